@@ -1,0 +1,95 @@
+/**
+ * tracker-decode [--protocol auto|gt06|jt808|jt600|vt600] [--timezone <minutes>] [--now <ISO time>] [FILE...]
+ * Each input line is hex: the next bytes received on one connection (one connection per file, or stdin).
+ * Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { createSession } from '../session';
+import { PROTOCOLS, type ProtocolName, type SessionOptions } from '../types';
+
+const USAGE = `usage: tracker-decode [--protocol auto|${PROTOCOLS.join('|')}] [--timezone MINUTES] [--now ISO-TIME] [FILE...]
+Reads hex lines (from the files, or stdin); each line is the next bytes received on one connection.
+Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.`;
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        protocol: { type: 'string', short: 'p', default: 'auto' },
+        timezone: { type: 'string' },
+        now: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const protocol = args.values.protocol as string;
+  if (protocol !== 'auto' && !PROTOCOLS.includes(protocol as ProtocolName)) {
+    process.stderr.write(`unknown protocol "${protocol}"\n${USAGE}\n`);
+    return 2;
+  }
+  const options: SessionOptions = { protocol: protocol as SessionOptions['protocol'] };
+  if (args.values.timezone !== undefined) {
+    const tz = Number(args.values.timezone);
+    if (!Number.isInteger(tz) || Math.abs(tz) > 14 * 60) {
+      process.stderr.write(`--timezone takes minutes east of UTC (-840..840)\n`);
+      return 2;
+    }
+    options.timezoneOffset = tz;
+  }
+  if (args.values.now !== undefined) {
+    const fixed = Date.parse(args.values.now);
+    if (Number.isNaN(fixed)) {
+      process.stderr.write(`--now takes an ISO-8601 time\n`);
+      return 2;
+    }
+    options.now = () => fixed;
+  }
+  const inputs = args.positionals.length ? args.positionals : ['-'];
+  for (const input of inputs) {
+    const session = createSession(options);
+    const stream = input === '-' ? process.stdin : createReadStream(input);
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        const hex = line.replace(/[\s:]/g, '');
+        if (!hex || hex.startsWith('#')) continue;
+        if (!/^([0-9a-fA-F]{2})+$/.test(hex)) {
+          process.stdout.write(
+            JSON.stringify({ messages: [], replies: [], errors: [{ code: 'malformed', message: 'line is not hex' }] }) + '\n',
+          );
+          continue;
+        }
+        const { messages, replies, errors } = session.push(Buffer.from(hex, 'hex'));
+        const result: Record<string, unknown> = { messages, replies: replies.map((r) => r.toString('hex')) };
+        if (errors.length) result.errors = errors;
+        process.stdout.write(JSON.stringify(result) + '\n');
+      }
+    } catch (err) {
+      process.stderr.write(`${input}: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`${err?.stack ?? err}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,99 @@
+/**
+ * The contract between a protocol codec (pure: bytes in, plain objects out) and the session that drives it.
+ * A codec never touches sockets or Node-RED and never throws on bad input: it reports through `DecodeOutput`.
+ */
+import type { DecodeError, DecodeErrorCode, ProtocolName, SessionOptions, TrackerMessage } from '../types';
+import { hexPreview } from './common/hex';
+
+/** Result of sniffing the first bytes of a connection. */
+export const Detect = {
+  No: 0,
+  Yes: 1,
+  /** Not enough bytes to tell. */
+  More: 2,
+} as const;
+export type Detect = (typeof Detect)[keyof typeof Detect];
+
+/** Per-connection state that the session keeps and hands to the codec on every frame. */
+export interface Connection<S = unknown> {
+  readonly protocol: ProtocolName;
+  readonly options: Readonly<SessionOptions>;
+  /** Set by the codec once the device identified itself (login, header ID, ...). */
+  deviceId: string | undefined;
+  /** Receive time of the bytes being decoded, ms since epoch. */
+  now: number;
+  /** ISO form of `now`. */
+  receivedAt: string;
+  /** Codec-specific state (serial counters, protocol version, timezone, reassembly buffers...). */
+  state: S;
+}
+
+/** Where a codec puts what it decoded. */
+export interface DecodeOutput {
+  messages: TrackerMessage[];
+  replies: Buffer[];
+  errors: DecodeError[];
+}
+
+/** A command for a device, as tracker-command and the library API express it. */
+export interface CommandRequest {
+  type: string;
+  [param: string]: unknown;
+}
+
+export interface Codec<S = unknown> {
+  readonly protocol: ProtocolName;
+  /** Largest frame the codec accepts; longer ones are dropped and the stream resynchronised. */
+  readonly maxFrameLength: number;
+  /** Sniffs the bytes at `offset` (start of a connection or datagram). */
+  detect(buf: Buffer, offset: number, end: number): Detect;
+  /**
+   * Finds the frame that starts at `offset`:
+   *  > 0: a complete frame of that many bytes;
+   *    0: the frame is incomplete, wait for more bytes;
+   *  < 0: the next -n bytes are junk, skip them and call again.
+   */
+  frameLength(buf: Buffer, offset: number, end: number): number;
+  createState(options: Readonly<SessionOptions>): S;
+  /**
+   * Decodes one complete frame. `frame` may be a view into a reused buffer:
+   * copy anything that must outlive the call.
+   */
+  decode(frame: Buffer, conn: Connection<S>, out: DecodeOutput): void;
+  /** Time-driven work (reassembly timeouts, retransmission requests); called by the session's `poll`. */
+  poll?(conn: Connection<S>, out: DecodeOutput): void;
+  /** Builds the bytes of a command for the device on this connection; throws a clear Error when it cannot. */
+  encodeCommand?(command: CommandRequest, conn: Connection<S>): Buffer[];
+}
+
+/** A message with the fields every record has; codecs fill in the rest. */
+export function newMessage(conn: Connection<unknown>, type: string): TrackerMessage {
+  return {
+    protocol: conn.protocol,
+    deviceId: conn.deviceId ?? '',
+    type,
+    time: conn.receivedAt,
+    receivedAt: conn.receivedAt,
+    alarms: [],
+    attributes: {},
+  };
+}
+
+/** Records a problem without throwing. */
+export function reportError(
+  out: DecodeOutput,
+  conn: Connection<unknown>,
+  code: DecodeErrorCode,
+  message: string,
+  frame?: Uint8Array,
+): void {
+  const err: DecodeError = { code, message, protocol: conn.protocol };
+  if (conn.deviceId) err.deviceId = conn.deviceId;
+  if (frame) err.hex = hexPreview(frame);
+  out.errors.push(err);
+}
+
+/** Adds an alarm name once. */
+export function addAlarm(msg: TrackerMessage, alarm: string | undefined): void {
+  if (alarm && !msg.alarms.includes(alarm)) msg.alarms.push(alarm);
+}

@@ -1,0 +1,32 @@
+/** Checksums used by the tracker protocols. Each lives here once and is shared by every codec. */
+
+const X25_TABLE = (() => {
+  const table = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let crc = i;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x8408 : crc >>> 1;
+    table[i] = crc;
+  }
+  return table;
+})();
+
+/** CRC-16/X-25 (a.k.a. CRC-ITU in the GT06 documents): poly 0x1021 reflected, init and xorout 0xFFFF. */
+export function crc16x25(buf: Uint8Array, start = 0, end = buf.length): number {
+  let crc = 0xffff;
+  for (let i = start; i < end; i++) crc = (crc >>> 8) ^ X25_TABLE[(crc ^ buf[i]) & 0xff];
+  return ~crc & 0xffff;
+}
+
+/** XOR of every byte in [start, end) (JT/T 808 check code, JT600c text checksum). */
+export function xor8(buf: Uint8Array, start = 0, end = buf.length): number {
+  let x = 0;
+  for (let i = start; i < end; i++) x ^= buf[i];
+  return x;
+}
+
+/** Sum of every byte in [start, end) modulo 256 (iStartek VT600). */
+export function sum8(buf: Uint8Array, start = 0, end = buf.length): number {
+  let s = 0;
+  for (let i = start; i < end; i++) s += buf[i];
+  return s & 0xff;
+}

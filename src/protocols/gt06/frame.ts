@@ -1,0 +1,61 @@
+/**
+ * GT06 stream framing: `78 78 len(1)` or `79 79 len(2)`, body, CRC, `0d 0a`.
+ * Frames are cut by their declared length; frames whose length byte lies (the Wi-Fi types use it as an
+ * access-point count) are cut at the first `0d 0a` once the declared size has arrived. Junk before a start
+ * marker is skipped, so the stream resynchronises instead of being closed.
+ */
+import { Detect } from '../codec';
+
+export const GT06_MAX_FRAME = 4096;
+
+export function detectGt06(buf: Buffer, offset: number, end: number): Detect {
+  if (end - offset < 2) {
+    const b = buf[offset];
+    return b === 0x78 || b === 0x79 ? Detect.More : Detect.No;
+  }
+  const b0 = buf[offset];
+  return (b0 === 0x78 || b0 === 0x79) && buf[offset + 1] === b0 ? Detect.Yes : Detect.No;
+}
+
+function isStart(buf: Buffer, i: number): boolean {
+  const b = buf[i];
+  return (b === 0x78 || b === 0x79) && buf[i + 1] === b;
+}
+
+/** Offset of the next possible start marker after `from`, or `end - 1` to keep a lone trailing byte. */
+function nextStart(buf: Buffer, from: number, end: number): number {
+  for (let i = from; i < end - 1; i++) if (isStart(buf, i)) return i;
+  const last = buf[end - 1];
+  return last === 0x78 || last === 0x79 ? end - 1 : end;
+}
+
+export function gt06FrameLength(buf: Buffer, offset: number, end: number): number {
+  const available = end - offset;
+  if (available < 2) return buf[offset] === 0x78 || buf[offset] === 0x79 ? 0 : -1;
+  if (!isStart(buf, offset)) return -(nextStart(buf, offset + 1, end) - offset);
+  if (available < 5) return 0;
+  const size = declaredSize(buf, offset);
+  // A declared size this large is junk that happens to start with a marker: skip the marker.
+  if (size > GT06_MAX_FRAME) return -2;
+  if (available < size) return 0;
+  if (endsFrame(buf, offset + size)) return size;
+  // The length field lies (Wi-Fi types, some firmware): the frame ends at the first 0d0a, unless a
+  // well-formed frame starts before it, in which case the bytes up to that frame are junk.
+  for (let i = offset + 3; i < end - 1; i++) {
+    if (buf[i] === 0x0d && buf[i + 1] === 0x0a) return i + 2 - offset;
+    if (isStart(buf, i) && end - i >= 5) {
+      const next = declaredSize(buf, i);
+      if (next <= end - i && endsFrame(buf, i + next)) return -(i - offset);
+    }
+  }
+  return available >= GT06_MAX_FRAME ? -2 : 0;
+}
+
+function declaredSize(buf: Buffer, offset: number): number {
+  return buf[offset] === 0x78 ? 5 + buf[offset + 2] : 6 + buf.readUInt16BE(offset + 2);
+}
+
+/** True when the two bytes before `stop` are `0d 0a`. */
+function endsFrame(buf: Buffer, stop: number): boolean {
+  return buf[stop - 2] === 0x0d && buf[stop - 1] === 0x0a;
+}

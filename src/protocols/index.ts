@@ -1,0 +1,32 @@
+/**
+ * The protocol table: every codec the product speaks, in detection order.
+ * A new protocol joins by adding its codec here; detection asks each in turn.
+ */
+import type { ProtocolName } from '../types';
+import { Detect, type Codec } from './codec';
+import { gt06 } from './gt06';
+
+export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolName, Codec<any>>([['gt06', gt06]]);
+
+export function getCodec(protocol: ProtocolName): Codec<any> | undefined {
+  return CODECS.get(protocol);
+}
+
+/**
+ * Which codec claims the bytes at `offset`.
+ * Returns the codec, `Detect.More` when a candidate needs more bytes, or `Detect.No` when none matches.
+ */
+export function detectProtocol(
+  buf: Buffer,
+  offset: number,
+  end: number,
+  candidates: readonly Codec<any>[],
+): Codec<any> | typeof Detect.More | typeof Detect.No {
+  let more = false;
+  for (const codec of candidates) {
+    const d = codec.detect(buf, offset, end);
+    if (d === Detect.Yes) return codec;
+    if (d === Detect.More) more = true;
+  }
+  return more ? Detect.More : Detect.No;
+}

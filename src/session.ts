@@ -1,0 +1,234 @@
+/**
+ * A session is the state of one TCP connection or one UDP peer: protocol detection, the partial-frame
+ * buffer, the codec's per-device state, and counters. It never throws on input; everything it drops is
+ * returned as an error record and counted.
+ */
+import { Detect, type Codec, type CommandRequest, type Connection, type DecodeOutput } from './protocols/codec';
+import { CODECS, detectProtocol, getCodec } from './protocols';
+import { hexPreview } from './protocols/common/hex';
+import { isoTime } from './protocols/common/time';
+import type { DecodeErrorCode, ProtocolName, PushResult, SessionOptions, SessionStats } from './types';
+
+export const DEFAULT_MAX_BUFFER_BYTES = 16384;
+
+export class TrackerSession {
+  readonly options: Readonly<SessionOptions>;
+  readonly stats: SessionStats = {
+    bytes: 0,
+    frames: 0,
+    messages: 0,
+    replies: 0,
+    errors: 0,
+    droppedBytes: 0,
+    checksumErrors: 0,
+    unknownTypes: 0,
+  };
+  private codec: Codec<any> | undefined;
+  private conn: Connection<any> | undefined;
+  private pending: Buffer | null = null;
+  private readonly candidates: readonly Codec<any>[];
+  private readonly maxBuffer: number;
+
+  constructor(options: SessionOptions = {}) {
+    this.options = { ...options };
+    this.maxBuffer = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
+    const wanted = options.protocol ?? 'auto';
+    if (wanted === 'auto') {
+      const names = options.protocols ?? [...CODECS.keys()];
+      this.candidates = names.map((n) => {
+        const c = getCodec(n);
+        if (!c) throw new Error(`unknown protocol "${n}"`);
+        return c;
+      });
+    } else {
+      const codec = getCodec(wanted);
+      if (!codec) throw new Error(`unknown protocol "${wanted}"`);
+      this.candidates = [codec];
+      this.bind(codec);
+    }
+  }
+
+  /** The protocol in use, once detected. */
+  get protocol(): ProtocolName | undefined {
+    return this.codec?.protocol;
+  }
+
+  /** The device's ID, once it identified itself. */
+  get deviceId(): string | undefined {
+    return this.conn?.deviceId;
+  }
+
+  /** Bytes held for an incomplete frame. */
+  get bufferedBytes(): number {
+    return this.pending ? this.pending.length : 0;
+  }
+
+  /** Feeds bytes exactly as received (any number of frames, or part of one). */
+  push(chunk: Buffer): PushResult {
+    const out: PushResult = { messages: [], replies: [], errors: [] };
+    const now = this.options.now ? this.options.now() : Date.now();
+    this.stats.bytes += chunk.length;
+    let data = chunk;
+    if (this.pending) {
+      data = Buffer.concat([this.pending, chunk]);
+      this.pending = null;
+    }
+    const end = data.length;
+    let off = 0;
+    let junkStart = -1;
+    let junk = 0;
+    const skip = (n: number, at: number) => {
+      if (junk === 0) junkStart = at;
+      junk += n;
+    };
+    if (this.conn) this.stamp(this.conn, now);
+
+    while (off < end) {
+      const codec = this.codec;
+      if (!codec) {
+        const found = detectProtocol(data, off, end, this.candidates);
+        if (found === Detect.More) break;
+        if (found === Detect.No) {
+          skip(1, off);
+          off++;
+          continue;
+        }
+        this.stamp(this.bind(found), now);
+        continue;
+      }
+      const n = codec.frameLength(data, off, end);
+      if (n > 0) {
+        if (junk) {
+          this.flushJunk(out, data, junkStart, junk);
+          junk = 0;
+        }
+        if (n > this.maxBuffer) {
+          this.drop(out, 'oversize', `frame of ${n} bytes exceeds the ${this.maxBuffer}-byte cap`, data, off, n);
+        } else {
+          this.stats.frames++;
+          this.decode(codec, data.subarray(off, off + n), out);
+        }
+        off += n;
+      } else if (n < 0) {
+        skip(-n, off);
+        off -= n;
+      } else {
+        if (end - off > this.maxBuffer || end - off > codec.maxFrameLength) {
+          // An incomplete frame that can never fit: give up on its start marker and resynchronise.
+          skip(1, off);
+          off++;
+          continue;
+        }
+        break;
+      }
+    }
+    if (junk) this.flushJunk(out, data, junkStart, junk);
+    if (off < end) {
+      if (!this.codec && end - off > this.maxBuffer) {
+        this.drop(out, 'unknown-protocol', 'undetectable bytes', data, off, end - off);
+      } else {
+        this.pending = Buffer.from(data.subarray(off, end)); // copy: never pin the caller's chunk
+      }
+    }
+    this.count(out);
+    return out;
+  }
+
+  /** Time-driven work of the codec (reassembly timeouts...). Call it every few seconds. */
+  poll(): PushResult {
+    const out: PushResult = { messages: [], replies: [], errors: [] };
+    if (this.codec?.poll && this.conn) {
+      this.stamp(this.conn, this.options.now ? this.options.now() : Date.now());
+      try {
+        this.codec.poll(this.conn, out);
+      } catch (err) {
+        this.codecFailure(out, err);
+      }
+      this.count(out);
+    }
+    return out;
+  }
+
+  /** Bytes to send for a command to the device on this session. Throws a clear Error when not possible. */
+  encodeCommand(command: CommandRequest): Buffer[] {
+    if (!this.codec || !this.conn) throw new Error('the protocol of this connection is not known yet');
+    if (!this.codec.encodeCommand) throw new Error(`${this.codec.protocol} has no command encoder`);
+    this.stamp(this.conn, this.options.now ? this.options.now() : Date.now());
+    return this.codec.encodeCommand(command, this.conn);
+  }
+
+  private bind(codec: Codec<any>): Connection<any> {
+    this.codec = codec;
+    this.conn = {
+      protocol: codec.protocol,
+      options: this.options,
+      deviceId: undefined,
+      now: 0,
+      receivedAt: '',
+      state: codec.createState(this.options),
+    };
+    return this.conn;
+  }
+
+  private stamp(conn: Connection<any>, now: number): void {
+    conn.now = now;
+    conn.receivedAt = isoTime(now);
+  }
+
+  private decode(codec: Codec<any>, frame: Buffer, out: DecodeOutput): void {
+    try {
+      codec.decode(frame, this.conn!, out);
+    } catch (err) {
+      // A codec must not throw; if one does on some frame, that frame is lost, never the connection.
+      this.codecFailure(out, err, frame);
+    }
+  }
+
+  private codecFailure(out: DecodeOutput, err: unknown, frame?: Buffer): void {
+    out.errors.push({
+      code: 'malformed',
+      message: `${this.codec?.protocol} decoder failed: ${(err as Error)?.message ?? err}`,
+      protocol: this.codec?.protocol,
+      deviceId: this.conn?.deviceId,
+      hex: frame ? hexPreview(frame) : undefined,
+    });
+  }
+
+  private flushJunk(out: DecodeOutput, data: Buffer, at: number, n: number): void {
+    this.drop(
+      out,
+      this.codec ? 'junk' : 'unknown-protocol',
+      this.codec ? `skipped ${n} bytes that are not a ${this.codec.protocol} frame` : `skipped ${n} bytes of no known protocol`,
+      data,
+      at,
+      n,
+    );
+  }
+
+  private drop(out: DecodeOutput, code: DecodeErrorCode, message: string, data: Buffer, at: number, n: number): void {
+    this.stats.droppedBytes += n;
+    out.errors.push({
+      code,
+      message,
+      protocol: this.codec?.protocol,
+      deviceId: this.conn?.deviceId,
+      hex: hexPreview(data, at, at + n),
+    });
+  }
+
+  private count(out: PushResult): void {
+    const s = this.stats;
+    s.messages += out.messages.length;
+    s.replies += out.replies.length;
+    s.errors += out.errors.length;
+    for (const e of out.errors) {
+      if (e.code === 'checksum') s.checksumErrors++;
+      else if (e.code === 'unknown-type') s.unknownTypes++;
+    }
+  }
+}
+
+/** Creates the state machine for one TCP connection or UDP peer (see CONTRACT.md). */
+export function createSession(options: SessionOptions = {}): TrackerSession {
+  return new TrackerSession(options);
+}

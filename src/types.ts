@@ -1,0 +1,128 @@
+/** Public data shapes shared by every layer (see CONTRACT.md). */
+
+export type ProtocolName = 'gt06' | 'jt808' | 'jt600' | 'vt600';
+
+export const PROTOCOLS: readonly ProtocolName[] = ['gt06', 'jt808', 'jt600', 'vt600'];
+
+/** A cell tower as seen by the device (names follow the Google geolocation API, as Traccar does). */
+export interface CellTower {
+  mcc: number;
+  mnc: number;
+  lac: number;
+  cid: number;
+  rssi?: number;
+}
+
+/** A Wi-Fi access point seen by the device. */
+export interface WifiAccessPoint {
+  mac: string;
+  rssi?: number;
+}
+
+/** Radio environment reported instead of (or beside) a GPS fix. */
+export interface NetworkInfo {
+  cellTowers?: CellTower[];
+  wifiAccessPoints?: WifiAccessPoint[];
+}
+
+/**
+ * One decoded record: `msg.payload` of tracker-in, `msg.topic` = deviceId.
+ * Optional fields are absent (not undefined) when the device did not send them.
+ */
+export interface TrackerMessage {
+  protocol: ProtocolName;
+  /** GT06/VT600: IMEI; JT808: terminal phone/ID digits; JT600: terminal ID without leading zeros. */
+  deviceId: string;
+  /** `position` when the record carries a location; otherwise `login`, `heartbeat`, `status`, `alarm`, `result`, `network`, ... */
+  type: string;
+  /** Fix time (or device time when there is no fix), ISO-8601 UTC. */
+  time: string;
+  /** Server receive time, ISO-8601 UTC. */
+  receivedAt: string;
+  lat?: number;
+  lon?: number;
+  valid?: boolean;
+  /** km/h */
+  speed?: number;
+  /** degrees, 0-359 */
+  course?: number;
+  /** metres */
+  altitude?: number;
+  satellites?: number;
+  /** Traccar alarm vocabulary: sos, powerCut, vibration, overspeed, lowBattery, geofenceEnter, ... */
+  alarms: string[];
+  ignition?: boolean;
+  /** GT06: terminal information byte (raw bitfield for tracker-flags). */
+  terminalInfo?: number;
+  /** JT808: 0x0200 alarm word (raw bitfield). */
+  alarmFlags?: number;
+  /** JT808: 0x0200 status word (raw bitfield). */
+  statusFlags?: number;
+  /** Cells and Wi-Fi access points, when the record carries them. */
+  network?: NetworkInfo;
+  /** Everything else, under Traccar-style names (odometer m, batteryLevel %, power V, rssi, ...). */
+  attributes: Record<string, unknown>;
+  /** Other raw bitfields a protocol adds for tracker-flags. */
+  [raw: string]: unknown;
+}
+
+/** Something the session dropped or could not decode. Never thrown: returned and counted. */
+export interface DecodeError {
+  /** Machine-readable reason. */
+  code: DecodeErrorCode;
+  /** Human-readable explanation. */
+  message: string;
+  protocol?: ProtocolName;
+  deviceId?: string;
+  /** Up to the first 64 bytes concerned, as hex, for diagnosis. */
+  hex?: string;
+}
+
+export type DecodeErrorCode =
+  | 'junk' // bytes that are not part of any frame, skipped while resynchronising
+  | 'unknown-protocol' // first bytes match no supported protocol
+  | 'oversize' // a frame longer than the buffer cap
+  | 'checksum' // CRC / XOR / sum mismatch (decoded anyway unless strictChecksum)
+  | 'length' // declared length does not match the frame
+  | 'malformed' // a frame too short or inconsistent to decode
+  | 'unknown-type' // a message type the codec does not decode
+  | 'not-identified' // a frame before login / identification: dropped, no reply
+  | 'rejected'; // device refused by policy
+
+/** Running totals of one session, for status displays and tests. */
+export interface SessionStats {
+  bytes: number;
+  frames: number;
+  messages: number;
+  replies: number;
+  errors: number;
+  droppedBytes: number;
+  checksumErrors: number;
+  unknownTypes: number;
+}
+
+export interface SessionOptions {
+  /** 'auto' detects the protocol from the first bytes; otherwise the connection is pinned to one protocol. */
+  protocol?: 'auto' | ProtocolName;
+  /** In auto mode, the protocols to consider (default: all). */
+  protocols?: readonly ProtocolName[];
+  /** Upper bound of bytes held for an incomplete frame (default 16384). */
+  maxBufferBytes?: number;
+  /** Drop frames whose checksum is wrong instead of decoding and reporting them (default false, as Traccar). */
+  strictChecksum?: boolean;
+  /**
+   * Offset of the device clock from UTC in minutes, overriding what the device announces
+   * (GT06 login timezone) and the protocol default (JT808: +480).
+   */
+  timezoneOffset?: number;
+  /** 'tcp' (default) or 'udp': some replies differ by transport. */
+  transport?: 'tcp' | 'udp';
+  /** Clock used for receivedAt and time replies (ms since epoch); tests pin it. */
+  now?: () => number;
+}
+
+export interface PushResult {
+  messages: TrackerMessage[];
+  replies: Buffer[];
+  errors: DecodeError[];
+}

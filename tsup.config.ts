@@ -1,0 +1,27 @@
+import { defineConfig } from 'tsup';
+
+// Two builds: the library (named exports, plus the CLIs) into dist/, and the Node-RED node files into
+// nodes/, beside their hand-written .html, icons/ and locales/ (the only place Node-RED looks for them).
+// Node files need `module.exports = function (RED) {...}`: that takes cjsInterop together with splitting.
+// clean stays false: any clean pattern wiped the hand-written files in nodes/.
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', 'cli/tracker-decode': 'src/cli/tracker-decode.ts' },
+    outDir: 'dist',
+    format: ['cjs'],
+    target: 'node20',
+    dts: { entry: { index: 'src/index.ts' } },
+    sourcemap: true,
+    clean: true,
+  },
+  {
+    entry: { 'tracker-server': 'src/nodes/tracker-server.ts', 'tracker-in': 'src/nodes/tracker-in.ts' },
+    outDir: 'nodes',
+    format: ['cjs'],
+    target: 'node20',
+    cjsInterop: true,
+    splitting: true,
+    clean: false,
+    external: ['node-red'],
+  },
+]);
