@@ -7,7 +7,7 @@ import { Detect, type Codec, type CommandRequest, type Connection, type DecodeOu
 import { CODECS, detectProtocol, getCodec } from './protocols';
 import { hexPreview } from './protocols/common/hex';
 import { isoTime } from './protocols/common/time';
-import type { DecodeErrorCode, ProtocolName, PushResult, SessionOptions, SessionStats } from './types';
+import type { DecodeError, DecodeErrorCode, ProtocolName, PushResult, SessionOptions, SessionStats } from './types';
 
 export const DEFAULT_MAX_BUFFER_BYTES = 16384;
 
@@ -132,6 +132,20 @@ export class TrackerSession {
     }
     this.count(out);
     return out;
+  }
+
+  /**
+   * Drops an incomplete frame held from earlier pushes (a UDP datagram ends where it ends: what it left
+   * unfinished will never be completed by the next one). Returns the error record, if anything was dropped.
+   */
+  discardBuffered(): DecodeError | undefined {
+    const pending = this.pending;
+    if (!pending) return undefined;
+    this.pending = null;
+    const out: DecodeOutput = { messages: [], replies: [], errors: [] };
+    this.drop(out, 'malformed', `dropped an incomplete frame of ${pending.length} bytes`, pending, 0, pending.length);
+    this.stats.errors++;
+    return out.errors[0];
   }
 
   /** Time-driven work of the codec (reassembly timeouts...). Call it every few seconds. */

@@ -84,7 +84,13 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
     case MSG_GPS_LBS_STATUS_1: {
       const msg = newMessage(conn, 'position');
       decodeGps(r, msg, deviceClockOffset(conn));
-      if (type !== MSG_GPS && r.remaining >= 8) decodeLbs(r, msg, type);
+      if (type === MSG_GPS_LBS_STATUS_1) {
+        const lbsLength = r.u8(); // counts itself
+        if (lbsLength >= 9 && r.remaining >= lbsLength - 1) {
+          decodeLbs(r, msg, type);
+          r.pos += lbsLength - 9;
+        }
+      } else if (type !== MSG_GPS && r.remaining >= 8) decodeLbs(r, msg, type);
       if (type === MSG_GPS_LBS_STATUS_1 && r.remaining >= 5) decodeStatus(r, msg);
       decodeTrailer(r, msg);
       out.messages.push(msg);

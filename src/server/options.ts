@@ -1,0 +1,77 @@
+/** Settings of a TrackerServer, their defaults and validation. */
+import { CODECS } from '../protocols';
+import type { ProtocolName } from '../types';
+
+export interface ServerOptions {
+  /** TCP and UDP port (default 5023; 0 picks a free port). */
+  port?: number;
+  /** Bind address (default all interfaces). */
+  host?: string;
+  /** Listen on TCP (default true). */
+  tcp?: boolean;
+  /** Listen on UDP on the same port (default true). */
+  udp?: boolean;
+  /** Protocols to detect (default: every protocol this package decodes). */
+  protocols?: readonly ProtocolName[];
+  /** Close a TCP connection / forget a UDP peer silent for this many seconds (default 600). */
+  idleTimeout?: number;
+  /** Close a connection that has not identified itself (login) within this many seconds (default 120). */
+  identifyTimeout?: number;
+  /** Most concurrent TCP connections, and most UDP peers tracked (default 10000). */
+  maxConnections?: number;
+  /** Most bytes held for one incomplete frame (default 16384). */
+  maxBufferBytes?: number;
+  /** Close a connection after this many bytes that decode as nothing, before it identified (default 4096). */
+  maxJunkBytes?: number;
+  /** Drop frames with a bad checksum instead of decoding and reporting them (default false). */
+  strictChecksum?: boolean;
+  /** Device clock offset from UTC in minutes, overriding devices and protocol defaults. */
+  timezoneOffset?: number;
+  /** How often time-driven work runs (reassembly timeouts, UDP peer expiry), ms (default 1000). */
+  pollInterval?: number;
+}
+
+export type ResolvedServerOptions = Required<Omit<ServerOptions, 'timezoneOffset' | 'host'>> &
+  Pick<ServerOptions, 'timezoneOffset' | 'host'>;
+
+export const SERVER_DEFAULTS = {
+  port: 5023,
+  tcp: true,
+  udp: true,
+  idleTimeout: 600,
+  identifyTimeout: 120,
+  maxConnections: 10000,
+  maxBufferBytes: 16384,
+  maxJunkBytes: 4096,
+  strictChecksum: false,
+  pollInterval: 1000,
+} as const;
+
+function positiveInt(name: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new RangeError(`${name} must be an integer from ${min} to ${max} (got ${String(v)})`);
+  return v;
+}
+
+/** Fills in defaults and rejects impossible settings with a clear RangeError. */
+export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
+  const o = { ...SERVER_DEFAULTS, protocols: [...CODECS.keys()], ...stripUndefined(options) } as ResolvedServerOptions;
+  positiveInt('port', o.port, 0, 65535);
+  positiveInt('idleTimeout', o.idleTimeout, 1, 86400 * 7);
+  positiveInt('identifyTimeout', o.identifyTimeout, 1, 86400);
+  positiveInt('maxConnections', o.maxConnections, 1, 1_000_000);
+  positiveInt('maxBufferBytes', o.maxBufferBytes, 256, 16 * 1024 * 1024);
+  positiveInt('maxJunkBytes', o.maxJunkBytes, 0, 1024 * 1024 * 1024);
+  positiveInt('pollInterval', o.pollInterval, 10, 60000);
+  if (o.timezoneOffset !== undefined) positiveInt('timezoneOffset', o.timezoneOffset, -840, 840);
+  if (!o.tcp && !o.udp) throw new RangeError('enable TCP, UDP or both');
+  for (const p of o.protocols) if (!CODECS.has(p)) throw new RangeError(`unknown protocol "${p}"`);
+  if (!o.protocols.length) throw new RangeError('at least one protocol is needed');
+  return o;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const r: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (r as Record<string, unknown>)[k] = v;
+  return r;
+}

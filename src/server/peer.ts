@@ -1,0 +1,116 @@
+/** A TCP connection or a UDP peer: one session, one device at most, and a way to write back. */
+import type { Socket as UdpSocket } from 'node:dgram';
+import type { Socket } from 'node:net';
+import { TrackerSession } from '../session';
+import type { SessionOptions } from '../types';
+import type { DeviceLink, PeerInfo, Transport } from './registry';
+
+/** Bytes queued to a TCP device that does not read; past this the connection is closed. */
+export const MAX_PENDING_WRITE = 1024 * 1024;
+
+export abstract class Peer implements DeviceLink {
+  readonly info: PeerInfo;
+  readonly session: TrackerSession;
+  readonly createdAt: number;
+  lastSeen: number;
+  deviceId: string | undefined;
+  closed = false;
+
+  constructor(id: string, transport: Transport, address: string, port: number, options: SessionOptions, now: number) {
+    this.info = { connectionId: id, transport, remoteAddress: plainAddress(address), remotePort: port };
+    this.session = new TrackerSession({ ...options, transport });
+    this.createdAt = now;
+    this.lastSeen = now;
+  }
+
+  abstract write(data: Buffer[]): boolean;
+  abstract close(reason: string): void;
+}
+
+export class TcpPeer extends Peer {
+  constructor(
+    id: string,
+    readonly socket: Socket,
+    options: SessionOptions,
+    now: number,
+    private readonly onClose: (peer: TcpPeer, reason: string) => void,
+  ) {
+    super(id, 'tcp', socket.remoteAddress ?? '', socket.remotePort ?? 0, options, now);
+    socket.once('close', () => this.finish('closed by device'));
+  }
+
+  private closeReason: string | undefined;
+
+  write(data: Buffer[]): boolean {
+    const s = this.socket;
+    if (this.closed || !s.writable) return false;
+    if (s.writableLength > MAX_PENDING_WRITE) {
+      this.close('not reading its replies');
+      return false;
+    }
+    if (data.length === 1) s.write(data[0]);
+    else {
+      s.cork();
+      for (const b of data) s.write(b);
+      s.uncork();
+    }
+    return true;
+  }
+
+  close(reason: string): void {
+    if (this.closeReason === undefined) this.closeReason = reason;
+    this.socket.destroy();
+  }
+
+  private finish(fallback: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose(this, this.closeReason ?? fallback);
+  }
+}
+
+export class UdpPeer extends Peer {
+  constructor(
+    id: string,
+    private readonly socket: UdpSocket,
+    address: string,
+    port: number,
+    options: SessionOptions,
+    now: number,
+    private readonly onClose: (peer: UdpPeer, reason: string) => void,
+  ) {
+    super(id, 'udp', address, port, options, now);
+    this.rawAddress = address;
+    this.key = udpPeerKey(address, port);
+  }
+
+  private readonly rawAddress: string;
+  /** Key of this peer in the server's map. */
+  readonly key: string;
+
+  /** Replies go only to the address and port the datagrams came from. */
+  write(data: Buffer[]): boolean {
+    if (this.closed) return false;
+    for (const b of data) {
+      this.socket.send(b, this.info.remotePort, this.rawAddress, () => {
+        /* a send failure to one peer is not an error of the server: the device will retry */
+      });
+    }
+    return true;
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onClose(this, reason);
+  }
+}
+
+/** `::ffff:1.2.3.4` (IPv4 on a dual-stack socket) shown as `1.2.3.4`. */
+function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+export function udpPeerKey(address: string, port: number): string {
+  return `${address}|${port}`;
+}

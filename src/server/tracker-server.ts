@@ -1,0 +1,358 @@
+/**
+ * One port, TCP and UDP, every protocol: accepts tracker connections, runs a session per connection or
+ * UDP peer, writes the replies, keeps the registry of connected devices and emits what was decoded.
+ * Plain Node (no Node-RED). Nothing a remote sends can throw out of here: bad input is reported through
+ * `decodeError` events, misbehaving connections are closed, and listeners' exceptions are contained.
+ */
+import { createSocket, type Socket as UdpSocket, type RemoteInfo } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { createServer, isIPv6, type Server, type Socket } from 'node:net';
+import type { CommandRequest } from '../protocols/codec';
+import type { DecodeError, PushResult, SessionOptions, TrackerMessage } from '../types';
+import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options';
+import { Peer, TcpPeer, UdpPeer, udpPeerKey } from './peer';
+import { DeviceRegistry, type DeviceInfo, type PeerInfo } from './registry';
+
+export interface ServerStats {
+  connections: number;
+  udpPeers: number;
+  devices: number;
+  messages: number;
+  decodeErrors: number;
+  refusedConnections: number;
+}
+
+export interface TrackerServerEvents {
+  listening: [address: { port: number; host: string }];
+  message: [message: TrackerMessage, peer: PeerInfo];
+  online: [device: DeviceInfo];
+  offline: [device: DeviceInfo, reason: string];
+  decodeError: [error: DecodeError, peer: PeerInfo];
+  connect: [peer: PeerInfo];
+  disconnect: [peer: PeerInfo, reason: string];
+  /** Operational problems that do not stop the server (a listener threw, a connection was refused...). */
+  warning: [warning: Error];
+}
+
+export class TrackerServer extends EventEmitter<TrackerServerEvents> {
+  readonly options: ResolvedServerOptions;
+  readonly registry = new DeviceRegistry();
+  private readonly sessionOptions: SessionOptions;
+  private tcp: Server | undefined;
+  private udp: UdpSocket | undefined;
+  private readonly tcpPeers = new Set<TcpPeer>();
+  /** Every accepted socket, so close() can destroy even one whose setup failed. */
+  private readonly sockets = new Set<Socket>();
+  private readonly udpPeers = new Map<string, UdpPeer>();
+  private timer: NodeJS.Timeout | undefined;
+  private nextId = 1;
+  private boundPort = 0;
+  private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
+  private closing: Promise<void> | undefined;
+  private readonly counters = { messages: 0, decodeErrors: 0, refusedConnections: 0 };
+
+  constructor(options: ServerOptions = {}) {
+    super();
+    this.options = resolveServerOptions(options);
+    const o = this.options;
+    this.sessionOptions = {
+      protocol: 'auto',
+      protocols: o.protocols,
+      maxBufferBytes: o.maxBufferBytes,
+      strictChecksum: o.strictChecksum,
+      timezoneOffset: o.timezoneOffset,
+    };
+  }
+
+  /** The port in use once listening (useful with port 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  get listening(): boolean {
+    return this.state === 'listening';
+  }
+
+  get stats(): ServerStats {
+    return {
+      connections: this.tcpPeers.size,
+      udpPeers: this.udpPeers.size,
+      devices: this.registry.size,
+      ...this.counters,
+    };
+  }
+
+  devices(): DeviceInfo[] {
+    return this.registry.list();
+  }
+
+  /** Opens the port on TCP and UDP. Rejects (and holds nothing open) when the port cannot be bound. */
+  async listen(): Promise<{ port: number; host: string }> {
+    if (this.state !== 'new') throw new Error(`cannot listen: server is ${this.state}`);
+    this.state = 'listening';
+    const o = this.options;
+    try {
+      if (o.tcp) this.boundPort = await this.listenTcp(o.port, o.host);
+      if (o.udp) this.boundPort = await this.bindUdp(o.tcp ? this.boundPort : o.port, o.host);
+    } catch (err) {
+      await this.releaseSockets();
+      this.state = 'new';
+      throw err;
+    }
+    this.timer = setInterval(() => this.poll(), o.pollInterval);
+    this.timer.unref();
+    const address = { port: this.boundPort, host: o.host ?? '::' };
+    this.safeEmit('listening', address);
+    return address;
+  }
+
+  /**
+   * Closes every connection and both sockets; resolves once the port is free again, so a new server can
+   * bind it at once (a Node-RED redeploy). No offline events are emitted for devices cut by the close.
+   */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.state = 'closing';
+      this.closing = this.releaseSockets().then(() => {
+        this.state = 'closed';
+      });
+    }
+    return this.closing;
+  }
+
+  /** Writes raw frames to a connected device; false when it is not connected. */
+  send(deviceId: string, frames: Buffer[]): boolean {
+    const link = this.registry.link(deviceId);
+    return link ? link.write(frames) : false;
+  }
+
+  /**
+   * Encodes a command for the device's protocol and session and sends it.
+   * Throws a clear Error when the device is not connected or the command cannot be encoded.
+   */
+  sendCommand(deviceId: string, command: CommandRequest): Buffer[] {
+    const link = this.registry.link(deviceId) as Peer | undefined;
+    if (!link) throw new Error(`device ${deviceId} is not connected`);
+    const frames = link.session.encodeCommand(command);
+    if (!link.write(frames)) throw new Error(`device ${deviceId}: connection is closing`);
+    return frames;
+  }
+
+  // --- TCP -----------------------------------------------------------------------------------------
+
+  private listenTcp(port: number, host: string | undefined): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const server = createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 60000 });
+      server.maxConnections = this.options.maxConnections;
+      server.on('connection', (socket) => this.acceptTcp(socket));
+      server.on('drop', (data) => {
+        this.counters.refusedConnections++;
+        this.warn(`connection from ${data?.remoteAddress} refused: ${this.options.maxConnections} connections open`);
+      });
+      const onError = (err: Error) => reject(err);
+      server.once('error', onError);
+      server.listen({ port, host, exclusive: true }, () => {
+        server.off('error', onError);
+        server.on('error', (err) => this.warn(`TCP server: ${err.message}`));
+        this.tcp = server;
+        resolve((server.address() as { port: number }).port);
+      });
+    });
+  }
+
+  private acceptTcp(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.on('error', () => {
+      /* ECONNRESET and friends: the 'close' that follows does the cleanup */
+    });
+    if (this.state !== 'listening') {
+      socket.destroy();
+      return;
+    }
+    try {
+      const peer = new TcpPeer(`tcp-${this.nextId++}`, socket, this.sessionOptions, Date.now(), (p, reason) =>
+        this.peerClosed(p, reason),
+      );
+      this.tcpPeers.add(peer);
+      socket.setTimeout(this.options.idleTimeout * 1000, () => peer.close('idle timeout'));
+      socket.on('data', (chunk: Buffer) => this.received(peer, chunk));
+      this.safeEmit('connect', peer.info);
+    } catch (err) {
+      this.warn(`connection from ${socket.remoteAddress}: ${(err as Error).message}`);
+      socket.destroy();
+    }
+  }
+
+  // --- UDP -----------------------------------------------------------------------------------------
+
+  private async bindUdp(port: number, host: string | undefined): Promise<number> {
+    if (host) return this.bindUdpFamily(isIPv6(host) ? 'udp6' : 'udp4', port, host);
+    try {
+      return await this.bindUdpFamily('udp6', port, '::');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw err;
+      return this.bindUdpFamily('udp4', port, '0.0.0.0'); // no IPv6 on this machine
+    }
+  }
+
+  private bindUdpFamily(type: 'udp4' | 'udp6', port: number, host: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const socket = createSocket({ type, reuseAddr: false });
+      const onError = (err: Error) => {
+        socket.close();
+        reject(err);
+      };
+      socket.once('error', onError);
+      socket.bind({ port, address: host, exclusive: true }, () => {
+        socket.off('error', onError);
+        socket.on('error', (err) => this.warn(`UDP socket: ${err.message}`));
+        socket.on('message', (msg, rinfo) => this.datagram(socket, msg, rinfo));
+        this.udp = socket;
+        resolve(socket.address().port);
+      });
+    });
+  }
+
+  private datagram(socket: UdpSocket, data: Buffer, rinfo: RemoteInfo): void {
+    if (this.state !== 'listening') return;
+    const key = udpPeerKey(rinfo.address, rinfo.port);
+    let peer = this.udpPeers.get(key);
+    if (!peer) {
+      if (this.udpPeers.size >= this.options.maxConnections) {
+        this.counters.refusedConnections++;
+        return;
+      }
+      peer = new UdpPeer(`udp-${this.nextId++}`, socket, rinfo.address, rinfo.port, this.sessionOptions, Date.now(), (p, r) =>
+        this.peerClosed(p, r),
+      );
+      this.udpPeers.set(key, peer);
+      this.safeEmit('connect', peer.info);
+    }
+    this.received(peer, data);
+    if (peer.closed) return;
+    // A datagram is complete in itself: a frame it left unfinished is dropped, not carried to the next one.
+    const dropped = peer.session.discardBuffered();
+    if (dropped) this.reportErrors(peer, [dropped]);
+  }
+
+  // --- shared --------------------------------------------------------------------------------------
+
+  private received(peer: Peer, chunk: Buffer): void {
+    const now = Date.now();
+    peer.lastSeen = now;
+    let result: PushResult;
+    try {
+      result = peer.session.push(chunk);
+    } catch (err) {
+      // The session never throws by design; if it ever does, lose this connection, not the process.
+      this.warn(`${peer.info.connectionId}: ${(err as Error).message}`);
+      peer.close('internal error');
+      return;
+    }
+    if (result.replies.length) peer.write(result.replies);
+    const deviceId = peer.session.deviceId;
+    if (deviceId !== undefined && deviceId !== peer.deviceId) this.identified(peer, deviceId, now);
+    const messages = result.messages;
+    this.counters.messages += messages.length;
+    for (let i = 0; i < messages.length; i++) this.safeEmit('message', messages[i], peer.info);
+    if (result.errors.length) this.reportErrors(peer, result.errors);
+    if (peer.deviceId === undefined && peer.session.stats.droppedBytes > this.options.maxJunkBytes) {
+      peer.close('too many bytes of no known protocol');
+    }
+  }
+
+  private identified(peer: Peer, deviceId: string, now: number): void {
+    if (peer.deviceId !== undefined) this.registry.unbind(peer.deviceId, peer);
+    peer.deviceId = deviceId;
+    const replaced = this.registry.bind(deviceId, peer.session.protocol!, peer, now);
+    if (replaced) {
+      // The device logged in again on another connection: the newer one wins, the older is closed.
+      // It never went offline, so no offline/online pair is emitted.
+      replaced.close(`replaced by ${peer.info.connectionId}`);
+    } else {
+      this.safeEmit('online', this.registry.get(deviceId)!);
+    }
+  }
+
+  private reportErrors(peer: Peer, errors: DecodeError[]): void {
+    this.counters.decodeErrors += errors.length;
+    for (const e of errors) this.safeEmit('decodeError', e, peer.info);
+  }
+
+  private peerClosed(peer: Peer, reason: string): void {
+    if (peer instanceof TcpPeer) this.tcpPeers.delete(peer);
+    else this.udpPeers.delete((peer as UdpPeer).key);
+    if (this.state !== 'listening') return; // shutting down: no events
+    if (peer.deviceId !== undefined) {
+      const info = this.registry.get(peer.deviceId);
+      if (this.registry.unbind(peer.deviceId, peer) && info) this.safeEmit('offline', info, reason);
+    }
+    this.safeEmit('disconnect', peer.info, reason);
+  }
+
+  /** Timeouts and time-driven codec work, once per pollInterval. */
+  private poll(): void {
+    const now = Date.now();
+    const idleMs = this.options.idleTimeout * 1000;
+    const identifyMs = this.options.identifyTimeout * 1000;
+    const sweep = (peer: Peer) => {
+      if (peer.deviceId === undefined && now - peer.createdAt > identifyMs) {
+        peer.close('did not identify itself in time');
+        return;
+      }
+      if (peer.info.transport === 'udp' && now - peer.lastSeen > idleMs) {
+        peer.close('idle timeout');
+        return;
+      }
+      const r = peer.session.poll();
+      if (r.replies.length || r.messages.length || r.errors.length) {
+        if (r.replies.length) peer.write(r.replies);
+        this.counters.messages += r.messages.length;
+        for (const m of r.messages) this.safeEmit('message', m, peer.info);
+        if (r.errors.length) this.reportErrors(peer, r.errors);
+      }
+    };
+    try {
+      for (const p of [...this.tcpPeers]) sweep(p);
+      for (const p of [...this.udpPeers.values()]) sweep(p);
+    } catch (err) {
+      this.warn(`poll: ${(err as Error).message}`);
+    }
+  }
+
+  private async releaseSockets(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    this.tcpPeers.clear();
+    this.udpPeers.clear();
+    this.registry.clear();
+    const tcp = this.tcp;
+    const udp = this.udp;
+    this.tcp = undefined;
+    this.udp = undefined;
+    await Promise.all([
+      tcp && new Promise<void>((resolve) => tcp.close(() => resolve())),
+      udp && new Promise<void>((resolve) => udp.close(() => resolve())),
+    ]);
+  }
+
+  private warn(message: string): void {
+    this.safeEmit('warning', new Error(message));
+  }
+
+  /** Emits without letting a listener's exception reach the socket code. */
+  private safeEmit<K extends keyof TrackerServerEvents>(event: K, ...args: TrackerServerEvents[K]): void {
+    try {
+      (this.emit as (e: K, ...a: TrackerServerEvents[K]) => boolean)(event, ...args);
+    } catch (err) {
+      if (event !== 'warning') this.warn(`a "${String(event)}" listener threw: ${(err as Error).message}`);
+    }
+  }
+}
+
+export function createTrackerServer(options?: ServerOptions): TrackerServer {
+  return new TrackerServer(options);
+}
