@@ -1,0 +1,45 @@
+/** The tracker-server node's editor properties and their conversion to server options. */
+import type { NodeDef } from 'node-red';
+import { CODECS } from '../protocols';
+import type { ServerOptions } from '../server/options';
+import type { ProtocolName } from '../types';
+
+export interface TrackerServerDef extends NodeDef {
+  port: string | number;
+  host?: string;
+  tcp?: boolean;
+  udp?: boolean;
+  /** Comma-separated protocol names; empty = all. */
+  protocols?: string;
+  idleTimeout?: string | number;
+  maxConnections?: string | number;
+  /** Device clock offset from UTC in minutes; empty = what devices announce / protocol defaults. */
+  timezone?: string;
+}
+
+function int(v: unknown, name: string, fallback: number): number {
+  if (v === undefined || v === null || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new RangeError(`${name} must be a whole number (got "${String(v)}")`);
+  return n;
+}
+
+/** Editor values (strings) to server options; unset ones keep the server defaults. */
+export function parseServerDef(def: TrackerServerDef): ServerOptions {
+  const protocols = (def.protocols ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean) as ProtocolName[];
+  for (const p of protocols) if (!CODECS.has(p)) throw new RangeError(`unknown protocol "${p}"`);
+  const tz = def.timezone === undefined || def.timezone === '' ? undefined : int(def.timezone, 'timezone', 0);
+  return {
+    port: int(def.port, 'port', 5023),
+    host: def.host ? def.host.trim() : undefined,
+    tcp: def.tcp !== false,
+    udp: def.udp !== false,
+    protocols: protocols.length ? protocols : undefined,
+    idleTimeout: int(def.idleTimeout, 'idle timeout', 600),
+    maxConnections: int(def.maxConnections, 'max connections', 10000),
+    timezoneOffset: tz,
+  };
+}

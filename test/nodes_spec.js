@@ -1,0 +1,219 @@
+'use strict';
+// tracker-server + tracker-in in a real Node-RED runtime (node-red-node-test-helper), real sockets on loopback.
+const assert = require('node:assert/strict');
+const helper = require('node-red-node-test-helper');
+const serverNode = require('../nodes/tracker-server.js');
+const inNode = require('../nodes/tracker-in.js');
+const catchNode = require('@node-red/nodes/core/common/25-catch.js');
+const { tcpClient, udpClient, delay } = require('./lib/clients');
+const F = require('./fixtures/gt06-frames');
+
+helper.init(require.resolve('node-red'));
+
+function flow(port, extra = {}) {
+  return [
+    { id: 'f1', type: 'tab' },
+    { id: 'srv', type: 'tracker-server', port, host: '127.0.0.1', tcp: true, udp: true },
+    { id: 'in', z: 'f1', type: 'tracker-in', server: 'srv', filter: 'all', wires: [['out'], ['events']], ...extra },
+    { id: 'out', z: 'f1', type: 'helper' },
+    { id: 'events', z: 'f1', type: 'helper' },
+    { id: 'catcher', z: 'f1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', z: 'f1', type: 'helper' },
+  ];
+}
+
+/** The port the shared server bound (port 0 in the flow = pick a free one). */
+function listeningPort() {
+  const srv = helper.getNode('srv');
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('server did not start')), 3000);
+    const check = (s) => {
+      if (s.state === 'listening') {
+        clearTimeout(t);
+        srv.stateEvents.off('state', check);
+        resolve(s.port);
+      }
+    };
+    srv.stateEvents.on('state', check);
+    check(srv.currentState);
+  });
+}
+
+/** Collects `n` messages arriving at a helper node. */
+function receive(nodeId, n, ms = 3000) {
+  const node = helper.getNode(nodeId);
+  return new Promise((resolve, reject) => {
+    const got = [];
+    const t = setTimeout(() => reject(new Error(`${nodeId}: got ${got.length}/${n} messages`)), ms);
+    node.on('input', (msg) => {
+      got.push(msg);
+      if (got.length === n) {
+        clearTimeout(t);
+        resolve(got);
+      }
+    });
+  });
+}
+
+describe('tracker-server + tracker-in in Node-RED', function () {
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  it('GT06 over TCP: exact login ACK, records with alarms, split frames, online/offline events', async () => {
+    await helper.load([serverNode, inNode, catchNode], flow(0));
+    const port = await listeningPort();
+    const c = await tcpClient(port);
+    const records = receive('out', 5);
+    const online = receive('events', 1);
+    c.write(F.LOGIN);
+    await c.waitFor(10);
+    assert.equal(c.received.toString('hex'), F.LOGIN_ACK);
+    // a location, an SOS alarm and a heartbeat in one write ...
+    c.write(F.LOCATION + F.SOS + F.HEARTBEAT);
+    await c.waitFor(40);
+    // ... then a frame split over two writes
+    c.write(F.LOCATION.slice(0, 24));
+    await delay(50);
+    c.write(F.LOCATION.slice(24));
+    const msgs = await records;
+    assert.deepEqual(
+      msgs.map((m) => m.payload.type),
+      ['login', 'position', 'position', 'heartbeat', 'position'],
+    );
+    for (const m of msgs) {
+      assert.equal(m.topic, F.IMEI);
+      assert.equal(m.payload.protocol, 'gt06');
+      assert.equal(m.tracker.transport, 'tcp');
+    }
+    const [, location, sos] = msgs;
+    assert.deepEqual(location.payload.alarms, []);
+    assert.equal(location.payload.time, '2017-07-20T03:54:42.000Z');
+    assert.ok(Math.abs(location.payload.lat - 49.07638) < 1e-5 && Math.abs(location.payload.lon - 9.3058) < 1e-4);
+    assert.deepEqual(sos.payload.alarms, ['sos']);
+    await c.waitFor(50);
+    assert.equal(
+      c.received.toString('hex'),
+      F.LOGIN_ACK + F.LOCATION_ACK + F.SOS_ACK + F.HEARTBEAT_ACK + F.LOCATION_ACK,
+    );
+    const [on] = await online;
+    assert.equal(on.payload.event, 'online');
+    assert.equal(on.payload.deviceId, F.IMEI);
+    const offline = receive('events', 1);
+    c.destroy();
+    const [off] = await offline;
+    assert.equal(off.payload.event, 'offline');
+    assert.equal(off.topic, F.IMEI);
+  });
+
+  it('GT06 over UDP on the same port', async () => {
+    await helper.load([serverNode, inNode, catchNode], flow(0));
+    const port = await listeningPort();
+    const u = await udpClient(port);
+    const records = receive('out', 4);
+    await u.send(F.LOGIN);
+    await u.waitFor(1);
+    await u.send(F.LOCATION + F.SOS + F.HEARTBEAT);
+    const msgs = await records;
+    assert.deepEqual(
+      msgs.map((m) => m.payload.type),
+      ['login', 'position', 'position', 'heartbeat'],
+    );
+    assert.deepEqual(msgs[2].payload.alarms, ['sos']);
+    assert.equal(msgs[1].tracker.transport, 'udp');
+    await u.waitFor(4);
+    // one reply per datagram, each to the source address
+    assert.deepEqual(
+      u.datagrams.map((d) => d.toString('hex')),
+      [F.LOGIN_ACK, F.LOCATION_ACK, F.SOS_ACK, F.HEARTBEAT_ACK],
+    );
+    await u.close();
+  });
+
+  it('filters to positions and to listed devices', async () => {
+    await helper.load([serverNode, inNode, catchNode], flow(0, { filter: 'positions', devices: `${F.IMEI}, 999` }));
+    const port = await listeningPort();
+    const other = await tcpClient(port);
+    other.write(F.LOGIN.replace('0123456789012345', '0867530912345678'));
+    other.write(F.LOCATION);
+    const c = await tcpClient(port);
+    const records = receive('out', 1);
+    c.write(F.LOGIN + F.HEARTBEAT + F.LOCATION);
+    const [m] = await records;
+    assert.equal(m.payload.type, 'position');
+    assert.equal(m.topic, F.IMEI);
+    await delay(100);
+    c.destroy();
+    other.destroy();
+  });
+
+  it('reports junk through node.error and status, while other devices keep working', async () => {
+    await helper.load([serverNode, inNode, catchNode], flow(0));
+    const port = await listeningPort();
+    const good = await tcpClient(port);
+    good.write(F.LOGIN);
+    await good.waitFor(10);
+    const caught = receive('caught', 1);
+    const junk = await tcpClient(port);
+    junk.write(Buffer.alloc(8192, 0x41));
+    const [err] = await caught;
+    assert.equal(err.payload.code, 'unknown-protocol');
+    assert.match(err.error.message, /no known protocol/);
+    await junk.closed; // past maxJunkBytes the connection is closed
+    const status = helper.getNode('in').status;
+    assert.equal(status.lastCall.args[0].fill, 'yellow');
+    assert.match(status.lastCall.args[0].text, /1 dev · \d+ err/);
+    const next = receive('out', 1);
+    good.write(F.HEARTBEAT);
+    const [m] = await next;
+    assert.equal(m.payload.type, 'heartbeat');
+    good.destroy();
+  });
+
+  it('redeploys onto the same fixed port without EADDRINUSE', async () => {
+    // find a free port, then use it as a fixed port across two deployments
+    const probe = require('node:net').createServer();
+    await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+    const port = probe.address().port;
+    await new Promise((r) => probe.close(r));
+
+    await helper.load([serverNode, inNode, catchNode], flow(port));
+    assert.equal(await listeningPort(), port);
+    const c = await tcpClient(port);
+    c.write(F.LOGIN);
+    await c.waitFor(10);
+    await helper.setFlows(flow(port), 'full');
+    assert.equal(await listeningPort(), port);
+    await c.closed; // the old server closed its connections
+    const d = await tcpClient(port);
+    const records = receive('out', 1);
+    d.write(F.LOGIN);
+    const [m] = await records;
+    assert.equal(m.payload.type, 'login');
+    d.destroy();
+  });
+
+  it('shows a bind failure in the status', async () => {
+    const blocker = require('node:net').createServer();
+    await new Promise((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = blocker.address().port;
+    try {
+      await helper.load([serverNode, inNode, catchNode], flow(port));
+      const srv = helper.getNode('srv');
+      await new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no failed state')), 3000);
+        const check = (s) => {
+          if (s.state === 'failed') {
+            clearTimeout(t);
+            resolve();
+          }
+        };
+        srv.stateEvents.on('state', check);
+        check(srv.currentState);
+      });
+      assert.match(srv.currentState.error, /in use/);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+});
