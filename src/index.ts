@@ -1,9 +1,12 @@
 /** Library entry: usable from plain Node without Node-RED. */
 export { createSession, TrackerSession } from './session';
 export { CODECS, getCodec, detectProtocol } from './protocols';
-export type { Codec, CommandRequest, Connection, DecodeOutput } from './protocols/codec';
+export type { Codec, CommandAnswer, CommandRequest, Connection, DecodeOutput, EncodedCommand } from './protocols/codec';
 export * from './types';
 export { TrackerServer, createTrackerServer } from './server/tracker-server';
-export type { ServerStats, TrackerServerEvents } from './server/tracker-server';
+export type { CommandEvent, CommandOptions, ServerStats, TrackerServerEvents } from './server/tracker-server';
+export { CommandQueue } from './server/command-queue';
+export type { CommandRecord, CommandStatus, CommandStore, PersistedCommands } from './server/command-queue';
+export { JsonFileStore } from './server/file-store';
 export type { ServerOptions } from './server/options';
 export type { DeviceInfo, PeerInfo, Transport } from './server/registry';

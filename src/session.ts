@@ -3,11 +3,27 @@
  * buffer, the codec's per-device state, and counters. It never throws on input; everything it drops is
  * returned as an error record and counted.
  */
-import { Detect, type Codec, type CommandRequest, type Connection, type DecodeOutput } from './protocols/codec';
+import {
+  Detect,
+  type Codec,
+  type CommandAnswer,
+  type CommandRequest,
+  type Connection,
+  type DecodeOutput,
+  type EncodedCommand,
+} from './protocols/codec';
 import { CODECS, detectProtocol, getCodec } from './protocols';
 import { hexPreview } from './protocols/common/hex';
 import { isoTime } from './protocols/common/time';
-import type { DecodeError, DecodeErrorCode, ProtocolName, PushResult, SessionOptions, SessionStats } from './types';
+import type {
+  DecodeError,
+  DecodeErrorCode,
+  ProtocolName,
+  PushResult,
+  SessionOptions,
+  SessionStats,
+  TrackerMessage,
+} from './types';
 
 export const DEFAULT_MAX_BUFFER_BYTES = 16384;
 
@@ -164,11 +180,21 @@ export class TrackerSession {
   }
 
   /** Bytes to send for a command to the device on this session. Throws a clear Error when not possible. */
-  encodeCommand(command: CommandRequest): Buffer[] {
+  encodeCommand(command: CommandRequest): EncodedCommand {
     if (!this.codec || !this.conn) throw new Error('the protocol of this connection is not known yet');
     if (!this.codec.encodeCommand) throw new Error(`${this.codec.protocol} has no command encoder`);
     this.stamp(this.conn, this.options.now ? this.options.now() : Date.now());
     return this.codec.encodeCommand(command, this.conn);
+  }
+
+  /** Whether a record decoded on this session answers a command sent earlier, and which. */
+  commandAnswer(message: TrackerMessage): CommandAnswer | undefined {
+    if (!this.codec?.commandAnswer || !this.conn) return undefined;
+    try {
+      return this.codec.commandAnswer(message, this.conn);
+    } catch {
+      return undefined;
+    }
   }
 
   private bind(codec: Codec<any>): Connection<any> {

@@ -226,7 +226,8 @@ describe('TrackerServer (plain Node, real sockets)', () => {
     const c = await tcpClient(server.port);
     c.write(F.LOGIN);
     await c.waitFor(10);
-    const frames = server.sendCommand(F.IMEI, { type: 'engineStop' });
+    // serverFlag 0 reproduces Traccar's encoder test vector byte for byte
+    const frames = server.sendCommand(F.IMEI, { type: 'engineStop', serverFlag: 0 });
     assert.equal(frames[0].toString('hex'), '787812800c0000000052656c61792c312300009dee0d0a');
     await c.waitFor(10 + frames[0].length);
     assert.equal(c.received.subarray(10).toString('hex'), frames[0].toString('hex'));

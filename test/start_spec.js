@@ -4,17 +4,27 @@ const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
+const dgram = require('node:dgram');
 const os = require('node:os');
 const path = require('node:path');
 const { tcpClient, delay } = require('./lib/clients');
 const F = require('./fixtures/gt06-frames');
 
+/** A port free for both TCP and UDP (the tracker server binds both). */
 async function freePort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
+  for (;;) {
+    const s = net.createServer();
+    await new Promise((r) => s.listen(0, r));
+    const { port } = s.address();
+    await new Promise((r) => s.close(r));
+    const u = dgram.createSocket('udp6');
+    const free = await new Promise((r) => {
+      u.once('error', () => r(false));
+      u.bind(port, () => r(true));
+    });
+    await new Promise((r) => u.close(() => r()));
+    if (free) return port;
+  }
 }
 
 describe('npm start (embedded Node-RED with the example flow)', function () {
@@ -37,7 +47,7 @@ describe('npm start (embedded Node-RED with the example flow)', function () {
     child.stdout.on('data', (d) => (log += d));
     child.stderr.on('data', (d) => (log += d));
     const deadline = Date.now() + 45000;
-    while (!log.includes(`port ${trackerPort}`)) {
+    while (!log.includes(`listening for trackers on TCP/UDP port ${trackerPort}`)) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`Node-RED did not start:\n${log}`);
       await delay(100);
     }

@@ -41,6 +41,29 @@ export interface CommandRequest {
   [param: string]: unknown;
 }
 
+/** The bytes of a command, and how the device's answer will point back at it. */
+export interface EncodedCommand {
+  frames: Buffer[];
+  /**
+   * What the device's answer carries to identify this command (codec-defined, e.g. `serial:42`).
+   * Absent when answers carry no reference: they then go to the oldest command awaiting one.
+   */
+  reference?: string;
+  /** False when the protocol gives no answer to this command (nothing to wait for). */
+  expectsAnswer: boolean;
+}
+
+/** What a decoded record says about a command sent earlier. */
+export interface CommandAnswer {
+  /** Matches EncodedCommand.reference; undefined = the oldest command awaiting an answer. */
+  reference?: string;
+  /** `delivered`: the device took it (a transport ack); `result`: its answer; `failed`: it refused. */
+  status: 'delivered' | 'result' | 'failed';
+  result?: unknown;
+  /** True when no further answer will follow (a `delivered` ack may be followed by a `result`). */
+  final: boolean;
+}
+
 export interface Codec<S = unknown> {
   readonly protocol: ProtocolName;
   /** Largest frame the codec accepts; longer ones are dropped and the stream resynchronised. */
@@ -63,7 +86,9 @@ export interface Codec<S = unknown> {
   /** Time-driven work (reassembly timeouts, retransmission requests); called by the session's `poll`. */
   poll?(conn: Connection<S>, out: DecodeOutput): void;
   /** Builds the bytes of a command for the device on this connection; throws a clear Error when it cannot. */
-  encodeCommand?(command: CommandRequest, conn: Connection<S>): Buffer[];
+  encodeCommand?(command: CommandRequest, conn: Connection<S>): EncodedCommand;
+  /** When a decoded record answers a command, says which one and how. */
+  commandAnswer?(message: TrackerMessage, conn: Connection<S>): CommandAnswer | undefined;
 }
 
 /** A message with the fields every record has; codecs fill in the rest. */

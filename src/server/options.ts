@@ -1,6 +1,7 @@
 /** Settings of a TrackerServer, their defaults and validation. */
 import { CODECS } from '../protocols';
 import type { ProtocolName } from '../types';
+import type { CommandStore } from './command-queue';
 
 export interface ServerOptions {
   /** TCP and UDP port (default 5023; 0 picks a free port). */
@@ -29,10 +30,20 @@ export interface ServerOptions {
   timezoneOffset?: number;
   /** How often time-driven work runs (reassembly timeouts, UDP peer expiry), ms (default 1000). */
   pollInterval?: number;
+  /** How long a command may wait for an offline device, seconds (default 86400). */
+  commandTtl?: number;
+  /** Most commands waiting per device (default 20). */
+  maxQueuedCommands?: number;
+  /** How long to wait for a device's answer to a command, seconds (default 120). */
+  answerTimeout?: number;
+  /** Where queued commands and known devices are kept across restarts (default: memory only). */
+  commandStore?: CommandStore;
+  /** Most devices remembered as known (they may be sent queued commands), least recently seen dropped first. */
+  maxKnownDevices?: number;
 }
 
-export type ResolvedServerOptions = Required<Omit<ServerOptions, 'timezoneOffset' | 'host'>> &
-  Pick<ServerOptions, 'timezoneOffset' | 'host'>;
+export type ResolvedServerOptions = Required<Omit<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore'>> &
+  Pick<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore'>;
 
 export const SERVER_DEFAULTS = {
   port: 5023,
@@ -45,6 +56,10 @@ export const SERVER_DEFAULTS = {
   maxJunkBytes: 4096,
   strictChecksum: false,
   pollInterval: 1000,
+  commandTtl: 86400,
+  maxQueuedCommands: 20,
+  answerTimeout: 120,
+  maxKnownDevices: 100000,
 } as const;
 
 function positiveInt(name: string, v: unknown, min: number, max: number): number {
@@ -63,6 +78,10 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   positiveInt('maxBufferBytes', o.maxBufferBytes, 256, 16 * 1024 * 1024);
   positiveInt('maxJunkBytes', o.maxJunkBytes, 0, 1024 * 1024 * 1024);
   positiveInt('pollInterval', o.pollInterval, 10, 60000);
+  positiveInt('commandTtl', o.commandTtl, 1, 86400 * 365);
+  positiveInt('maxQueuedCommands', o.maxQueuedCommands, 1, 10000);
+  positiveInt('answerTimeout', o.answerTimeout, 1, 86400);
+  positiveInt('maxKnownDevices', o.maxKnownDevices, 1, 10_000_000);
   if (o.timezoneOffset !== undefined) positiveInt('timezoneOffset', o.timezoneOffset, -840, 840);
   if (!o.tcp && !o.udp) throw new RangeError('enable TCP, UDP or both');
   for (const p of o.protocols) if (!CODECS.has(p)) throw new RangeError(`unknown protocol "${p}"`);

@@ -8,8 +8,10 @@ import { createSocket, type Socket as UdpSocket, type RemoteInfo } from 'node:dg
 import { EventEmitter } from 'node:events';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import type { CommandRequest } from '../protocols/codec';
+import { TrackerSession } from '../session';
 import type { DecodeError, PushResult, SessionOptions, TrackerMessage } from '../types';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options';
+import { CommandQueue, type CommandRecord, type CommandStatus } from './command-queue';
 import { Peer, TcpPeer, UdpPeer, udpPeerKey } from './peer';
 import { DeviceRegistry, type DeviceInfo, type PeerInfo } from './registry';
 
@@ -22,6 +24,27 @@ export interface ServerStats {
   refusedConnections: number;
 }
 
+/** Where a command stands; emitted at every step (`command` event) and returned by `command()`. */
+export interface CommandEvent {
+  id: string;
+  deviceId: string;
+  command: CommandRequest;
+  /** Who asked (tracker-command node id), when given. */
+  origin?: string;
+  status: CommandStatus;
+  /** The device's answer (`result`, and `delivered`/`failed` acks that carry one). */
+  result?: unknown;
+  /** Why it failed or expired. */
+  error?: string;
+  time: string;
+}
+
+export interface CommandOptions {
+  /** Seconds the command may wait for an offline device (default: the server's commandTtl). */
+  ttl?: number;
+  origin?: string;
+}
+
 export interface TrackerServerEvents {
   listening: [address: { port: number; host: string }];
   message: [message: TrackerMessage, peer: PeerInfo];
@@ -30,6 +53,7 @@ export interface TrackerServerEvents {
   decodeError: [error: DecodeError, peer: PeerInfo];
   connect: [peer: PeerInfo];
   disconnect: [peer: PeerInfo, reason: string];
+  command: [event: CommandEvent];
   /** Operational problems that do not stop the server (a listener threw, a connection was refused...). */
   warning: [warning: Error];
 }
@@ -50,6 +74,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
   private closing: Promise<void> | undefined;
   private readonly counters = { messages: 0, decodeErrors: 0, refusedConnections: 0 };
+  readonly commands: CommandQueue;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -62,6 +87,12 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       strictChecksum: o.strictChecksum,
       timezoneOffset: o.timezoneOffset,
     };
+    this.commands = new CommandQueue({
+      maxPerDevice: o.maxQueuedCommands,
+      answerTimeoutMs: o.answerTimeout * 1000,
+      maxKnownDevices: o.maxKnownDevices,
+      store: o.commandStore,
+    });
   }
 
   /** The port in use once listening (useful with port 0). */
@@ -127,15 +158,86 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   }
 
   /**
-   * Encodes a command for the device's protocol and session and sends it.
-   * Throws a clear Error when the device is not connected or the command cannot be encoded.
+   * Sends a command on the device's live connection, or queues it when the device is offline (it is sent
+   * on the device's next message). Returns the first status: `sent`, `queued` or `failed` (unknown device,
+   * a command its protocol cannot encode, bad parameters, queue full: nothing is sent). Later statuses
+   * (`delivered`, `result`, `failed`, `expired`) arrive as `command` events.
    */
+  command(deviceId: string, command: CommandRequest, options: CommandOptions = {}): CommandEvent {
+    const now = Date.now();
+    const ttlMs = (options.ttl ?? this.options.commandTtl) * 1000;
+    const record = this.commands.newRecord(deviceId, command, ttlMs, now, options.origin);
+    if (!command || typeof command.type !== 'string' || !command.type)
+      return this.commandStatus(record, 'failed', { error: 'a command needs a "type"' });
+    const link = this.registry.link(deviceId) as Peer | undefined;
+    if (link) return this.sendNow(link, record);
+    const protocol = this.commands.knownProtocol(deviceId);
+    if (!protocol)
+      return this.commandStatus(record, 'failed', { error: `device ${deviceId} has never connected to this server` });
+    try {
+      // Check now that the device's protocol can encode it, so a bad command fails at once, not hours later.
+      new TrackerSession({ protocol }).encodeCommand({ ...command, deviceId });
+      this.commands.enqueue(record);
+    } catch (err) {
+      return this.commandStatus(record, 'failed', { error: (err as Error).message });
+    }
+    return this.commandStatus(record, 'queued');
+  }
+
+  /** Encodes and sends a command now; throws when the device is not connected or it cannot be encoded. */
   sendCommand(deviceId: string, command: CommandRequest): Buffer[] {
     const link = this.registry.link(deviceId) as Peer | undefined;
     if (!link) throw new Error(`device ${deviceId} is not connected`);
-    const frames = link.session.encodeCommand(command);
-    if (!link.write(frames)) throw new Error(`device ${deviceId}: connection is closing`);
-    return frames;
+    const encoded = link.session.encodeCommand(command);
+    if (!link.write(encoded.frames)) throw new Error(`device ${deviceId}: connection is closing`);
+    return encoded.frames;
+  }
+
+  private sendNow(link: Peer, record: CommandRecord): CommandEvent {
+    try {
+      const encoded = link.session.encodeCommand(record.command);
+      if (!link.write(encoded.frames)) throw new Error('the connection is closing');
+      record.reference = encoded.reference;
+      record.sentAt = Date.now();
+      if (encoded.expectsAnswer) this.commands.await(record);
+      return this.commandStatus(record, 'sent');
+    } catch (err) {
+      return this.commandStatus(record, 'failed', { error: (err as Error).message });
+    }
+  }
+
+  private commandStatus(
+    record: CommandRecord,
+    status: CommandStatus,
+    extra: { result?: unknown; error?: string } = {},
+  ): CommandEvent {
+    record.status = status;
+    const event: CommandEvent = {
+      id: record.id,
+      deviceId: record.deviceId,
+      command: record.command,
+      status,
+      time: new Date().toISOString(),
+    };
+    if (record.origin !== undefined) event.origin = record.origin;
+    if (extra.result !== undefined) event.result = extra.result;
+    if (extra.error !== undefined) event.error = extra.error;
+    this.safeEmit('command', event);
+    return event;
+  }
+
+  /** Matches decoded records to commands awaiting an answer, then sends what was queued for the device. */
+  private commandTraffic(peer: Peer, messages: TrackerMessage[]): void {
+    const deviceId = peer.deviceId!;
+    for (let i = 0; i < messages.length; i++) {
+      const answer = peer.session.commandAnswer(messages[i]);
+      if (!answer) continue;
+      const record = this.commands.answer(deviceId, answer.reference, answer.final);
+      if (record) this.commandStatus(record, answer.status, { result: answer.result });
+    }
+    if (this.commands.hasQueued(deviceId)) {
+      for (const record of this.commands.takeQueued(deviceId)) this.sendNow(peer, record);
+    }
   }
 
   // --- TCP -----------------------------------------------------------------------------------------
@@ -257,6 +359,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     this.counters.messages += messages.length;
     for (let i = 0; i < messages.length; i++) this.safeEmit('message', messages[i], peer.info);
     if (result.errors.length) this.reportErrors(peer, result.errors);
+    if (peer.deviceId !== undefined && !peer.closed) this.commandTraffic(peer, messages);
     if (peer.deviceId === undefined && peer.session.stats.droppedBytes > this.options.maxJunkBytes) {
       peer.close('too many bytes of no known protocol');
     }
@@ -266,6 +369,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     if (peer.deviceId !== undefined) this.registry.unbind(peer.deviceId, peer);
     peer.deviceId = deviceId;
     const replaced = this.registry.bind(deviceId, peer.session.protocol!, peer, now);
+    this.commands.remember(deviceId, peer.session.protocol!, now);
     if (replaced) {
       // The device logged in again on another connection: the newer one wins, the older is closed.
       // It never went offline, so no offline/online pair is emitted.
@@ -316,12 +420,17 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     try {
       for (const p of [...this.tcpPeers]) sweep(p);
       for (const p of [...this.udpPeers.values()]) sweep(p);
+      const { expired, unanswered } = this.commands.sweep(now);
+      for (const r of expired) this.commandStatus(r, 'expired', { error: 'not delivered within its time-to-live' });
+      for (const r of unanswered)
+        this.commandStatus(r, 'expired', { error: `no answer within ${this.options.answerTimeout} s` });
     } catch (err) {
       this.warn(`poll: ${(err as Error).message}`);
     }
   }
 
   private async releaseSockets(): Promise<void> {
+    this.options.commandStore?.flush?.();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const socket of this.sockets) socket.destroy();

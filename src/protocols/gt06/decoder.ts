@@ -104,6 +104,20 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
       out.replies.push(ackFrame(type, serial));
       return;
     }
+    case 0x15: {
+      // command answer: length, server flag (echoes the command's), ASCII text
+      const length = r.u8();
+      if (length < 4 || r.remaining < length) {
+        reportError(out, conn, 'malformed', 'GT06 0x15 answer shorter than its length', frame);
+        return;
+      }
+      const msg = newMessage(conn, 'result');
+      msg.attributes.serverFlag = r.u32();
+      msg.attributes.result = frame.toString('latin1', r.pos, r.pos + length - 4);
+      out.messages.push(msg);
+      out.replies.push(ackFrame(type, serial));
+      return;
+    }
     case MSG_TIME_REQUEST:
       out.replies.push(timeReplyFrame(conn.now));
       return;

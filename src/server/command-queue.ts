@@ -1,0 +1,182 @@
+/**
+ * Commands waiting for their device: queued while it is offline (flushed on its next message, as Traccar
+ * does), then awaiting the device's answer. Pure bookkeeping with an injected clock and an optional store,
+ * so it works the same in plain Node, in tests and inside Node-RED.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CommandRequest } from '../protocols/codec';
+import type { ProtocolName } from '../types';
+
+export type CommandStatus = 'queued' | 'sent' | 'delivered' | 'result' | 'failed' | 'expired';
+
+export interface CommandRecord {
+  id: string;
+  deviceId: string;
+  command: CommandRequest;
+  /** Who asked (a tracker-command node id), so results find their way back. */
+  origin?: string;
+  createdAt: number;
+  /** Queued past this time (ms): expired, never sent. */
+  expiresAt: number;
+  status: CommandStatus;
+  /** From the encoder: what the device's answer will carry. */
+  reference?: string;
+  sentAt?: number;
+}
+
+/** What is saved so queued commands survive a redeploy or a restart. */
+export interface PersistedCommands {
+  version: 1;
+  queued: CommandRecord[];
+  /** Devices seen before, with their protocol: commands to them are queued, not refused. */
+  devices: Array<[deviceId: string, protocol: ProtocolName, lastSeen: number]>;
+}
+
+export interface CommandStore {
+  load(): PersistedCommands | undefined;
+  save(state: PersistedCommands): void;
+  /** Writes anything still pending (called when the server closes). */
+  flush?(): void;
+}
+
+export interface CommandQueueOptions {
+  maxPerDevice: number;
+  answerTimeoutMs: number;
+  maxKnownDevices: number;
+  store?: CommandStore;
+}
+
+export class CommandQueue {
+  private readonly queued = new Map<string, CommandRecord[]>();
+  private readonly awaiting = new Map<string, CommandRecord[]>();
+  /** Insertion order = least recently seen first, for eviction. */
+  private readonly known = new Map<string, { protocol: ProtocolName; lastSeen: number }>();
+
+  constructor(private readonly options: CommandQueueOptions) {
+    const saved = safeLoad(options.store);
+    if (saved) {
+      for (const [id, protocol, lastSeen] of saved.devices) this.known.set(id, { protocol, lastSeen });
+      for (const r of saved.queued) if (r && r.deviceId && r.command) this.list(this.queued, r.deviceId).push(r);
+    }
+  }
+
+  newRecord(deviceId: string, command: CommandRequest, ttlMs: number, now: number, origin?: string): CommandRecord {
+    return { id: randomUUID(), deviceId, command, origin, createdAt: now, expiresAt: now + ttlMs, status: 'queued' };
+  }
+
+  /** Devices that have connected before (this run or, with a store, an earlier one). */
+  knownProtocol(deviceId: string): ProtocolName | undefined {
+    return this.known.get(deviceId)?.protocol;
+  }
+
+  remember(deviceId: string, protocol: ProtocolName, now: number): void {
+    const k = this.known.get(deviceId);
+    if (k && k.protocol === protocol) {
+      k.lastSeen = now;
+      return;
+    }
+    this.known.set(deviceId, { protocol, lastSeen: now });
+    if (this.known.size > this.options.maxKnownDevices) {
+      const oldest = this.known.keys().next().value;
+      if (oldest !== undefined) this.known.delete(oldest);
+    }
+    this.persist();
+  }
+
+  /** Throws when the device already has the most commands it may have waiting. */
+  enqueue(record: CommandRecord): void {
+    const list = this.list(this.queued, record.deviceId);
+    if (list.length >= this.options.maxPerDevice)
+      throw new Error(`device ${record.deviceId} already has ${list.length} commands waiting (the limit)`);
+    record.status = 'queued';
+    list.push(record);
+    this.persist();
+  }
+
+  hasQueued(deviceId: string): boolean {
+    return this.queued.has(deviceId);
+  }
+
+  /** Removes and returns the device's queued commands, oldest first. */
+  takeQueued(deviceId: string): CommandRecord[] {
+    const list = this.queued.get(deviceId) ?? [];
+    this.queued.delete(deviceId);
+    if (list.length) this.persist();
+    return list;
+  }
+
+  queuedFor(deviceId?: string): CommandRecord[] {
+    if (deviceId !== undefined) return [...(this.queued.get(deviceId) ?? [])];
+    return [...this.queued.values()].flat();
+  }
+
+  /** A sent command whose answer we wait for (at most maxPerDevice per device; the oldest gives way). */
+  await(record: CommandRecord): void {
+    const list = this.list(this.awaiting, record.deviceId);
+    list.push(record);
+    if (list.length > this.options.maxPerDevice) list.shift();
+  }
+
+  /** The command an answer belongs to: by reference, else the oldest one waiting. Removed when `final`. */
+  answer(deviceId: string, reference: string | undefined, final: boolean): CommandRecord | undefined {
+    const list = this.awaiting.get(deviceId);
+    if (!list) return undefined;
+    const i = reference === undefined ? 0 : list.findIndex((r) => r.reference === reference);
+    if (i < 0) return undefined;
+    const record = list[i];
+    if (final) {
+      list.splice(i, 1);
+      if (!list.length) this.awaiting.delete(deviceId);
+    }
+    return record;
+  }
+
+  /** Queued commands past their time-to-live, and sent ones whose answer never came. Both are removed. */
+  sweep(now: number): { expired: CommandRecord[]; unanswered: CommandRecord[] } {
+    const expired: CommandRecord[] = [];
+    const unanswered: CommandRecord[] = [];
+    for (const [id, list] of this.queued) {
+      const keep = list.filter((r) => (r.expiresAt > now ? true : (expired.push(r), false)));
+      if (keep.length) this.queued.set(id, keep);
+      else this.queued.delete(id);
+    }
+    for (const [id, list] of this.awaiting) {
+      const keep = list.filter((r) =>
+        (r.sentAt ?? 0) + this.options.answerTimeoutMs > now ? true : (unanswered.push(r), false),
+      );
+      if (keep.length) this.awaiting.set(id, keep);
+      else this.awaiting.delete(id);
+    }
+    if (expired.length) this.persist();
+    return { expired, unanswered };
+  }
+
+  private list(map: Map<string, CommandRecord[]>, deviceId: string): CommandRecord[] {
+    let list = map.get(deviceId);
+    if (!list) map.set(deviceId, (list = []));
+    return list;
+  }
+
+  private persist(): void {
+    const store = this.options.store;
+    if (!store) return;
+    try {
+      store.save({
+        version: 1,
+        queued: this.queuedFor(),
+        devices: [...this.known].map(([id, k]) => [id, k.protocol, k.lastSeen]),
+      });
+    } catch {
+      /* a store that cannot write must not stop commands; it reports on its own */
+    }
+  }
+}
+
+function safeLoad(store: CommandStore | undefined): PersistedCommands | undefined {
+  try {
+    const s = store?.load();
+    return s && s.version === 1 && Array.isArray(s.queued) && Array.isArray(s.devices) ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}
