@@ -15,7 +15,11 @@ export default defineConfig([
     clean: true,
   },
   {
-    entry: { 'tracker-server': 'src/nodes/tracker-server.ts', 'tracker-in': 'src/nodes/tracker-in.ts' },
+    entry: {
+      'tracker-server': 'src/nodes/tracker-server.ts',
+      'tracker-in': 'src/nodes/tracker-in.ts',
+      'tracker-command': 'src/nodes/tracker-command.ts',
+    },
     outDir: 'nodes',
     format: ['cjs'],
     target: 'node20',

@@ -31,8 +31,12 @@ describe('npm start (embedded Node-RED with the example flow)', function () {
   this.timeout(60000);
   let child;
   let userDir;
-  after(() => {
-    if (child && child.exitCode === null) child.kill('SIGTERM');
+  after(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 

@@ -5,6 +5,9 @@
  * EADDRINUSE.
  */
 import { EventEmitter } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { JsonFileStore } from '../server/file-store';
 import type { Node, NodeAPI } from 'node-red';
 import { TrackerServer } from '../server/tracker-server';
 import type { ServerOptions } from '../server/options';
@@ -39,6 +42,11 @@ export default function register(RED: NodeAPI): void {
       options = { port: 5023 };
     }
     const port = options.port ?? 5023;
+    // Queued commands survive redeploys and restarts in a file under the Node-RED user directory.
+    const store = new JsonFileStore(commandFile(RED, node.id), 200, (err) =>
+      node.warn(`tracker-server: command queue file: ${err.message}`),
+    );
+    options.commandStore = store;
     node.stateEvents = new EventEmitter();
     node.stateEvents.setMaxListeners(0);
     node.tracker = new TrackerServer(options);
@@ -90,4 +98,29 @@ export default function register(RED: NodeAPI): void {
   }
 
   RED.nodes.registerType('tracker-server', TrackerServerNode as any);
+
+  // Connected and known devices of a deployed server, for the editor (device pickers, live state).
+  RED.httpAdmin.get('/tracker-server/:id/devices', RED.auth.needsPermission('tracker-server.read'), (req, res) => {
+    const server = RED.nodes.getNode(String(req.params.id)) as TrackerServerConfigNode | null;
+    if (!server || !server.tracker) {
+      res.json({ deployed: false, devices: [] });
+      return;
+    }
+    res.json({
+      deployed: true,
+      state: server.currentState,
+      stats: server.tracker.stats,
+      devices: server.tracker.devices().map((d) => ({
+        ...d,
+        connectedAt: new Date(d.connectedAt).toISOString(),
+        lastSeen: new Date(d.lastSeen).toISOString(),
+      })),
+    });
+  });
+}
+
+/** <userDir>/tracker-commands/<node id>.json (the system temp folder when Node-RED has no user dir). */
+function commandFile(RED: NodeAPI, nodeId: string): string {
+  const dir = (RED.settings as unknown as { userDir?: string }).userDir || join(tmpdir(), 'node-red-gps-trackers');
+  return join(dir, 'tracker-commands', `${nodeId.replace(/[^\w.-]/g, '_')}.json`);
 }
