@@ -19,6 +19,7 @@ export default defineConfig([
       'tracker-server': 'src/nodes/tracker-server.ts',
       'tracker-in': 'src/nodes/tracker-in.ts',
       'tracker-command': 'src/nodes/tracker-command.ts',
+      'tracker-flags': 'src/nodes/tracker-flags.ts',
     },
     outDir: 'nodes',
     format: ['cjs'],

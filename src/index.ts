@@ -10,3 +10,5 @@ export type { CommandRecord, CommandStatus, CommandStore, PersistedCommands } fr
 export { JsonFileStore } from './server/file-store';
 export type { ServerOptions } from './server/options';
 export type { DeviceInfo, PeerInfo, Transport } from './server/registry';
+export { expandFlags, flagChanges, flagTables } from './flags';
+export type { ExpandedFlags, FlagChanges, FlagGroup, FlagState } from './flags';

@@ -113,7 +113,9 @@ describe('commands (server layer)', () => {
   });
 
   it('keeps queued commands and known devices in a store across server restarts', async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cmdq-')), 'commands.json');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdq-'));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'commands.json');
     await start({ commandStore: new JsonFileStore(file, 10) });
     let c = await tcpClient(server.port);
     c.write(F.LOGIN);

@@ -1,0 +1,79 @@
+'use strict';
+// tracker-in -> tracker-flags in a real Node-RED runtime with real sockets.
+const assert = require('node:assert/strict');
+const helper = require('node-red-node-test-helper');
+const serverNode = require('../nodes/tracker-server.js');
+const inNode = require('../nodes/tracker-in.js');
+const flagsNode = require('../nodes/tracker-flags.js');
+const { tcpClient, delay } = require('./lib/clients');
+const { crc16 } = require('./lib/crc');
+const F = require('./fixtures/gt06-frames');
+
+helper.init(require.resolve('node-red'));
+
+/** A GT06 0x13 heartbeat with the given terminal-info byte (valid CRC). */
+function heartbeat(info, serial) {
+  const f = Buffer.from([0x78, 0x78, 0x0a, 0x13, info, 0x04, 0x04, 0x00, 0x02, serial >> 8, serial & 0xff, 0, 0, 0x0d, 0x0a]);
+  f.writeUInt16BE(crc16(f.subarray(2, 11)), 11);
+  return f;
+}
+
+function flow(mode) {
+  return [
+    { id: 'f1', type: 'tab' },
+    { id: 'srv', type: 'tracker-server', port: 0, host: '127.0.0.1' },
+    { id: 'in', z: 'f1', type: 'tracker-in', server: 'srv', filter: 'all', wires: [['flags'], []] },
+    { id: 'flags', z: 'f1', type: 'tracker-flags', mode, other: 'drop', wires: [['out']] },
+    { id: 'out', z: 'f1', type: 'helper' },
+  ];
+}
+
+async function port() {
+  const srv = helper.getNode('srv');
+  for (let i = 0; i < 100 && srv.currentState.state !== 'listening'; i++) await delay(20);
+  return srv.currentState.port;
+}
+
+function collect(id) {
+  const got = [];
+  helper.getNode(id).on('input', (m) => got.push(m));
+  return got;
+}
+
+describe('tracker-flags in Node-RED (GT06)', function () {
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  it('all mode: the terminal-info byte as named booleans', async () => {
+    await helper.load([serverNode, inNode, flagsNode], flow('all'));
+    const got = collect('out');
+    const c = await tcpClient(await port());
+    c.write(F.LOGIN); // login: no bitfields, dropped by the node (other: drop)
+    c.write(heartbeat(0x22, 2)); // ACC on + SOS in bits 3-5
+    await c.waitFor(20);
+    await delay(50);
+    assert.equal(got.length, 1);
+    assert.equal(got[0].flags.status.acc, true);
+    assert.equal(got[0].flags.status.armed, false);
+    assert.equal(got[0].flags.alarms.sos, true);
+    assert.equal(got[0].flags.alarms.powerCut, false);
+    c.destroy();
+  });
+
+  it('edge mode: one start, nothing while it holds, one end', async () => {
+    await helper.load([serverNode, inNode, flagsNode], flow('edges'));
+    const got = collect('out');
+    const c = await tcpClient(await port());
+    c.write(F.LOGIN);
+    await c.waitFor(10);
+    for (const [i, info] of [0x22, 0x22, 0x22, 0x02, 0x00].entries()) {
+      c.write(heartbeat(info, i + 2));
+      await c.waitFor(20 + 10 * i);
+    }
+    await delay(50);
+    assert.deepEqual(got.map((m) => m.edges.sort()), [['accOn', 'sosStarted'], ['sosEnded'], ['accOff']]);
+    assert.deepEqual(got[1].flags, { alarms: { sos: false } });
+    c.destroy();
+  });
+});
