@@ -6,7 +6,11 @@ import { defineConfig } from 'tsup';
 // clean stays false: any clean pattern wiped the hand-written files in nodes/.
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', 'cli/tracker-decode': 'src/cli/tracker-decode.ts' },
+    entry: {
+      index: 'src/index.ts',
+      'cli/tracker-decode': 'src/cli/tracker-decode.ts',
+      'cli/tracker-sim': 'src/cli/tracker-sim.ts',
+    },
     outDir: 'dist',
     format: ['cjs'],
     target: 'node20',

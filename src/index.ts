@@ -12,3 +12,5 @@ export type { ServerOptions } from './server/options';
 export type { DeviceInfo, PeerInfo, Transport } from './server/registry';
 export { expandFlags, flagChanges, flagTables } from './flags';
 export type { ExpandedFlags, FlagChanges, FlagGroup, FlagState } from './flags';
+export { Simulator, DEVICE_PROTOCOLS } from './sim/simulator';
+export type { SimOptions, SimSummary } from './sim/simulator';

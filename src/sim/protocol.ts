@@ -1,0 +1,29 @@
+/** The device side of a protocol, as the simulator needs it. */
+
+export interface Fix {
+  time: number;
+  lat: number;
+  lon: number;
+  speed: number;
+  course: number;
+  satellites: number;
+  ignition: boolean;
+}
+
+/** A frame to send and the exact bytes the server must answer with (null = no answer expected). */
+export interface Exchange {
+  frame: Buffer;
+  expect: Buffer | null;
+}
+
+export interface DeviceProtocol {
+  name: string;
+  /** The ID device number `index` uses (IMEI, terminal ID...). */
+  deviceId(index: number): string;
+  login(deviceId: string, serial: number): Exchange;
+  position(fix: Fix, serial: number, deviceId: string): Exchange;
+  heartbeat(serial: number, deviceId: string): Exchange;
+  alarm(fix: Fix, serial: number, deviceId: string): Exchange;
+  /** Length of the next reply frame in a received stream: >0 a frame, 0 need more, <0 junk byte. */
+  replyLength(buf: Buffer, offset: number): number;
+}

@@ -1,0 +1,357 @@
+/**
+ * tracker-sim's engine: N simulated devices (one or mixed protocols) against host:port over TCP or UDP.
+ * Each logs in, drives along a route, sends heartbeats and alarms, checks every reply byte against what
+ * the protocol requires, and reconnects with backoff. It is also the load generator of the benchmarks.
+ */
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { connect, type Socket } from 'node:net';
+import { gt06Device } from './gt06-device';
+import type { DeviceProtocol, Exchange, Fix } from './protocol';
+import { bearing, distance, loopRoute, type RoutePoint } from './route';
+import { LatencyRecorder, newCounters, type SimCounters } from './stats';
+
+export const DEVICE_PROTOCOLS: Record<string, DeviceProtocol> = { gt06: gt06Device };
+
+export interface SimOptions {
+  host?: string;
+  port: number;
+  transport?: 'tcp' | 'udp';
+  devices?: number;
+  /** Protocols of the devices, assigned round-robin. */
+  protocols?: string[];
+  /** Seconds between two positions of one device (ignored when `rate` is set). */
+  interval?: number;
+  /** Total positions per second across all devices (a fixed offered load). */
+  rate?: number;
+  /** Send positions as fast as acknowledgements allow, `window` unacknowledged at most per device. */
+  flood?: boolean;
+  /** Most unacknowledged frames per device (default 1 = wait for each ACK). */
+  window?: number;
+  /** Seconds between heartbeats (0 = none). */
+  heartbeat?: number;
+  /** On average one SOS per device every this many seconds (0 = only on demand). */
+  sosEvery?: number;
+  route?: RoutePoint[];
+  /** km/h along the route. */
+  speed?: number;
+  /** Index of the first device (its ID derives from it). */
+  firstIndex?: number;
+  /** Devices connecting at once while ramping up. */
+  connectConcurrency?: number;
+}
+
+export interface SimSummary {
+  counters: SimCounters;
+  seconds: number;
+  ackLatencyMs: { p50: number; p99: number; count: number };
+  positionsPerSecond: number;
+}
+
+interface Pending {
+  expect: Buffer;
+  sentAt: number;
+  kind: 'login' | 'position' | 'heartbeat' | 'alarm';
+}
+
+class SimDevice {
+  readonly id: string;
+  up = false;
+  private tcp: Socket | undefined;
+  private udp: UdpSocket | undefined;
+  private serial = 0;
+  private routeIndex: number;
+  private routeOffset = 0;
+  private pending: Pending[] = [];
+  private head = 0;
+  private received = Buffer.alloc(0);
+  private backoff = 1000;
+  private stopped = false;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly index: number,
+    readonly protocol: DeviceProtocol,
+    private readonly sim: Simulator,
+  ) {
+    this.id = protocol.deviceId(index);
+    this.routeIndex = index % sim.route.length;
+  }
+
+  get inFlight(): number {
+    return this.pending.length - this.head;
+  }
+
+  start(): void {
+    this.sim.counters.connecting++;
+    const o = this.sim.options;
+    if (o.transport === 'udp') {
+      this.udp = createSocket('udp4');
+      this.udp.on('message', (m) => this.onData(m));
+      this.udp.on('error', () => {});
+      this.udp.bind(0, () => {
+        this.sim.counters.connecting--;
+        this.login();
+      });
+      return;
+    }
+    const socket = connect({ host: o.host, port: o.port });
+    this.tcp = socket;
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      this.sim.counters.connecting--;
+      this.backoff = 1000;
+      this.login();
+    });
+    socket.on('data', (d) => this.onData(d));
+    socket.on('error', () => {});
+    socket.on('close', (hadError) => {
+      if (!this.up) {
+        this.sim.counters.connecting--;
+        if (hadError) this.sim.counters.connectErrors++;
+      }
+      this.down();
+      if (!this.stopped) {
+        this.sim.counters.reconnects++;
+        const wait = this.backoff * (0.5 + Math.random());
+        this.backoff = Math.min(30000, this.backoff * 2);
+        setTimeout(() => !this.stopped && this.start(), wait).unref();
+      }
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.down();
+    this.tcp?.destroy();
+    this.udp?.close();
+  }
+
+  private down(): void {
+    if (this.up) this.sim.counters.devicesUp--;
+    this.up = false;
+    this.pending = [];
+    this.head = 0;
+    this.received = Buffer.alloc(0);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+  }
+
+  private login(): void {
+    this.send(this.protocol.login(this.id, this.nextSerial()), 'login');
+  }
+
+  private nextSerial(): number {
+    this.serial = (this.serial + 1) & 0xffff;
+    return this.serial;
+  }
+
+  private send(x: Exchange, kind: Pending['kind']): void {
+    if (x.expect) this.pending.push({ expect: x.expect, sentAt: performance.now(), kind });
+    this.sim.counters.sent++;
+    if (this.udp) this.udp.send(x.frame, this.sim.options.port, this.sim.options.host);
+    else this.tcp?.write(x.frame);
+  }
+
+  sendPosition(alarm = false): void {
+    const fix = this.nextFix();
+    if (alarm) {
+      this.sim.counters.alarmsSent++;
+      this.send(this.protocol.alarm(fix, this.nextSerial(), this.id), 'alarm');
+    } else {
+      this.sim.counters.positionsSent++;
+      this.send(this.protocol.position(fix, this.nextSerial(), this.id), 'position');
+    }
+  }
+
+  private nextFix(): Fix {
+    const route = this.sim.route;
+    const speed = this.sim.options.speed;
+    const a = route[this.routeIndex];
+    const b = route[(this.routeIndex + 1) % route.length];
+    const leg = Math.max(1, distance(a, b));
+    const step = (speed / 3.6) * (this.sim.options.interval || 1);
+    this.routeOffset += step;
+    while (this.routeOffset > leg) {
+      this.routeOffset -= leg;
+      this.routeIndex = (this.routeIndex + 1) % route.length;
+    }
+    const t = Math.min(1, this.routeOffset / leg);
+    return {
+      time: Date.now(),
+      lat: a.lat + (b.lat - a.lat) * t,
+      lon: a.lon + (b.lon - a.lon) * t,
+      speed,
+      course: bearing(a, b),
+      satellites: 9,
+      ignition: true,
+    };
+  }
+
+  private onData(d: Buffer): void {
+    const buf = this.received.length ? Buffer.concat([this.received, d]) : d;
+    let off = 0;
+    for (;;) {
+      const n = this.protocol.replyLength(buf, off);
+      if (n === 0) break;
+      if (n < 0) {
+        this.sim.counters.unexpectedReplies++;
+        off++;
+        continue;
+      }
+      this.onReply(buf.subarray(off, off + n));
+      off += n;
+    }
+    this.received = off < buf.length ? Buffer.from(buf.subarray(off)) : Buffer.alloc(0);
+  }
+
+  private onReply(reply: Buffer): void {
+    const c = this.sim.counters;
+    if (this.head >= this.pending.length) {
+      c.unexpectedReplies++; // e.g. a command from the server
+      return;
+    }
+    const p = this.pending[this.head++];
+    if (this.head > 1024) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+    if (!reply.equals(p.expect)) {
+      c.wrongReplies++;
+      this.sim.emit('wrongReply', { deviceId: this.id, kind: p.kind, expected: p.expect.toString('hex'), got: reply.toString('hex') });
+      return;
+    }
+    c.acked++;
+    this.sim.latency.add(performance.now() - p.sentAt);
+    if (p.kind === 'position') c.positionsAcked++;
+    if (p.kind === 'login') {
+      this.up = true;
+      c.devicesUp++;
+      const hb = this.sim.options.heartbeat;
+      if (hb > 0) {
+        this.heartbeatTimer = setInterval(() => this.send(this.protocol.heartbeat(this.nextSerial(), this.id), 'heartbeat'), hb * 1000);
+        this.heartbeatTimer.unref();
+      }
+    }
+    if (this.sim.options.flood && this.up) this.sim.refill(this);
+  }
+}
+
+export class Simulator extends EventEmitter {
+  readonly options: Required<Omit<SimOptions, 'rate' | 'route'>> & { rate: number | undefined };
+  readonly route: RoutePoint[];
+  readonly counters: SimCounters = newCounters();
+  readonly latency = new LatencyRecorder();
+  private readonly devices: SimDevice[] = [];
+  private ticker: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private due = 0;
+  private cursor = 0;
+
+  constructor(options: SimOptions) {
+    super();
+    const o = {
+      host: '127.0.0.1',
+      transport: 'tcp' as const,
+      devices: 1,
+      protocols: ['gt06'],
+      interval: 10,
+      flood: false,
+      window: 1,
+      heartbeat: 0,
+      sosEvery: 0,
+      speed: 40,
+      firstIndex: 1,
+      connectConcurrency: 200,
+      ...options,
+      rate: options.rate,
+    };
+    for (const p of o.protocols) if (!DEVICE_PROTOCOLS[p]) throw new Error(`tracker-sim cannot simulate "${p}" devices`);
+    this.options = o;
+    this.route = options.route ?? loopRoute();
+  }
+
+  /** Connects every device (ramping up) and starts sending. */
+  async start(): Promise<void> {
+    const o = this.options;
+    for (let i = 0; i < o.devices; i++) {
+      const protocol = DEVICE_PROTOCOLS[o.protocols[i % o.protocols.length]];
+      this.devices.push(new SimDevice(o.firstIndex + i, protocol, this));
+    }
+    for (let i = 0; i < this.devices.length; i += o.connectConcurrency) {
+      for (const d of this.devices.slice(i, i + o.connectConcurrency)) d.start();
+      while (this.counters.connecting > o.connectConcurrency / 2) await new Promise((r) => setTimeout(r, 5));
+    }
+    this.startedAt = performance.now();
+    if (!o.flood) {
+      this.ticker = setInterval(() => this.tick(), 10);
+      this.ticker.unref();
+    }
+  }
+
+  /** Resolves once `n` devices are logged in (or rejects after `ms`). */
+  async waitUp(n = this.options.devices, ms = 30000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.counters.devicesUp < n) {
+      if (Date.now() > deadline) throw new Error(`only ${this.counters.devicesUp}/${n} devices logged in`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Flood mode: start every device's window (call after waitUp). */
+  flood(): void {
+    this.startedAt = performance.now();
+    for (const d of this.devices) if (d.up) this.refill(d);
+  }
+
+  refill(d: SimDevice): void {
+    while (d.inFlight < this.options.window) d.sendPosition();
+  }
+
+  /** An SOS from one device (a random connected one by default). */
+  sos(index?: number): string | undefined {
+    const up = this.devices.filter((d) => d.up);
+    const d = index !== undefined ? this.devices[index] : up[Math.floor(Math.random() * up.length)];
+    if (!d || !d.up) return undefined;
+    d.sendPosition(true);
+    return d.id;
+  }
+
+  /** Positions at the configured total rate, spread round-robin over the connected devices. */
+  private tick(): void {
+    const o = this.options;
+    const rate = o.rate ?? o.devices / o.interval;
+    const elapsed = (performance.now() - this.startedAt) / 1000;
+    const target = Math.floor(rate * elapsed);
+    let n = target - this.due;
+    this.due = target;
+    const count = this.devices.length;
+    const sosChance = o.sosEvery > 0 ? 1 / (o.sosEvery * (rate / count)) : 0;
+    while (n-- > 0) {
+      for (let tries = 0; tries < count; tries++) {
+        const d = this.devices[this.cursor];
+        this.cursor = (this.cursor + 1) % count;
+        if (d.up && d.inFlight < Math.max(o.window, 64)) {
+          d.sendPosition(sosChance > 0 && Math.random() < sosChance);
+          break;
+        }
+      }
+    }
+  }
+
+  summary(): SimSummary {
+    const seconds = this.startedAt ? (performance.now() - this.startedAt) / 1000 : 0;
+    return {
+      counters: { ...this.counters },
+      seconds,
+      ackLatencyMs: { p50: this.latency.percentile(50), p99: this.latency.percentile(99), count: this.latency.count },
+      positionsPerSecond: seconds > 0 ? this.counters.positionsAcked / seconds : 0,
+    };
+  }
+
+  async stop(): Promise<SimSummary> {
+    if (this.ticker) clearInterval(this.ticker);
+    const s = this.summary();
+    for (const d of this.devices) d.stop();
+    return s;
+  }
+}
