@@ -14,7 +14,7 @@ import {
 } from './protocols/codec';
 import { CODECS, detectProtocol, getCodec } from './protocols';
 import { hexPreview } from './protocols/common/hex';
-import { isoTime } from './protocols/common/time';
+import { IsoFormatter } from './protocols/common/time';
 import type {
   DecodeError,
   DecodeErrorCode,
@@ -43,6 +43,8 @@ export class TrackerSession {
   private conn: Connection<any> | undefined;
   private pending: Buffer | null = null;
   private readonly candidates: readonly Codec<any>[];
+  /** Receive times have their own formatter, so they do not evict the codec's cached device time. */
+  private readonly receivedFormat = new IsoFormatter();
   private readonly maxBuffer: number;
 
   constructor(options: SessionOptions = {}) {
@@ -203,7 +205,7 @@ export class TrackerSession {
       protocol: codec.protocol,
       options: this.options,
       deviceId: undefined,
-      now: 0,
+      now: NaN,
       receivedAt: '',
       state: codec.createState(this.options),
     };
@@ -211,8 +213,9 @@ export class TrackerSession {
   }
 
   private stamp(conn: Connection<any>, now: number): void {
+    if (now === conn.now) return;
     conn.now = now;
-    conn.receivedAt = isoTime(now);
+    conn.receivedAt = this.receivedFormat.format(now);
   }
 
   private decode(codec: Codec<any>, frame: Buffer, out: DecodeOutput): void {

@@ -17,14 +17,46 @@ export function deviceTime(
   return Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60000;
 }
 
-let cachedMs = NaN;
-let cachedIso = '';
+const DAY_MS = 86400000;
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const THREE = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
 
-/** ISO-8601 string of a timestamp; repeated calls for the same millisecond reuse the string (hot path). */
-export function isoTime(ms: number): string {
-  if (ms !== cachedMs) {
-    cachedMs = ms;
-    cachedIso = Number.isFinite(ms) ? new Date(ms).toISOString() : '';
+/**
+ * Formats ISO-8601 timestamps fast (hot path: every record has one or two): the date part is cached per
+ * day, the time of day is assembled from small lookup tables. Same output as Date.prototype.toISOString.
+ */
+export class IsoFormatter {
+  private day = NaN;
+  private prefix = '';
+  private lastMs = NaN;
+  private last = '';
+
+  format(ms: number): string {
+    if (ms === this.lastMs) return this.last;
+    const day = Math.floor(ms / DAY_MS);
+    if (day !== this.day) {
+      if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return '';
+      const d = new Date(day * DAY_MS);
+      if (d.getUTCFullYear() < 0 || d.getUTCFullYear() > 9999) return d.toISOString();
+      this.day = day;
+      this.prefix = d.toISOString().slice(0, 11); // YYYY-MM-DDT
+    }
+    let t = ms - day * DAY_MS;
+    const milli = t % 1000;
+    t = (t - milli) / 1000;
+    const sec = t % 60;
+    t = (t - sec) / 60;
+    const min = t % 60;
+    const hour = (t - min) / 60;
+    this.lastMs = ms;
+    this.last = `${this.prefix}${TWO[hour]}:${TWO[min]}:${TWO[sec]}.${THREE[milli]}Z`;
+    return this.last;
   }
-  return cachedIso;
+}
+
+const shared = new IsoFormatter();
+
+/** ISO-8601 string of a timestamp (device times); '' when the time is not representable. */
+export function isoTime(ms: number): string {
+  return shared.format(ms);
 }

@@ -1,0 +1,97 @@
+'use strict';
+// One decode measurement in this process: node bench/decode.js <impl> <workload> <mode> <frames>
+//   impl: ours | noop | gt06-parser;  mode: single (one frame per call) | stream (1000 frames per chunk)
+// Prints {"impl","workload","mode","framesPerSecond","runs":[...]} (median of 5 timed runs after a warm-up).
+const { WORKLOADS } = require('./frames');
+
+const [impl, workloadName, mode, totalArg] = process.argv.slice(2);
+const total = Number(totalArg || 500000);
+const workload = WORKLOADS[workloadName];
+if (!workload) throw new Error(`unknown workload ${workloadName}`);
+
+/** A "decoder" with the same contract as ours that only splits frames by their length field. */
+function noopFramer() {
+  let pending = null;
+  return {
+    push(chunk) {
+      const data = pending ? Buffer.concat([pending, chunk]) : chunk;
+      pending = null;
+      const messages = [];
+      let off = 0;
+      while (off + 5 <= data.length) {
+        const n = data[off] === 0x78 ? data[off + 2] + 5 : data.readUInt16BE(off + 2) + 6;
+        if (off + n > data.length) break;
+        messages.push(data.subarray(off, off + n));
+        off += n;
+      }
+      if (off < data.length) pending = Buffer.from(data.subarray(off));
+      return { messages, replies: [] };
+    },
+  };
+}
+
+function makeImpl() {
+  if (impl === 'ours') {
+    const { createSession } = require('../dist/index.js');
+    const s = createSession({ protocol: workload.protocol });
+    s.push(workload.identify);
+    return (buf) => s.push(buf).messages.length;
+  }
+  if (impl === 'noop') {
+    const f = noopFramer();
+    return (buf) => f.push(buf).messages.length;
+  }
+  if (impl === 'gt06-parser') {
+    if (mode !== 'single') return null; // it cannot split a stream (it misparses several frames per chunk)
+    const Gt06 = require('gt06-parser');
+    const p = new Gt06();
+    p.parse(workload.identify);
+    p.clearMsgBuffer();
+    return (buf) => {
+      try {
+        p.parse(buf);
+      } catch {
+        /* counted as decoded-or-failed alike: it throws plain objects on types it does not know */
+      }
+      const n = p.msgBuffer.length;
+      p.clearMsgBuffer();
+      return n;
+    };
+  }
+  throw new Error(`unknown impl ${impl}`);
+}
+
+const decode = makeImpl();
+if (!decode) {
+  process.stdout.write(JSON.stringify({ impl, workload: workloadName, mode, framesPerSecond: null }) + '\n');
+  process.exit(0);
+}
+
+const frames = workload.frames;
+let inputs;
+if (mode === 'single') inputs = frames;
+else {
+  // 1000 frames per chunk, cycling through the workload
+  const chunk = [];
+  for (let i = 0; i < 1000; i++) chunk.push(frames[i % frames.length]);
+  inputs = [Buffer.concat(chunk)];
+}
+const framesPerInput = mode === 'single' ? 1 : 1000;
+
+function run(n) {
+  let sink = 0;
+  const calls = Math.ceil(n / framesPerInput);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) sink += decode(inputs[i % inputs.length]);
+  const ns = Number(process.hrtime.bigint() - t0);
+  if (sink === 0) throw new Error('nothing decoded');
+  return (calls * framesPerInput) / (ns / 1e9);
+}
+
+run(Math.min(50000, total)); // warm-up
+const runs = [];
+for (let i = 0; i < 5; i++) runs.push(run(total));
+const sorted = [...runs].sort((a, b) => a - b);
+process.stdout.write(
+  JSON.stringify({ impl, workload: workloadName, mode, framesPerSecond: sorted[2], runs: runs.map(Math.round) }) + '\n',
+);

@@ -1,0 +1,23 @@
+'use strict';
+// Frames the benchmarks feed: real device frames (Traccar's vectors, see test/fixtures/traccar/NOTICE) and
+// the GT06 frames other Node parsers test with. Each workload starts with the frame that identifies the device.
+const path = require('node:path');
+const vectors = (p) => require(path.join(__dirname, '..', 'test', 'fixtures', 'traccar', `${p}.json`));
+const hex = (s) => Buffer.from(s, 'hex');
+
+const GT06_LOGIN = hex('78780d01012345678901234500018cdd0d0a');
+const GT06_LOCATION = hex('78781f1211071403362aca0543ec4f00ff976e021549010603e6b500e7590074763d0d0a');
+const GT06_HEARTBEAT = hex('78780a13400504000000153dc20d0a');
+
+/** name -> { protocol, identify: Buffer, frames: Buffer[] } */
+const WORKLOADS = {
+  'gt06 location': { protocol: 'gt06', identify: GT06_LOGIN, frames: [GT06_LOCATION] },
+  'gt06 mix': {
+    protocol: 'gt06',
+    identify: GT06_LOGIN,
+    // 1 login : 8 locations : 1 heartbeat, as the peer benchmarks in the notes
+    frames: [GT06_LOGIN, ...Array(8).fill(GT06_LOCATION), GT06_HEARTBEAT],
+  },
+};
+
+module.exports = { WORKLOADS, vectors, hex, GT06_LOGIN, GT06_LOCATION, GT06_HEARTBEAT };

@@ -1,0 +1,123 @@
+'use strict';
+// npm run bench: every benchmark in one run, each measurement in its own process, written to BENCHMARKS.md.
+// Figures are ratios against baselines measured in the same run on the same machine.
+//   node bench/run.js [--quick] [--out FILE]
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { WORKLOADS } = require('./frames');
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : path.join(__dirname, '..', 'BENCHMARKS.md');
+const sizes = quick
+  ? { frames: 5000, conns: 10, secs: 1, memDevices: 100, rate: 500, latDevices: 20, latSecs: 1 }
+  : { frames: 500000, conns: 200, secs: 5, memDevices: 10000, rate: 10000, latDevices: 1000, latSecs: 10 };
+
+function run(script, ...argv) {
+  const text = execFileSync(process.execPath, [path.join(__dirname, script), ...argv.map(String)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  return JSON.parse(text.trim().split('\n').pop());
+}
+
+const fmt = (n, d = 0) => (n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
+
+function main() {
+  const started = Date.now();
+  const lines = [];
+  const log = (s = '') => {
+    lines.push(s);
+    if (!quick) process.stderr.write(`${s}\n`);
+  };
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  log('# Benchmarks');
+  log();
+  log(`Produced by \`npm run bench\` (\`node bench/run.js${quick ? ' --quick' : ''}\`) on ${new Date().toISOString().slice(0, 10)}:`);
+  log(`${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`);
+  log('Every figure below was measured in that one run; each measurement runs in its own process.');
+  log();
+
+  // 1. decode throughput
+  log('## Decode throughput (frames/s, in-process, median of 5 runs)');
+  log();
+  log('`single`: one frame per `push()`; `stream`: 1000 frames per chunk. `noop` has our `push()` contract but only');
+  log('splits frames by their length field (the ceiling); `gt06-parser` is the npm package (single frames only:');
+  log('it misparses several frames in one chunk).');
+  log();
+  log('| workload | mode | ours | noop framer | gt06-parser | ours / gt06-parser | ours / noop |');
+  log('|---|---|---:|---:|---:|---:|---:|');
+  const decode = {};
+  for (const name of Object.keys(WORKLOADS)) {
+    for (const mode of ['single', 'stream']) {
+      const r = {};
+      for (const impl of ['ours', 'noop', 'gt06-parser']) {
+        if (impl === 'gt06-parser' && WORKLOADS[name].protocol !== 'gt06') continue;
+        r[impl] = run('decode.js', impl, name, mode, sizes.frames).framesPerSecond;
+      }
+      decode[`${name} ${mode}`] = r;
+      log(`| ${name} | ${mode} | ${fmt(r.ours)} | ${fmt(r.noop)} | ${fmt(r['gt06-parser'])} | ${ratio(r.ours, r['gt06-parser'])} | ${ratio(r.ours, r.noop)} |`);
+    }
+  }
+  log();
+
+  // 2. ingestion
+  log(`## Ingestion through the server (${sizes.conns} TCP connections pipelining 16 GT06 positions each, ${sizes.secs} s)`);
+  log();
+  const ingest = { ours: run('ingest.js', 'ours', sizes.conns, sizes.secs, 16), raw: run('ingest.js', 'raw', sizes.conns, sizes.secs, 16) };
+  log('| server | acknowledged positions/s | wrong replies |');
+  log('|---|---:|---:|');
+  log(`| TrackerServer (replies checked byte for byte) | ${fmt(ingest.ours.positionsPerSecond)} | ${ingest.ours.wrongReplies} |`);
+  log(`| raw \`net\` server: split + fixed ACK (ceiling) | ${fmt(ingest.raw.positionsPerSecond)} | – |`);
+  log(`| **ratio** | **${ratio(ingest.ours.positionsPerSecond, ingest.raw.positionsPerSecond)}** | |`);
+  log();
+  log('The load generator (tracker-sim) runs in a second process on the same machine and shares its cores.');
+  log();
+
+  // 3. memory
+  log(`## Memory per connected device (${fmt(sizes.memDevices)} GT06 devices logged in, server RSS after GC)`);
+  log();
+  const mem = { ours: run('memory.js', 'ours', sizes.memDevices), raw: run('memory.js', 'raw', sizes.memDevices) };
+  log('| server | RSS per device | V8 heap per device |');
+  log('|---|---:|---:|');
+  log(`| TrackerServer | ${fmt(mem.ours.bytesPerDevice / 1024, 2)} KiB | ${fmt(mem.ours.heapPerDevice / 1024, 2)} KiB |`);
+  log(`| raw \`net\` server, idle sockets | ${fmt(mem.raw.bytesPerDevice / 1024, 2)} KiB | ${fmt(mem.raw.heapPerDevice / 1024, 2)} KiB |`);
+  log(`| **ratio** | **${ratio(mem.ours.bytesPerDevice, mem.raw.bytesPerDevice)}** | |`);
+  log();
+
+  // 4. latency
+  log(`## ACK latency at a fixed offered load (${fmt(sizes.rate)} positions/s over ${fmt(sizes.latDevices)} connections, ${sizes.latSecs} s)`);
+  log();
+  const lat = { ours: run('latency.js', 'ours', sizes.rate, sizes.latDevices, sizes.latSecs), raw: run('latency.js', 'raw', sizes.rate, sizes.latDevices, sizes.latSecs) };
+  log('| server | achieved positions/s | p50 | p99 |');
+  log('|---|---:|---:|---:|');
+  log(`| TrackerServer | ${fmt(lat.ours.achievedPerSecond)} | ${fmt(lat.ours.p50, 2)} ms | ${fmt(lat.ours.p99, 2)} ms |`);
+  log(`| raw \`net\` server | ${fmt(lat.raw.achievedPerSecond)} | ${fmt(lat.raw.p50, 2)} ms | ${fmt(lat.raw.p99, 2)} ms |`);
+  log();
+  log('Latency is measured by the load generator from write to the matching ACK; it includes its own 10 ms send tick.');
+  log();
+
+  // targets
+  const g = decode['gt06 location single'];
+  const gs = decode['gt06 location stream'];
+  log('## Targets (issue 8)');
+  log();
+  log('| target | measured | met |');
+  log('|---|---|---|');
+  const row = (t, m, ok) => log(`| ${t} | ${m} | ${ok ? 'yes' : '**no**'} |`);
+  row('GT06 decode ≥ 5× gt06-parser (single frames)', ratio(g.ours, g['gt06-parser']), g.ours >= 5 * g['gt06-parser']);
+  row('GT06 decode ≥ 50% of the no-op framer (stream)', ratio(gs.ours, gs.noop), gs.ours >= 0.5 * gs.noop);
+  row('ingestion ≥ 50% of the raw ACK server', ratio(ingest.ours.positionsPerSecond, ingest.raw.positionsPerSecond), ingest.ours.positionsPerSecond >= 0.5 * ingest.raw.positionsPerSecond);
+  row('memory ≤ 2× the raw socket per device', ratio(mem.ours.bytesPerDevice, mem.raw.bytesPerDevice), mem.ours.bytesPerDevice <= 2 * mem.raw.bytesPerDevice);
+  row('p99 ACK latency ≤ 10 ms at the offered load', `${fmt(lat.ours.p99, 2)} ms`, lat.ours.p99 <= 10);
+  log();
+  log(`Run time: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  fs.writeFileSync(out, `${lines.join('\n')}\n`);
+  return { decode, ingest, mem, lat };
+}
+
+module.exports = { main };
+if (require.main === module) main();

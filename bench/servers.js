@@ -1,0 +1,62 @@
+'use strict';
+// A server process for the ingestion / memory / latency benchmarks:
+//   node bench/servers.js ours|raw <port>
+// "ours": TrackerServer (all protocols, TCP only). "raw": a plain net server that splits GT06 frames by their
+// length byte and writes a fixed 10-byte ACK per frame: the ceiling any GT06 server can reach.
+// Prints "ready <port>" and then answers "mem" lines on stdin with {"rss","heapUsed","connections"} after a GC.
+const net = require('node:net');
+const readline = require('node:readline');
+
+const [kind, portArg] = process.argv.slice(2);
+const port = Number(portArg || 0);
+let connections = () => 0;
+
+async function main() {
+  if (kind === 'ours') {
+    const { TrackerServer } = require('../dist/index.js');
+    const server = new TrackerServer({ port, host: '127.0.0.1', udp: false, maxConnections: 100000, idleTimeout: 3600, identifyTimeout: 3600 });
+    await server.listen();
+    connections = () => server.stats.connections;
+    process.stdout.write(`ready ${server.port}\n`);
+  } else if (kind === 'raw') {
+    const ACK = Buffer.from('787805120001d9dc0d0a', 'hex');
+    let open = 0;
+    const server = net.createServer({ noDelay: true }, (socket) => {
+      open++;
+      let pending = null;
+      socket.on('data', (chunk) => {
+        let data = pending ? Buffer.concat([pending, chunk]) : chunk;
+        pending = null;
+        let off = 0;
+        let acks = 0;
+        while (off + 5 <= data.length) {
+          const n = data[off + 2] + 5;
+          if (off + n > data.length) break;
+          off += n;
+          acks++;
+        }
+        if (off < data.length) pending = Buffer.from(data.subarray(off));
+        if (acks === 1) socket.write(ACK);
+        else if (acks > 1) socket.write(Buffer.concat(Array(acks).fill(ACK)));
+      });
+      socket.on('error', () => {});
+      socket.on('close', () => open--);
+    });
+    server.maxConnections = 100000;
+    await new Promise((r) => server.listen(port, '127.0.0.1', r));
+    connections = () => open;
+    process.stdout.write(`ready ${server.address().port}\n`);
+  } else throw new Error(`unknown server kind ${kind}`);
+
+  readline.createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line.trim() !== 'mem') return;
+    if (global.gc) for (let i = 0; i < 3; i++) global.gc();
+    const m = process.memoryUsage();
+    process.stdout.write(JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, connections: connections() }) + '\n');
+  });
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack}\n`);
+  process.exit(1);
+});
