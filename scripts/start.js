@@ -56,7 +56,15 @@ async function main() {
     uiPort: editorPort,
     credentialSecret: process.env.NODE_RED_CREDENTIAL_SECRET || 'node-red-gps-trackers-dev',
     logging: { console: { level: process.env.LOG_LEVEL || 'info' } },
-    editorTheme: { tours: false, projects: { enabled: false } },
+    editorTheme: {
+      tours: false,
+      projects: { enabled: false },
+      // PALETTE_CATALOGUES='' turns off the Flow Library catalogue (machines without internet access)
+      ...(process.env.PALETTE_CATALOGUES !== undefined
+        ? { palette: { catalogues: process.env.PALETTE_CATALOGUES.split(',').filter(Boolean) } }
+        : {}),
+    },
+    telemetry: { enabled: false, updateNotification: false },
   });
   app.use('/', RED.httpAdmin);
   app.use('/', RED.httpNode);

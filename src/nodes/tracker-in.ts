@@ -96,7 +96,7 @@ export default function register(RED: NodeAPI): void {
       else if (s.state === 'failed') node.status({ fill: 'red', shape: 'ring', text: s.error.slice(0, 32) });
       else if (recentErrors > 0)
         node.status({ fill: 'yellow', shape: 'dot', text: `${s.devices} dev · ${recentErrors} err` });
-      else if (s.devices > 0) node.status({ fill: 'green', shape: 'dot', text: `${s.devices} devices :${s.port}` });
+      else if (s.devices > 0) node.status({ fill: 'green', shape: 'dot', text: `${s.devices} device${s.devices === 1 ? "" : "s"} :${s.port}` });
       else node.status({ fill: 'grey', shape: 'ring', text: `listening :${s.port}` });
     };
     // Error counts fade: the status turns back to normal a minute after the last decode problem.
