@@ -172,7 +172,7 @@ function gt06(m: TrackerMessage, out: ExpandedFlags, alarms: Record<string, bool
   if (alarm) alarms[alarm] = true;
   const a = m.attributes ?? {};
   if (isNumber(a.voltageLevel) && GT06_VOLTAGE_LEVELS[a.voltageLevel]) out.values.voltage = GT06_VOLTAGE_LEVELS[a.voltageLevel];
-  if (isNumber(a.gsmLevel) && GT06_GSM_LEVELS[a.gsmLevel]) out.values.gsm = GT06_GSM_LEVELS[a.gsmLevel];
+  if (isNumber(a.rssi) && GT06_GSM_LEVELS[a.rssi]) out.values.gsm = GT06_GSM_LEVELS[a.rssi];
   return true;
 }
 

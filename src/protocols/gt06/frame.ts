@@ -37,7 +37,7 @@ export function gt06FrameLength(buf: Buffer, offset: number, end: number): numbe
   const size = declaredSize(buf, offset);
   // A declared size this large is junk that happens to start with a marker: skip the marker.
   if (size > GT06_MAX_FRAME) return -2;
-  if (available < size) return 0;
+  if (available < size) return earlyEnd(buf, offset, end);
   if (endsFrame(buf, offset + size)) return size;
   // The length field lies (Wi-Fi types, some firmware): the frame ends at the first 0d0a, unless a
   // well-formed frame starts before it, in which case the bytes up to that frame are junk.
@@ -49,6 +49,20 @@ export function gt06FrameLength(buf: Buffer, offset: number, end: number): numbe
     }
   }
   return available >= GT06_MAX_FRAME ? -2 : 0;
+}
+
+/**
+ * A frame not yet as long as its length field says may still be complete: some firmware sends lengths
+ * that are too large. It ends at a `0d 0a` followed by nothing (yet) or by the next start marker; a
+ * `0d 0a` followed by other bytes is part of the payload, so the declared length is awaited.
+ */
+function earlyEnd(buf: Buffer, offset: number, end: number): number {
+  for (let i = offset + 3; i < end - 1; i++) {
+    if (buf[i] !== 0x0d || buf[i + 1] !== 0x0a) continue;
+    const after = i + 2;
+    if (after === end || (end - after >= 2 && isStart(buf, after))) return after - offset;
+  }
+  return 0;
 }
 
 function declaredSize(buf: Buffer, offset: number): number {

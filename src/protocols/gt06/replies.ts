@@ -76,14 +76,14 @@ export function wifiReplyFrame(type: number, bcdTime: Uint8Array): Buffer {
   return out;
 }
 
-/** Answer to the 0x2A address request: no address known (`NA&&NA&&0##`), in a 7979 0x97 frame. */
+/** Answer to the 0x2A address request: no address known (`NA&&NA&&0##`), in a 7979 0x97 frame, serial 0. */
 export function addressReplyFrame(serial: number): Buffer {
   const text = Buffer.from('NA&&NA&&0##', 'ascii');
-  const body = Buffer.alloc(1 + 1 + 4 + text.length + 2 + 2);
+  const body = Buffer.alloc(1 + 1 + 4 + text.length + 2);
   body[0] = 0x97;
-  body[1] = 4 + text.length;
+  body[1] = text.length;
+  // 4 bytes server flag (0), then the text
   text.copy(body, 6);
-  body.writeUInt16BE(0, 6 + text.length); // language
-  body.writeUInt16BE(serial, 8 + text.length);
+  body.writeUInt16BE(serial, 6 + text.length);
   return gt06Frame(body, true);
 }
