@@ -105,7 +105,15 @@ export class TrackerSession {
       const codec = this.codec;
       if (!codec) {
         const found = detectProtocol(data, off, end, this.candidates);
-        if (found === Detect.More) break;
+        if (found === Detect.More) {
+          // Waiting for more of a frame that may not be one: if a complete frame of some protocol
+          // already starts further on, what lies before it is junk.
+          const next = this.nextDetected(data, off + 1, end);
+          if (next < 0) break;
+          skip(next - off, off);
+          off = next;
+          continue;
+        }
         if (found === Detect.No) {
           skip(1, off);
           off++;
@@ -197,6 +205,14 @@ export class TrackerSession {
     } catch {
       return undefined;
     }
+  }
+
+  /** Offset of the first position in [from, end) where some protocol detects a frame, or -1. */
+  private nextDetected(data: Buffer, from: number, end: number): number {
+    for (let i = from; i < end; i++) {
+      for (const codec of this.candidates) if (codec.detect(data, i, end) === Detect.Yes) return i;
+    }
+    return -1;
   }
 
   private bind(codec: Codec<any>): Connection<any> {

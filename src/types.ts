@@ -117,6 +117,8 @@ export interface SessionOptions {
   timezoneOffset?: number;
   /** 'tcp' (default) or 'udp': some replies differ by transport. */
   transport?: 'tcp' | 'udp';
+  /** Seconds to wait for the missing packages of a sub-packaged JT/T 808 message before asking again (default 10). */
+  reassemblyTimeout?: number;
   /** Device model, for protocols whose layout depends on it (GT06: NT20, XT40, VL103, LW4G-4B, SEEWORLD, R11...). */
   model?: string;
   /** Clock used for receivedAt and time replies (ms since epoch); tests pin it. */

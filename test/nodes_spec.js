@@ -134,7 +134,7 @@ describe('tracker-server + tracker-in in Node-RED', function () {
     await helper.load([serverNode, inNode, catchNode], flow(0, { filter: 'positions', devices: `${F.IMEI}, 999` }));
     const port = await listeningPort();
     const other = await tcpClient(port);
-    other.write(F.LOGIN.replace('0123456789012345', '0867530912345678'));
+    other.write(F.login('867530912345678'));
     other.write(F.LOCATION);
     const c = await tcpClient(port);
     const records = receive('out', 1);

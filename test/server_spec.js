@@ -197,7 +197,7 @@ describe('TrackerServer (plain Node, real sockets)', () => {
     await half.waitFor(10);
     half.write(F.LOCATION.slice(0, 30));
     const other = await tcpClient(server.port);
-    other.write(F.LOGIN.replace('0123456789012345', '0867530912345678'));
+    other.write(F.login('867530912345678'));
     const [device] = await nextEvent(server, 'online');
     assert.equal(device.deviceId, '867530912345678');
     const peers = [...server.tcpPeers];

@@ -5,8 +5,12 @@
 import type { ProtocolName } from '../types';
 import { Detect, type Codec } from './codec';
 import { gt06 } from './gt06';
+import { jt808 } from './jt808';
 
-export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolName, Codec<any>>([['gt06', gt06]]);
+export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolName, Codec<any>>([
+  ['gt06', gt06],
+  ['jt808', jt808],
+]);
 
 export function getCodec(protocol: ProtocolName): Codec<any> | undefined {
   return CODECS.get(protocol);

@@ -7,11 +7,13 @@
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
 import { bcdByte } from '../common/bcd';
 import { crc16x25 } from '../common/checksum';
+import { utf16be } from '../common/text';
 import { deviceTime, isoTime } from '../common/time';
 import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
 import { alarmName, cameraEventAlarm, modularEventAlarm, terminalInfoAlarm, type AlarmModel } from './alarms';
-import { FrameTooShort, Reader } from './reader';
+import { FrameTooShort, Reader } from '../common/reader';
 import { ackFrame, addressReplyFrame, gt06Frame, timeReplyFrame, wifiReplyFrame } from './replies';
+import { trustworthyFrame } from './frame';
 import { frameVariant, NT_MODELS, Variant, VL_MODELS } from './variants';
 
 /** X1 / WD-209 photo being received in chunks. */
@@ -118,6 +120,11 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
   const hasTrailer = frame.length >= head + 1 + 6;
   // Wi-Fi types carry no serial or CRC (and misuse the length byte): nothing to check.
   if (!wifiLayout && hasTrailer && !checkCrc(frame, conn, out)) return;
+  if (type === LOGIN && conn.deviceId === undefined && !trustworthyFrame(frame)) {
+    // A connection's first login must be intact: a damaged one could name any device.
+    reportError(out, conn, 'malformed', 'GT06 login with a wrong CRC and length on a new connection: not acknowledged', frame);
+    return;
+  }
 
   const model = (conn.options.model ?? '').toUpperCase();
   const ctx: Ctx = {
@@ -227,7 +234,7 @@ function dispatch(c: Ctx, r: Reader, wifiLayout: boolean): void {
     fallback = msg.alarms.length ? 'alarm' : 'network';
   } else if (type === BLUETOOTH_CLOCK) {
     setTime(msg, decodeDate(c, r));
-    msg.attributes.rssi = (r.u8() << 24) >> 24;
+    msg.attributes.rssi = r.i8();
     msg.attributes.tagMac = r.hex(6);
     msg.attributes.tagUuid = r.hex(16);
     msg.attributes.tagMajor = r.u16();
@@ -865,12 +872,6 @@ function decodeStringInfo(c: Ctx, r: Reader, msg: TrackerMessage): void {
   } else msg.attributes.result = text;
 }
 
-function utf16be(b: Buffer): string {
-  const swapped = Buffer.from(b.subarray(0, b.length & ~1));
-  swapped.swap16();
-  return swapped.toString('utf16le');
-}
-
 /** 0x94 (7979) information by sub-type. Returns false when nothing is decoded. */
 function decodeInfo(c: Ctx, r: Reader, msg: TrackerMessage): boolean {
   const a = msg.attributes;
@@ -902,7 +903,7 @@ function decodeInfo(c: Ctx, r: Reader, msg: TrackerMessage): boolean {
       return true;
     case 0x0b: {
       const contentLength = c.length - 6;
-      if (contentLength === 1) a.networkTechnology = (r.u8() << 24) >> 24 > 0 ? '4G' : '2G';
+      if (contentLength === 1) a.networkTechnology = r.i8() > 0 ? '4G' : '2G';
       else if (contentLength === 2) a.power = r.u16() / 100;
       return true;
     }

@@ -5,16 +5,35 @@
  * marker is skipped, so the stream resynchronises instead of being closed.
  */
 import { Detect } from '../codec';
+import { crc16x25 } from '../common/checksum';
+import { isBcd } from '../common/bcd';
 
 export const GT06_MAX_FRAME = 4096;
 
+/**
+ * A connection is GT06 when its first frame is a trustworthy one: a CRC that checks, or a login whose
+ * length and BCD IMEI are right (some firmware sends wrong CRCs). Junk that contains `78 78` is not claimed.
+ */
 export function detectGt06(buf: Buffer, offset: number, end: number): Detect {
-  if (end - offset < 2) {
-    const b = buf[offset];
-    return b === 0x78 || b === 0x79 ? Detect.More : Detect.No;
-  }
   const b0 = buf[offset];
-  return (b0 === 0x78 || b0 === 0x79) && buf[offset + 1] === b0 ? Detect.Yes : Detect.No;
+  if (b0 !== 0x78 && b0 !== 0x79) return Detect.No;
+  if (end - offset < 2) return Detect.More;
+  if (buf[offset + 1] !== b0) return Detect.No;
+  const n = gt06FrameLength(buf, offset, end);
+  if (n === 0) return Detect.More;
+  if (n < 0) return Detect.No;
+  return trustworthyFrame(buf.subarray(offset, offset + n)) ? Detect.Yes : Detect.No;
+}
+
+/** The CRC checks, or it is a login of exactly its declared length with a BCD IMEI. */
+export function trustworthyFrame(frame: Buffer): boolean {
+  const n = frame.length;
+  if (n < 10) return false;
+  if (crc16x25(frame, 2, n - 4) === frame.readUInt16BE(n - 4)) return true;
+  const extended = frame[0] === 0x79;
+  const head = extended ? 4 : 3;
+  const declared = extended ? frame.readUInt16BE(2) + 6 : frame[2] + 5;
+  return frame[head] === 0x01 && declared === n && n >= head + 1 + 8 + 6 && isBcd(frame, head + 1, head + 9);
 }
 
 function isStart(buf: Buffer, i: number): boolean {

@@ -1,7 +1,7 @@
 /**
- * Bounded reads over one GT06 frame. `pos` walks the content; `stop` is where serial + CRC begin (the
- * last 6 bytes are serial, CRC and 0d0a). Reading past the frame throws FrameTooShort, which the decoder
- * turns into a `malformed` error record: a lying length can never read outside the frame.
+ * Bounded big-endian reads over a frame (or one item of it). `pos` walks the content; `stop` is where the
+ * content ends (a protocol's trailer may follow); reads past `limit` throw FrameTooShort, which decoders
+ * turn into a `malformed` error record: a lying length can never make a decoder read outside its bounds.
  */
 
 export class FrameTooShort extends Error {}
@@ -12,8 +12,10 @@ export class Reader {
   constructor(
     readonly buf: Buffer,
     start: number,
-    /** Start of the trailer (serial, CRC, 0d0a). */
+    /** End of the content (a checksum or trailer may follow). */
     readonly stop: number,
+    /** Hard end of what may be read at all. */
+    readonly limit: number = buf.length,
   ) {
     this.pos = start;
   }
@@ -25,7 +27,7 @@ export class Reader {
 
   private need(n: number): number {
     const at = this.pos;
-    if (at + n > this.buf.length) throw new FrameTooShort(`needs ${at + n - this.buf.length} more bytes`);
+    if (at + n > this.limit) throw new FrameTooShort(`needs ${at + n - this.limit} more bytes`);
     this.pos = at + n;
     return at;
   }
@@ -37,7 +39,7 @@ export class Reader {
   /** Byte at the current position without consuming it. */
   peek(offset = 0): number {
     const i = this.pos + offset;
-    if (i >= this.buf.length) throw new FrameTooShort('needs 1 more byte');
+    if (i >= this.limit) throw new FrameTooShort('needs 1 more byte');
     return this.buf[i];
   }
 
@@ -68,9 +70,14 @@ export class Reader {
     return this.u32() | 0;
   }
 
+  i8(): number {
+    return (this.u8() << 24) >> 24;
+  }
+
   u32le(): number {
     const i = this.need(4);
-    return this.buf.readUInt32LE(i);
+    const b = this.buf;
+    return b[i] + (b[i + 1] << 8) + (b[i + 2] << 16) + b[i + 3] * 0x1000000;
   }
 
   /** 64-bit unsigned as a number (exact up to 2^53, which cell IDs never reach). */

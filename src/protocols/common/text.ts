@@ -1,0 +1,23 @@
+/** Text encodings trackers use besides ASCII. */
+import { decode, encode } from 'iconv-lite';
+
+/** UTF-16 big-endian (GT06 0x21, JT/T 808 0x1300). */
+export function utf16be(b: Uint8Array): string {
+  const swapped = Buffer.from(b.subarray(0, b.length & ~1));
+  swapped.swap16();
+  return swapped.toString('utf16le');
+}
+
+/** GBK, the encoding of JT/T 808 strings. */
+export function gbk(b: Uint8Array): string {
+  return decode(Buffer.from(b.buffer, b.byteOffset, b.byteLength), 'gbk');
+}
+
+export function gbkEncode(text: string): Buffer {
+  return encode(text, 'gbk');
+}
+
+/** Trims whitespace and control characters (NUL padding included) from both ends, as fixed-width fields need. */
+export function trimControl(s: string): string {
+  return s.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '');
+}

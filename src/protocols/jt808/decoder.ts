@@ -1,0 +1,626 @@
+/**
+ * JT/T 808 message decoding (protocol notes §2-§8): one frame in, records and replies out, with
+ * sub-package reassembly. Facts from the standard, public servers and Traccar's decoder; our own code.
+ */
+import { newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
+import { xor8 } from '../common/checksum';
+import { FrameTooShort, Reader } from '../common/reader';
+import { gbk, trimControl, utf16be } from '../common/text';
+import { isoTime } from '../common/time';
+import { decodeJointechLocation, LOCATION_BLOCK_LENGTH } from '../jt600/location';
+import type { TrackerMessage } from '../../types';
+import { unescapeFrame } from './frame';
+import { BASIC_BLOCK_LENGTH, clockOffset, readBcdTime, readLocation, type LocationContext } from './location';
+import { buildMessage, decodeTerminalId, parseHeader, type Header } from './message';
+import { nextSerial, type Jt808State } from './state';
+import { decodeTransparent } from './transparent';
+
+const MSG = {
+  TERMINAL_RESPONSE: 0x0001,
+  HEARTBEAT: 0x0002,
+  LOGOUT: 0x0003,
+  TIME_QUERY: 0x0004,
+  REGISTER: 0x0100,
+  AUTH: 0x0102,
+  PARAMETERS: 0x0104,
+  ATTRIBUTES: 0x0107,
+  TIME_SYNC: 0x0109,
+  LOCATION: 0x0200,
+  LOCATION_ANSWER: 0x0201,
+  BATCH_2: 0x0210,
+  VEHICLE_CONTROL_ANSWER: 0x0500,
+  HEARTBEAT_2: 0x0506,
+  WAYBILL: 0x0701,
+  DRIVER: 0x0702,
+  BATCH: 0x0704,
+  MEDIA_EVENT: 0x0800,
+  MEDIA: 0x0801,
+  CAMERA_ANSWER: 0x0805,
+  TRANSPARENT: 0x0900,
+  TIMEZONE_SYNC: 0x1007,
+  TEXT_ANSWER: 0x1300,
+  ACCELERATION: 0x2070,
+  JOINTECH: 0x5501,
+  JOINTECH_BLIND: 0x5502,
+  TEXT_REPORT: 0x6006,
+  PHOTO: 0x8888,
+} as const;
+
+/** Platform messages. */
+export const PLATFORM = {
+  GENERAL_RESPONSE: 0x8001,
+  RESEND_REQUEST: 0x8003,
+  TIME: 0x8004,
+  REGISTER_RESPONSE: 0x8100,
+  TIME_SYNC_RESPONSE: 0x8109,
+  MEDIA_RESPONSE: 0x8800,
+  JOINTECH_RESPONSE: 0x4401,
+} as const;
+
+/** General-response result codes. */
+const RESULT_OK = 0;
+const RESULT_UNSUPPORTED = 3;
+const RESULT_TEXT = ['success', 'failure', 'message error', 'unsupported', 'alarm confirmed'];
+
+/** Sub-package limits: messages being reassembled at once, bytes held, seconds without news, 0x8003 retries. */
+export const REASSEMBLY = { maxMessages: 8, maxBytes: 2 * 1024 * 1024, timeoutMs: 10000, maxRequests: 3 };
+
+interface Ctx extends LocationContext {
+  header: Header;
+  /** Sub-packages were each answered with 0x8001 already: no second general response. */
+  acked?: boolean;
+  /** Where the (reassembled) body lives: reader bounds. */
+  body: Buffer;
+}
+
+export function decodeJt808Frame(frame: Buffer, conn: Connection<Jt808State>, out: DecodeOutput): void {
+  if (frame[0] === 0x28) {
+    decodeText(frame, conn, out);
+    return;
+  }
+  const m = unescapeFrame(frame);
+  const alternative = frame[0] === 0xe7;
+  const h = parseHeader(m, alternative);
+  if (!h) {
+    reportError(out, conn, 'malformed', `JT/T 808 frame of ${m.length} bytes is shorter than its header`, frame);
+    return;
+  }
+  const state = conn.state;
+  const checksumOk = xor8(m, 0, m.length - 1) === m[m.length - 1];
+  const bodyEnd = m.length - 1;
+  const actual = bodyEnd - h.bodyStart;
+  const lengthOk = actual === h.bodyLength;
+  if (!checksumOk && !lengthOk && !state.trusted) {
+    // Nothing vouches for this frame and no good one came before it: junk, not a terminal. No reply.
+    reportError(out, conn, 'malformed', 'JT/T 808 frame with a wrong check code and length before any valid frame: dropped', frame);
+    return;
+  }
+  if (!checksumOk) {
+    reportError(out, conn, 'checksum', `JT/T 808 check code mismatch in message 0x${hex4(h.msgId)}`, frame);
+    if (conn.options.strictChecksum) return;
+  }
+  if (!lengthOk)
+    reportError(out, conn, 'length', `JT/T 808 message 0x${hex4(h.msgId)} declares ${h.bodyLength} body bytes, carries ${Math.max(0, actual)}`, frame);
+  if (actual < 0) return;
+  if (checksumOk && lengthOk) state.trusted = true;
+
+  state.version = h.version;
+  state.delimiter = frame[0];
+  if (!state.idBytes || !state.idBytes.equals(h.idBytes)) {
+    state.idBytes = Buffer.from(h.idBytes);
+    conn.deviceId = decodeTerminalId(h.idBytes);
+  }
+  const c: Ctx = { conn, out, frame, model: (conn.options.model ?? '').toUpperCase(), header: h, body: m };
+  if (h.packageTotal > 0) {
+    subpackage(c, m.subarray(h.bodyStart, bodyEnd));
+    return;
+  }
+  dispatch(c, new Reader(m, h.bodyStart, bodyEnd, bodyEnd));
+}
+
+/** Replies to the message being decoded, echoing its ID bytes and version. */
+function reply(c: Ctx, msgId: number, body: Buffer, shortSerial = false): void {
+  const s = c.conn.state;
+  c.out.replies.push(
+    buildMessage(msgId, body, c.header.idBytes, c.header.version, shortSerial ? 1 : nextSerial(s), { shortSerial, delimiter: s.delimiter }),
+  );
+}
+
+function generalResponse(c: Ctx, result = RESULT_OK, serial = c.header.serial, msgId = c.header.msgId): void {
+  if (c.acked) return;
+  const body = Buffer.allocUnsafe(5);
+  body.writeUInt16BE(serial, 0);
+  body.writeUInt16BE(msgId, 2);
+  body[4] = result;
+  reply(c, PLATFORM.GENERAL_RESPONSE, body);
+}
+
+function dispatch(c: Ctx, r: Reader): void {
+  try {
+    handle(c, r);
+  } catch (err) {
+    if (!(err instanceof FrameTooShort)) throw err;
+    reportError(c.out, c.conn, 'malformed', `JT/T 808 message 0x${hex4(c.header.msgId)}: body shorter than its content (${err.message})`, c.frame);
+  }
+}
+
+function handle(c: Ctx, r: Reader): void {
+  const { header: h, out, conn } = c;
+  const end = r.stop;
+  const msg = () => newMessage(conn, 'status');
+  switch (h.msgId) {
+    case MSG.TERMINAL_RESPONSE: {
+      const m = newMessage(conn, 'result');
+      m.attributes.answerSerial = r.u16();
+      m.attributes.answerMessageId = r.u16();
+      const result = r.u8();
+      m.attributes.result = result;
+      m.attributes.resultText = RESULT_TEXT[result] ?? 'unknown';
+      out.messages.push(m);
+      return; // a response: never answered
+    }
+    case MSG.HEARTBEAT: {
+      generalResponse(c);
+      const m = newMessage(conn, 'heartbeat');
+      if (r.remaining >= 3) {
+        m.attributes.batteryLevel = r.u8();
+        m.attributes.rssi = r.u8();
+        m.attributes.status = r.u8();
+      }
+      out.messages.push(m);
+      return;
+    }
+    case MSG.LOGOUT:
+      generalResponse(c);
+      out.messages.push(newMessage(conn, 'logout'));
+      return;
+    case MSG.TIME_QUERY: {
+      const d = new Date(conn.now);
+      const bcd = (n: number) => ((Math.floor(n / 10) % 10) << 4) | n % 10;
+      reply(c, PLATFORM.TIME, Buffer.from([d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()].map(bcd)));
+      return;
+    }
+    case MSG.REGISTER: {
+      const m = newMessage(conn, 'register');
+      decodeRegistration(r, m, h);
+      const code = Buffer.from(conn.deviceId ?? '', 'ascii');
+      const body = Buffer.alloc(3 + code.length);
+      body.writeUInt16BE(h.serial, 0);
+      body[2] = RESULT_OK;
+      code.copy(body, 3);
+      reply(c, PLATFORM.REGISTER_RESPONSE, body);
+      m.attributes.authCode = code.toString('ascii');
+      out.messages.push(m);
+      return;
+    }
+    case MSG.AUTH: {
+      generalResponse(c);
+      const m = newMessage(conn, 'authentication');
+      if (h.version !== undefined && r.remaining > 0) {
+        const n = r.u8();
+        m.attributes.authCode = gbk(r.slice(Math.min(n, r.remaining)));
+        if (r.remaining >= 15) m.attributes.imei = r.ascii(15).replace(/\0/g, '');
+        if (r.remaining >= 20) m.attributes.versionFw = trimControl(r.ascii(20));
+      } else m.attributes.authCode = gbk(r.slice(r.remaining));
+      out.messages.push(m);
+      return;
+    }
+    case MSG.PARAMETERS: {
+      generalResponse(c);
+      const m = newMessage(conn, 'result');
+      m.attributes.answerSerial = r.u16();
+      m.attributes.parameters = decodeParameters(r);
+      out.messages.push(m);
+      return;
+    }
+    case MSG.ATTRIBUTES: {
+      generalResponse(c);
+      const m = msg();
+      const a = m.attributes;
+      a.terminalType = r.u16();
+      const wide = h.version !== undefined;
+      a.manufacturer = text(r.slice(wide ? 11 : 5));
+      a.terminalModel = text(r.slice(wide ? 30 : 20));
+      a.terminalId = text(r.slice(wide ? 30 : 7));
+      a.iccid = r.hex(10);
+      if (r.remaining > 0) a.versionHw = text(r.slice(Math.min(r.u8(), r.remaining)));
+      if (r.remaining > 0) a.versionFw = text(r.slice(Math.min(r.u8(), r.remaining)));
+      out.messages.push(m);
+      return;
+    }
+    case MSG.TIME_SYNC: {
+      const d = new Date(conn.now);
+      const body = Buffer.alloc(8);
+      body.writeUInt16BE(d.getUTCFullYear(), 0);
+      body.set([d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), RESULT_OK], 2);
+      reply(c, PLATFORM.TIME_SYNC_RESPONSE, body);
+      return;
+    }
+    case MSG.LOCATION: {
+      generalResponse(c);
+      const m = newMessage(conn, 'position');
+      readLocation(r, end, m, c);
+      out.messages.push(m);
+      return;
+    }
+    case MSG.LOCATION_ANSWER:
+    case MSG.VEHICLE_CONTROL_ANSWER: {
+      generalResponse(c);
+      const m = newMessage(conn, 'position');
+      m.attributes.answerSerial = r.u16();
+      readLocation(r, end, m, c);
+      out.messages.push(m);
+      return;
+    }
+    case MSG.BATCH_2:
+      generalResponse(c);
+      if (r.remaining === 7) {
+        const m = msg();
+        m.attributes.batteryLevel = r.u8();
+        const t = readBcdTime(r, clockOffset(conn));
+        if (Number.isFinite(t)) m.time = isoTime(t);
+        out.messages.push(m);
+      } else decodeBatch(c, r, false);
+      return;
+    case MSG.BATCH:
+      generalResponse(c);
+      decodeBatch(c, r, true);
+      return;
+    case MSG.HEARTBEAT_2:
+    case MSG.PHOTO:
+    case MSG.TIMEZONE_SYNC:
+      generalResponse(c);
+      return;
+    case MSG.WAYBILL: {
+      generalResponse(c);
+      const m = newMessage(conn, 'result');
+      m.attributes.result = r.ascii(Math.min(r.u32(), r.remaining));
+      out.messages.push(m);
+      return;
+    }
+    case MSG.DRIVER: {
+      generalResponse(c);
+      const m = msg();
+      const a = m.attributes;
+      a.cardStatus = r.u8();
+      const t = readBcdTime(r, clockOffset(conn));
+      if (Number.isFinite(t)) m.time = isoTime(t);
+      if (r.remaining > 0) {
+        a.cardResult = r.u8();
+        a.driver = r.ascii(r.u8());
+        a.cardCode = trimControl(r.ascii(20));
+        a.cardAgency = r.ascii(r.u8());
+        a.cardValidity = r.hex(4);
+      }
+      out.messages.push(m);
+      return;
+    }
+    case MSG.MEDIA_EVENT: {
+      generalResponse(c);
+      const m = msg();
+      m.attributes.mediaEvent = { id: r.u32(), type: r.u8(), format: r.u8(), event: r.u8(), channel: r.u8() };
+      out.messages.push(m);
+      return;
+    }
+    case MSG.MEDIA:
+      decodeMedia(c, r);
+      return;
+    case MSG.CAMERA_ANSWER: {
+      generalResponse(c);
+      const m = newMessage(conn, 'result');
+      m.attributes.answerSerial = r.u16();
+      m.attributes.result = r.u8();
+      const ids: number[] = [];
+      if (r.remaining >= 2) for (let n = r.u16(); n > 0 && r.remaining >= 4; n--) ids.push(r.u32());
+      m.attributes.mediaIds = ids;
+      out.messages.push(m);
+      return;
+    }
+    case MSG.TRANSPARENT: {
+      generalResponse(c);
+      const m = decodeTransparent(r, c);
+      if (m) {
+        if (m.lat !== undefined) m.type = 'position';
+        out.messages.push(m);
+      }
+      return;
+    }
+    case MSG.TEXT_ANSWER: {
+      const m = newMessage(conn, 'result');
+      m.attributes.answerSerial = r.u16();
+      m.attributes.result = trimControl(utf16be(r.slice(r.remaining)));
+      out.messages.push(m);
+      return; // a response: never answered
+    }
+    case MSG.ACCELERATION: {
+      generalResponse(c);
+      const m = msg();
+      const samples: string[] = [];
+      const signed = (v: number) => (v & 0x8000 ? -(v & 0x7fff) : v & 0x7fff);
+      while (r.remaining >= 12) {
+        r.skip(6); // time
+        samples.push(`[${signed(r.u16())},${signed(r.u16())},${signed(r.u16())}]`);
+      }
+      m.attributes.gSensor = `[${samples.join(',')}]`;
+      out.messages.push(m);
+      return;
+    }
+    case MSG.JOINTECH:
+    case MSG.JOINTECH_BLIND: {
+      if (h.props & 0x8000) reply(c, PLATFORM.JOINTECH_RESPONSE, Buffer.from([h.msgId >> 8, h.msgId & 0xff, RESULT_OK]), true);
+      out.messages.push(decodeJointech(c, r));
+      return;
+    }
+    case MSG.TEXT_REPORT: {
+      generalResponse(c);
+      const m = newMessage(conn, 'result');
+      r.u8(); // encoding
+      m.attributes.result = gbk(r.slice(r.remaining));
+      out.messages.push(m);
+      return;
+    }
+    default:
+      generalResponse(c, RESULT_UNSUPPORTED);
+      reportError(out, conn, 'unknown-type', `JT/T 808 message 0x${hex4(h.msgId)} not decoded (answered "unsupported")`, c.frame);
+  }
+}
+
+/** 0x0100: province, city, maker, model, terminal ID, plate colour and plate (2011, 2013 and 2019 sizes). */
+function decodeRegistration(r: Reader, m: TrackerMessage, h: Header): void {
+  const a = m.attributes;
+  const v2019 = h.version !== undefined;
+  // 2011 has no province/city and an 8-byte model: a body of 25 fixed bytes (+ plate)
+  const v2011 = !v2019 && r.remaining < 37;
+  if (!v2011) {
+    a.province = r.u16();
+    a.city = r.u16();
+  }
+  a.manufacturer = text(r.slice(v2019 ? 11 : 5));
+  a.terminalModel = text(r.slice(v2019 ? 30 : v2011 ? 8 : 20));
+  a.terminalId = text(r.slice(v2019 ? 30 : 7));
+  if (r.remaining > 0) a.plateColor = r.u8();
+  if (r.remaining > 0) a.plate = trimControl(gbk(r.slice(r.remaining)));
+}
+
+/** 0x0104: parameter items `{DWORD id, BYTE length, value}`, by hexadecimal ID. */
+function decodeParameters(r: Reader): Record<string, number | string> {
+  const params: Record<string, number | string> = {};
+  const count = r.remaining > 0 ? r.u8() : 0;
+  for (let i = 0; i < count && r.remaining >= 5; i++) {
+    const id = r.u32();
+    const length = r.u8();
+    const v = r.slice(Math.min(length, r.remaining));
+    const key = `0x${id.toString(16).padStart(4, '0')}`;
+    if (length === 1) params[key] = v[0];
+    else if (length === 2) params[key] = v.readUInt16BE(0);
+    else if (length === 4) params[key] = v.readUInt32BE(0);
+    else params[key] = gbk(v).replace(/\0+$/, '');
+  }
+  return params;
+}
+
+/** 0x0704 (count, type, {WORD length, location}) and 0x0210 ({BYTE length, location}). */
+function decodeBatch(c: Ctx, r: Reader, standard: boolean): void {
+  let archive = false;
+  if (standard) {
+    r.u16(); // count
+    archive = r.u8() === 1; // 1 = blind-area re-upload
+  }
+  while (r.remaining > 2) {
+    const length = standard ? r.u16() : r.u8();
+    if (length > r.remaining) {
+      reportError(c.out, c.conn, 'malformed', `JT/T 808 batch item of ${length} bytes runs past the body`, c.frame);
+      return;
+    }
+    const start = r.pos;
+    const item = new Reader(r.buf, start, start + length, start + length);
+    const m = newMessage(c.conn, 'position');
+    try {
+      readLocation(item, start + length, m, c);
+      if (archive) m.attributes.archive = true;
+      c.out.messages.push(m);
+    } catch (err) {
+      if (!(err instanceof FrameTooShort)) throw err;
+      reportError(c.out, c.conn, 'malformed', `JT/T 808 batch item of ${length} bytes is too short for a location`, c.frame);
+    }
+    r.pos = start + length;
+  }
+}
+
+/** 0x0801: media ID, type, format, event, channel, the 0x0200 basic block, then the file itself. */
+function decodeMedia(c: Ctx, r: Reader): void {
+  const m = newMessage(c.conn, 'media');
+  const media = { id: r.u32(), type: r.u8(), format: r.u8(), event: r.u8(), channel: r.u8() };
+  if (r.remaining >= BASIC_BLOCK_LENGTH) {
+    const block = new Reader(r.buf, r.pos, r.pos + BASIC_BLOCK_LENGTH, r.pos + BASIC_BLOCK_LENGTH);
+    readLocation(block, r.pos + BASIC_BLOCK_LENGTH, m, c);
+    r.skip(BASIC_BLOCK_LENGTH);
+  }
+  m.attributes.media = media;
+  m.attributes.mediaType = ['image', 'audio', 'video'][media.type] ?? media.type;
+  m.attributes.mediaFormat = ['jpeg', 'tif', 'mp3', 'wav', 'wmv'][media.format] ?? media.format;
+  m.attributes.data = Buffer.from(r.slice(r.remaining)); // a copy: the frame buffer is reused
+  c.out.messages.push(m);
+  // 0x8800: media ID, no packages to resend
+  const body = Buffer.alloc(5);
+  body.writeUInt32BE(media.id, 0);
+  reply(c, PLATFORM.MEDIA_RESPONSE, body);
+}
+
+/** 0x5501/0x5502 (Jointech): JT600 location block, network, battery, product status and alarms, items. */
+function decodeJointech(c: Ctx, r: Reader): TrackerMessage {
+  const m = newMessage(c.conn, 'position');
+  const a = m.attributes;
+  const fix = decodeJointechLocation(r.slice(LOCATION_BLOCK_LENGTH), 0);
+  if (Number.isFinite(fix.time)) m.time = isoTime(fix.time);
+  m.lat = fix.lat;
+  m.lon = fix.lon;
+  m.speed = Math.round(fix.speedKnots * 1.852 * 100) / 100;
+  m.course = fix.course;
+  m.valid = c.header.msgId !== MSG.JOINTECH_BLIND;
+  a.rssi = r.u8();
+  m.satellites = r.u8();
+  a.odometer = r.u32() * 1000;
+  const battery = r.u8();
+  if (battery <= 100) a.batteryLevel = battery;
+  else if (battery === 0xaa || battery === 0xab) a.charge = true;
+  const cid = r.u32();
+  const lac = r.u16();
+  if (cid > 0 && lac > 0) m.network = { cellTowers: [{ mcc: 0, mnc: 0, lac, cid }] };
+  const product = r.u8();
+  const status = r.u16();
+  const alarm = r.u16();
+  const alarms: [number, string][] =
+    product === 1 || product === 2
+      ? [[0, 'lowPower']]
+      : product === 3
+        ? [
+            [0, 'overspeed'],
+            [1, 'lowPower'],
+            [2, 'vibration'],
+            [3, 'lowBattery'],
+            [5, 'geofenceEnter'],
+            [6, 'geofenceExit'],
+          ]
+        : [];
+  for (const [bit, name] of alarms) if (alarm & (1 << bit)) m.alarms.push(name);
+  if (product === 3) a.blocked = (status & 0x20) !== 0;
+  a.status = status;
+  while (r.remaining > 2) {
+    const id = r.u8();
+    const length = r.u8();
+    const end = r.pos + length;
+    const item = new Reader(r.buf, r.pos, Math.min(end, r.stop), Math.min(end, r.stop));
+    try {
+      if (id === 0x02) m.altitude = item.i16();
+      else if (id === 0x10) a.wakeSource = item.u8();
+      else if (id === 0x0b) {
+        a.lockCommand = item.u8();
+        if (length >= 5 && length <= 6) a.lockCard = item.u32();
+        else if (length >= 7) a.lockPassword = item.ascii(6);
+        if (length % 2 === 0) a.unlockResult = item.u8();
+      } else if (id === 0x0c) {
+        const axis = () => {
+          const v = item.u16();
+          return v > 0x8000 ? v - 0x10000 : v;
+        };
+        a.tilt = `[${axis()},${axis()},${axis()}]`;
+      } else if (id === 0xfc) a.geofence = item.u8();
+    } catch (err) {
+      if (!(err instanceof FrameTooShort)) throw err;
+      reportError(c.out, c.conn, 'malformed', `JT/T 808 0x5501 item 0x${id.toString(16)} too short`, c.frame);
+    }
+    r.pos = Math.min(end, r.stop);
+  }
+  return m;
+}
+
+/** ASCII e-lock frames `(...)`: `(…,BASE,2,TIME)` asks for the time, anything else is a command result. */
+function decodeText(frame: Buffer, conn: Connection<Jt808State>, out: DecodeOutput): void {
+  const sentence = frame.toString('latin1');
+  if (sentence.includes('BASE,2')) {
+    const d = new Date(conn.now);
+    const p = (n: number) => String(n).padStart(2, '0');
+    const now = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+    out.replies.push(Buffer.from(sentence.replace('TIME', now), 'latin1'));
+    return;
+  }
+  if (conn.deviceId === undefined) {
+    reportError(out, conn, 'not-identified', 'JT/T 808 text frame before the terminal identified itself', frame);
+    return;
+  }
+  const m = newMessage(conn, 'result');
+  m.attributes.result = sentence;
+  out.messages.push(m);
+}
+
+/** Sub-packages: acknowledged one by one, reassembled by (message ID, total), then decoded as one. */
+function subpackage(c: Ctx, body: Buffer): void {
+  const { header: h, conn, out } = c;
+  const state = conn.state;
+  generalResponse(c);
+  if (h.packageIndex < 1 || h.packageIndex > h.packageTotal) {
+    reportError(out, conn, 'malformed', `JT/T 808 package ${h.packageIndex} of ${h.packageTotal}`, c.frame);
+    return;
+  }
+  const key = `${h.msgId}:${h.packageTotal}`;
+  let entry = state.reassembly.get(key);
+  if (!entry) {
+    if (state.reassembly.size >= REASSEMBLY.maxMessages) {
+      reportError(out, conn, 'oversize', `JT/T 808: more than ${REASSEMBLY.maxMessages} sub-packaged messages at once: dropped`, c.frame);
+      return;
+    }
+    entry = {
+      msgId: h.msgId,
+      total: h.packageTotal,
+      parts: new Array(h.packageTotal).fill(undefined),
+      received: 0,
+      bytes: 0,
+      firstSerial: (h.serial - (h.packageIndex - 1)) & 0xffff,
+      version: h.version,
+      idBytes: Buffer.from(h.idBytes),
+      lastActivity: conn.now,
+      requests: 0,
+    };
+    state.reassembly.set(key, entry);
+  }
+  entry.lastActivity = conn.now;
+  if (entry.parts[h.packageIndex - 1] === undefined) {
+    if (state.reassemblyBytes + body.length > REASSEMBLY.maxBytes) {
+      dropReassembly(state, key);
+      reportError(out, conn, 'oversize', `JT/T 808 sub-packaged message over ${REASSEMBLY.maxBytes} bytes: dropped`, c.frame);
+      return;
+    }
+    entry.parts[h.packageIndex - 1] = Buffer.from(body);
+    entry.received++;
+    entry.bytes += body.length;
+    state.reassemblyBytes += body.length;
+  }
+  if (entry.received < entry.total) return;
+  const whole = Buffer.concat(entry.parts as Buffer[]);
+  dropReassembly(state, key);
+  // Decode the whole message as if it came in one frame; its own reply (0x8800...) goes out now, while
+  // a 0x8001 was already sent for each package.
+  const header: Header = { ...h, packageTotal: 0, packageIndex: 0, bodyStart: 0, bodyLength: whole.length };
+  dispatch({ ...c, header, body: whole, acked: true }, new Reader(whole, 0, whole.length, whole.length));
+}
+
+function dropReassembly(state: Jt808State, key: string): void {
+  const e = state.reassembly.get(key);
+  if (!e) return;
+  state.reassemblyBytes -= e.bytes;
+  state.reassembly.delete(key);
+}
+
+/** Timeouts: ask for missing packages with 0x8003, a few times, then give up and free the memory. */
+export function pollJt808(conn: Connection<Jt808State>, out: DecodeOutput): void {
+  const state = conn.state;
+  const timeout = conn.options.reassemblyTimeout !== undefined ? conn.options.reassemblyTimeout * 1000 : REASSEMBLY.timeoutMs;
+  for (const [key, e] of state.reassembly) {
+    if (conn.now - e.lastActivity < timeout) continue;
+    if (e.requests >= REASSEMBLY.maxRequests) {
+      dropReassembly(state, key);
+      reportError(out, conn, 'malformed', `JT/T 808 message 0x${hex4(e.msgId)}: ${e.total - e.received} of ${e.total} packages never came: dropped`);
+      continue;
+    }
+    const missing: number[] = [];
+    e.parts.forEach((p, i) => p === undefined && missing.push(i + 1));
+    const wide = e.version !== undefined;
+    const body = Buffer.alloc(2 + (wide ? 2 : 1) + 2 * missing.length);
+    body.writeUInt16BE(e.firstSerial, 0);
+    if (wide) body.writeUInt16BE(missing.length, 2);
+    else body[2] = missing.length;
+    missing.forEach((id, i) => body.writeUInt16BE(id, (wide ? 4 : 3) + 2 * i));
+    out.replies.push(buildMessage(PLATFORM.RESEND_REQUEST, body, e.idBytes, e.version, nextSerial(state), { delimiter: state.delimiter }));
+    e.requests++;
+    e.lastActivity = conn.now;
+  }
+}
+
+function text(b: Buffer): string {
+  return trimControl(gbk(b).replace(/\0+/g, ''));
+}
+
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0');
+}

@@ -1,0 +1,18 @@
+/** The JT/T 808 codec (2011/2013/2019): framing, decoding with sub-package reassembly, replies, commands. */
+import type { Codec } from '../codec';
+import { encodeJt808Command, jt808CommandAnswer } from './commands';
+import { decodeJt808Frame, pollJt808 } from './decoder';
+import { detectJt808, jt808FrameLength, JT808_MAX_FRAME } from './frame';
+import { createJt808State, type Jt808State } from './state';
+
+export const jt808: Codec<Jt808State> = {
+  protocol: 'jt808',
+  maxFrameLength: JT808_MAX_FRAME,
+  detect: detectJt808,
+  frameLength: jt808FrameLength,
+  createState: createJt808State,
+  decode: decodeJt808Frame,
+  poll: pollJt808,
+  encodeCommand: encodeJt808Command,
+  commandAnswer: jt808CommandAnswer,
+};
