@@ -4,6 +4,7 @@
 const assert = require('node:assert/strict');
 const { getCodec, createSession } = require('../dist/index.js');
 const { loadVectors, makeConnection, emptyOutput, checkExpectation } = require('./lib/vectors');
+const { escape, unescape } = require('./lib/jt808');
 
 const V = loadVectors('jt808');
 const codec = getCodec('jt808');
@@ -16,19 +17,6 @@ const ENCODE_DIFFERENCES = {
   rebootDevice: 'we send the standard terminal control 0x8105 command 4 (reset), not the vendor 0x0310 parameter 0x23 (Traccar PR #5997 makes the same change)',
   positionPeriodic: 'we set the standard parameter 0x0029 (default report interval) with 0x8103, not the vendor 0x0310 parameter 0x06',
 };
-
-/** Escapes an unescaped frame (between its delimiters) as it travels on the wire. */
-function escape(hex) {
-  const b = Buffer.from(hex, 'hex');
-  const out = [b[0]];
-  for (let i = 1; i < b.length - 1; i++) {
-    if (b[i] === 0x7e) out.push(0x7d, 0x02);
-    else if (b[i] === 0x7d) out.push(0x7d, 0x01);
-    else out.push(b[i]);
-  }
-  out.push(b[b.length - 1]);
-  return Buffer.from(out);
-}
 
 describe('JT/T 808 conformance vectors (Traccar)', () => {
   describe('decode', () => {
@@ -77,7 +65,6 @@ describe('JT/T 808 conformance vectors (Traccar)', () => {
   });
 
   describe('frame splitting', () => {
-    const { unescape } = require('./lib/jt808');
     for (const f of V.frame) {
       it(f.name, () => {
         const stream = Buffer.from(f.stream, 'hex');
@@ -95,7 +82,6 @@ describe('JT/T 808 conformance vectors (Traccar)', () => {
   });
 
   describe('encode', () => {
-    const { unescape } = require('./lib/jt808');
     for (const e of V.encode) {
       const skip = ENCODE_DIFFERENCES[e.command];
       (skip ? it.skip : it)(`${e.name}${skip ? `: ${skip}` : ''}`, () => {

@@ -65,4 +65,17 @@ function parse(escaped) {
   return { msgId, props, version, id, serial, body, bodyLength: props & 0x3ff, checksumOk: xor(m.subarray(0, m.length - 1)) === m[m.length - 1] };
 }
 
-module.exports = { unescape, xor, frame, parse };
+/** Escapes an unescaped frame given as hex (delimiters included), as it travels on the wire. */
+function escape(hexFrame) {
+  const b = Buffer.from(hexFrame, 'hex');
+  const out = [b[0]];
+  for (let i = 1; i < b.length - 1; i++) {
+    if (b[i] === 0x7e) out.push(0x7d, 0x02);
+    else if (b[i] === 0x7d) out.push(0x7d, 0x01);
+    else out.push(b[i]);
+  }
+  out.push(b[b.length - 1]);
+  return Buffer.from(out);
+}
+
+module.exports = { unescape, escape, xor, frame, parse };

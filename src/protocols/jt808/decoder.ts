@@ -3,6 +3,7 @@
  * sub-package reassembly. Facts from the standard, public servers and Traccar's decoder; our own code.
  */
 import { newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
+import { isBcd } from '../common/bcd';
 import { xor8 } from '../common/checksum';
 import { FrameTooShort, Reader } from '../common/reader';
 import { gbk, trimControl, utf16be } from '../common/text';
@@ -183,7 +184,8 @@ function handle(c: Ctx, r: Reader): void {
     case MSG.REGISTER: {
       const m = newMessage(conn, 'register');
       decodeRegistration(r, m, h);
-      const code = Buffer.from(conn.deviceId ?? '', 'ascii');
+      // the auth code is the terminal ID as sent (leading zeros kept, as Traccar does); any code is accepted back
+      const code = Buffer.from(authCode(h.idBytes), 'ascii');
       const body = Buffer.alloc(3 + code.length);
       body.writeUInt16BE(h.serial, 0);
       body[2] = RESULT_OK;
@@ -363,6 +365,10 @@ function handle(c: Ctx, r: Reader): void {
       generalResponse(c, RESULT_UNSUPPORTED);
       reportError(out, conn, 'unknown-type', `JT/T 808 message 0x${hex4(h.msgId)} not decoded (answered "unsupported")`, c.frame);
   }
+}
+
+function authCode(id: Buffer): string {
+  return isBcd(id, 0, id.length) ? id.toString('hex') : decodeTerminalId(id);
 }
 
 /** 0x0100: province, city, maker, model, terminal ID, plate colour and plate (2011, 2013 and 2019 sizes). */
