@@ -47,6 +47,20 @@ export default function register(RED: NodeAPI): void {
       node.warn(`tracker-server: command queue file: ${err.message}`),
     );
     options.commandStore = store;
+    // Advanced settings from settings.js (trackerServer* names, all optional)
+    const settings = RED.settings as unknown as Record<string, unknown>;
+    const fromSettings: Array<[keyof typeof options, string]> = [
+      ['reassemblyTimeout', 'trackerServerReassemblyTimeout'],
+      ['identifyTimeout', 'trackerServerIdentifyTimeout'],
+      ['maxJunkBytes', 'trackerServerMaxJunkBytes'],
+      ['maxBufferBytes', 'trackerServerMaxBufferBytes'],
+      ['commandTtl', 'trackerServerCommandTtl'],
+      ['answerTimeout', 'trackerServerAnswerTimeout'],
+    ];
+    for (const [key, name] of fromSettings) {
+      const v = settings[name];
+      if (typeof v === 'number') (options as Record<string, unknown>)[key] = v;
+    }
     node.stateEvents = new EventEmitter();
     node.stateEvents.setMaxListeners(0);
     node.tracker = new TrackerServer(options);

@@ -38,6 +38,8 @@ export interface ServerOptions {
   answerTimeout?: number;
   /** Where queued commands and known devices are kept across restarts (default: memory only). */
   commandStore?: CommandStore;
+  /** Seconds to wait for missing packages of a sub-packaged message before asking again (default 10). */
+  reassemblyTimeout?: number;
   /** Most devices remembered as known (they may be sent queued commands), least recently seen dropped first. */
   maxKnownDevices?: number;
 }
@@ -60,6 +62,7 @@ export const SERVER_DEFAULTS = {
   maxQueuedCommands: 20,
   answerTimeout: 120,
   maxKnownDevices: 100000,
+  reassemblyTimeout: 10,
 } as const;
 
 function positiveInt(name: string, v: unknown, min: number, max: number): number {
@@ -82,6 +85,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   positiveInt('maxQueuedCommands', o.maxQueuedCommands, 1, 10000);
   positiveInt('answerTimeout', o.answerTimeout, 1, 86400);
   positiveInt('maxKnownDevices', o.maxKnownDevices, 1, 10_000_000);
+  positiveInt('reassemblyTimeout', o.reassemblyTimeout, 1, 3600);
   if (o.timezoneOffset !== undefined) positiveInt('timezoneOffset', o.timezoneOffset, -840, 840);
   if (!o.tcp && !o.udp) throw new RangeError('enable TCP, UDP or both');
   for (const p of o.protocols) if (!CODECS.has(p)) throw new RangeError(`unknown protocol "${p}"`);

@@ -86,6 +86,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       maxBufferBytes: o.maxBufferBytes,
       strictChecksum: o.strictChecksum,
       timezoneOffset: o.timezoneOffset,
+      reassemblyTimeout: o.reassemblyTimeout,
     };
     this.commands = new CommandQueue({
       maxPerDevice: o.maxQueuedCommands,
