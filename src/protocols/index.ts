@@ -5,11 +5,15 @@
 import type { ProtocolName } from '../types';
 import { Detect, type Codec } from './codec';
 import { gt06 } from './gt06';
+import { jt600 } from './jt600';
 import { jt808 } from './jt808';
+import { vt600 } from './vt600';
 
 export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolName, Codec<any>>([
   ['gt06', gt06],
   ['jt808', jt808],
+  ['jt600', jt600],
+  ['vt600', vt600],
 ]);
 
 export function getCodec(protocol: ProtocolName): Codec<any> | undefined {

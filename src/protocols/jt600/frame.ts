@@ -1,0 +1,92 @@
+/**
+ * Jointech JT600 stream framing (protocol notes jt600-vt600.md §1.1): binary `$` frames (total = length +
+ * 10, short or long JT701 header) and text `(`...`)` frames share one connection. Junk before a `$` or `(` is
+ * skipped instead of closing the connection.
+ */
+import { Detect } from '../codec';
+import { isBcd } from '../common/bcd';
+
+export const JT600_MAX_FRAME = 8192;
+const MAX_TEXT_FRAME = 1024;
+const DOLLAR = 0x24;
+const OPEN = 0x28;
+const CLOSE = 0x29;
+
+/** A short frame has the record length at 7-8; a long (JT701) one has 0 at offset 8 and the length at 8-9. */
+export function isLongFormat(buf: Buffer, offset: number): boolean {
+  return buf[offset + 8] === 0;
+}
+
+function binaryLength(buf: Buffer, offset: number): number {
+  return (isLongFormat(buf, offset) ? buf.readUInt16BE(offset + 8) : buf.readUInt16BE(offset + 7)) + 10;
+}
+
+export function jt600FrameLength(buf: Buffer, offset: number, end: number): number {
+  const first = buf[offset];
+  if (first === DOLLAR) {
+    if (end - offset < 10) return 0;
+    const n = binaryLength(buf, offset);
+    if (n > JT600_MAX_FRAME || !isBcd(buf, offset + 1, offset + 6)) return -1; // not a JT600 header
+    return end - offset >= n ? n : 0;
+  }
+  if (first === OPEN) {
+    const limit = Math.min(end, offset + MAX_TEXT_FRAME);
+    for (let i = offset + 1; i < limit; i++) if (buf[i] === CLOSE) return i + 1 - offset;
+    return limit - offset >= MAX_TEXT_FRAME ? -1 : 0;
+  }
+  for (let i = offset + 1; i < end; i++) if (buf[i] === DOLLAR || buf[i] === OPEN) return -(i - offset);
+  return -(end - offset);
+}
+
+/** Undoes the text-frame escapes: `3D 15` `(`, `3D 14` `)`, `3D 11` `,`, `3D 00` `=`; other `3D xx` pairs are dropped. */
+export function unescapeText(frame: Buffer): Buffer {
+  if (!frame.includes(0x3d)) return frame;
+  const out = Buffer.allocUnsafe(frame.length);
+  let n = 0;
+  for (let i = 0; i < frame.length; i++) {
+    const b = frame[i];
+    if (b !== 0x3d || i + 1 >= frame.length) {
+      out[n++] = b;
+      continue;
+    }
+    const next = frame[++i];
+    if (next === 0x15) out[n++] = 0x28;
+    else if (next === 0x14) out[n++] = 0x29;
+    else if (next === 0x11) out[n++] = 0x2c;
+    else if (next === 0x00) out[n++] = 0x3d;
+  }
+  return out.subarray(0, n);
+}
+
+/** Text frames a JT600 sends: `(ID,W01|Uxx|P45|@JT,...)` or `(ID,n,n,WLNET,...)` / `(ID,n,U09,...)`. */
+const TEXT_START = /^\((\d{5,}),(?:W01,|U\d\d[,)]|P45,|@JT\)|\d+,(?:\d+,WLNET,|U09,))/;
+
+/**
+ * Claims binary frames whose terminal ID is BCD and whose length fits whole records, and text frames that
+ * start like a JT600 sentence; the `(` e-lock frames of JT/T 808 terminals (`(...,BASE,...)`) are not claimed.
+ */
+export function detectJt600(buf: Buffer, offset: number, end: number): Detect {
+  const first = buf[offset];
+  if (first === DOLLAR) {
+    if (end - offset < 10) return Detect.More;
+    if (!isBcd(buf, offset + 1, offset + 6)) return Detect.No;
+    const long = isLongFormat(buf, offset);
+    const length = long ? buf.readUInt16BE(offset + 8) : buf.readUInt16BE(offset + 7);
+    if (long) {
+      if (buf[offset + 7] >> 4 !== 1 || length - 1 < 34) return Detect.No;
+    } else {
+      const version = buf[offset + 6] >> 4;
+      if (version < 1 || version > 3 || length === 0 || length % 27 !== 0) return Detect.No;
+    }
+    if (length + 10 > JT600_MAX_FRAME) return Detect.No;
+    return end - offset >= length + 10 ? Detect.Yes : Detect.More;
+  }
+  if (first === OPEN) {
+    const n = Math.min(end - offset, 40);
+    const head = buf.toString('latin1', offset, offset + n);
+    if (TEXT_START.test(head)) return Detect.Yes;
+    // still a possible prefix of such a sentence?
+    return n < 40 && !head.includes(')') && /^\(\d*(,[\w@]*(,\d*(,[A-Z]*)?)?)?$/.test(head) ? Detect.More : Detect.No;
+  }
+  return Detect.No;
+}

@@ -1,0 +1,15 @@
+/** The Jointech JT600 codec (JT600, GP4000/GP5000/GP6000, JT701 e-lock): binary and text frames on one connection. */
+import type { Codec } from '../codec';
+import { encodeJt600Command } from './commands';
+import { decodeJt600Frame, type Jt600State } from './decoder';
+import { detectJt600, jt600FrameLength, JT600_MAX_FRAME } from './frame';
+
+export const jt600: Codec<Jt600State> = {
+  protocol: 'jt600',
+  maxFrameLength: JT600_MAX_FRAME,
+  detect: detectJt600,
+  frameLength: jt600FrameLength,
+  createState: () => ({}),
+  decode: decodeJt600Frame,
+  encodeCommand: (command) => encodeJt600Command(command),
+};

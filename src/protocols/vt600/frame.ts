@@ -1,0 +1,73 @@
+/**
+ * iStartek VT600 framing (protocol notes jt600-vt600.md §2.1): `&&` + flag + decimal length + `,` + IMEI + `,`
+ * + command + `,` + content + 2-hex byte sum + CR LF. Frames are cut by the length field (710 content holds
+ * CR LF); a frame whose length lies ends at a CR LF followed by nothing or by the next `&&`.
+ */
+import { Detect } from '../codec';
+import { sum8 } from '../common/checksum';
+
+export const VT600_MAX_FRAME = 4096;
+const AMP = 0x26;
+
+/** Offset of the comma after the length digits, or -1 (not a header), or 0 (need more bytes). */
+function lengthComma(buf: Buffer, offset: number, end: number): number {
+  for (let i = offset + 3; i < Math.min(end, offset + 10); i++) {
+    const b = buf[i];
+    if (b === 0x2c) return i > offset + 3 ? i : -1;
+    if (b < 0x30 || b > 0x39) return -1;
+  }
+  return end - offset < 10 ? 0 : -1;
+}
+
+export function vt600FrameLength(buf: Buffer, offset: number, end: number): number {
+  if (buf[offset] !== AMP) {
+    for (let i = offset + 1; i < end - 1; i++) if (buf[i] === AMP && buf[i + 1] === AMP) return -(i - offset);
+    return -(end - offset - (buf[end - 1] === AMP ? 1 : 0)) || -1;
+  }
+  if (end - offset < 2) return 0;
+  if (buf[offset + 1] !== AMP) return -1;
+  const comma = lengthComma(buf, offset, end);
+  if (comma === 0) return 0;
+  if (comma < 0) return -1;
+  const declared = Number(buf.toString('latin1', offset + 3, comma));
+  const size = comma - offset + declared + 4;
+  if (size > VT600_MAX_FRAME) return -1;
+  if (end - offset >= size && buf[offset + size - 2] === 0x0d && buf[offset + size - 1] === 0x0a) return size;
+  // The length lies: the frame ends at a CR LF followed by the next frame (or, once the declared size has
+  // arrived, by nothing). 710 content holds CR LFs, so before that a CR LF followed by nothing proves nothing.
+  const complete = end - offset >= size;
+  for (let i = comma; i < Math.min(end, offset + VT600_MAX_FRAME) - 1; i++) {
+    if (buf[i] !== 0x0d || buf[i + 1] !== 0x0a) continue;
+    const after = i + 2;
+    if ((after === end && complete) || (buf[after] === AMP && buf[after + 1] === AMP)) return after - offset;
+  }
+  return end - offset >= VT600_MAX_FRAME ? -1 : 0;
+}
+
+/** Where the content ends and the 2-hex checksum begins in a frame (before CR LF). */
+export function checksumAt(frame: Buffer): number {
+  return frame.length - 4;
+}
+
+export function checksumOk(frame: Buffer): boolean {
+  const at = checksumAt(frame);
+  return at > 0 && parseInt(frame.toString('latin1', at, at + 2), 16) === sum8(frame, 0, at);
+}
+
+/**
+ * A connection is VT600 when its first frame has a `&&` header with a numeric length and IMEI, and its
+ * checksum or its length is right.
+ */
+export function detectVt600(buf: Buffer, offset: number, end: number): Detect {
+  if (buf[offset] !== AMP) return Detect.No;
+  if (end - offset < 2) return Detect.More;
+  if (buf[offset + 1] !== AMP) return Detect.No;
+  const n = vt600FrameLength(buf, offset, end);
+  if (n === 0) return Detect.More;
+  if (n < 0) return Detect.No;
+  const frame = buf.subarray(offset, offset + n);
+  if (!/^&&.\d+,\d{6,20},[0-9A-Fa-f]{3},/.test(frame.toString('latin1', 0, 40))) return Detect.No;
+  const comma = lengthComma(frame, 0, frame.length);
+  const declared = Number(frame.toString('latin1', 3, comma));
+  return checksumOk(frame) || comma + declared + 4 === n ? Detect.Yes : Detect.No;
+}
