@@ -13,6 +13,14 @@ describe('tracker flags: tables', () => {
     ['JT808 alarms', T.JT808_ALARMS, (w) => expandFlags(record('jt808', { alarmFlags: w })).groups.alarms],
     ['JT808 signals', T.JT808_SIGNALS, (w) => expandFlags(record('jt808', { statusFlags: 0, vehicleSignals: w })).groups.signals],
     ['GT06 terminal info', T.GT06_TERMINAL_INFO, (w) => expandFlags(record('gt06', { terminalInfo: w })).groups.status],
+    ['JT701 status', T.JT701_STATUS, (w) => expandFlags(record('jt600', { status: w, statusFormat: 'jt701' })).groups.status],
+    ['JT701 alarms', T.JT701_ALARMS, (w) => expandFlags(record('jt600', { status: w, statusFormat: 'jt701' })).groups.alarms],
+    ['JT600 v2 status', T.JT600_V2_STATUS, (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v2' })).groups.status],
+    ['JT600 v2 alarms', T.JT600_V2_ALARMS, (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v2' })).groups.alarms],
+    ['JT600 v3 status', T.JT600_V3_STATUS, (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v3' })).groups.status],
+    ['VT600 system status', T.VT600_SYSTEM, (w) => expandFlags(record('vt600', { systemStatus: w })).groups.status],
+    ['VT600 inputs', T.VT600_INPUTS, (w) => expandFlags(record('vt600', { inputs: w, outputs: 0 })).groups.io],
+    ['VT600 outputs', T.VT600_OUTPUTS, (w) => expandFlags(record('vt600', { inputs: 0, outputs: w })).groups.io],
   ];
   for (const [title, table, flagsOf] of cases) {
     for (const { bit, name } of table.bits) {
@@ -72,10 +80,36 @@ describe('tracker flags: tables', () => {
   it('the node help lists every flag name', () => {
     const help = fs.readFileSync(path.join(__dirname, '..', 'nodes', 'locales', 'en-US', 'tracker-flags.html'), 'utf8');
     const names = [
-      ...[T.JT808_STATUS, T.JT808_ALARMS, T.JT808_SIGNALS, T.DATA_VALID, T.APP_STATUS, T.GT06_TERMINAL_INFO].flatMap((t) => t.bits.map((b) => b.name)),
+      ...[
+        T.JT808_STATUS,
+        T.JT808_ALARMS,
+        T.JT808_SIGNALS,
+        T.DATA_VALID,
+        T.APP_STATUS,
+        T.GT06_TERMINAL_INFO,
+        T.JT701_STATUS,
+        T.JT701_ALARMS,
+        T.JT600_V2_STATUS,
+        T.JT600_V2_ALARMS,
+        T.JT600_V3_STATUS,
+        T.VT600_SYSTEM,
+      ].flatMap((t) => t.bits.map((b) => b.name)),
       ...Object.values(T.GT06_INFO_ALARMS),
     ];
     for (const n of names) assert.ok(help.includes(`<code>${n}</code>`), `${n} missing from the help`);
+  });
+
+  it('real JT600 and VT600 records expand: a JT701 power cut, VT600 ignition on input 2', () => {
+    const { createSession } = require('../dist/index.js');
+    const V = require('./fixtures/traccar/jt600.json');
+    const [jt701] = createSession().push(Buffer.from(V.decode.find((v) => v.seq === 5).hex, 'hex')).messages;
+    const f = expandFlags(jt701);
+    assert.equal(f.groups.status.ackRequested, true);
+    const W = require('./fixtures/traccar/vt600.json');
+    const [vt] = createSession().push(Buffer.from(W.decode.find((v) => v.seq === 2).hex, 'hex')).messages;
+    const g = expandFlags(vt);
+    assert.equal(g.groups.status.gpsValid, true);
+    assert.equal(g.groups.io.input2, false);
   });
 
   it('a record without bitfields or alarms is not expanded', () => {

@@ -19,7 +19,7 @@ export interface FlagChanges {
 }
 
 /** Groups whose changes are events; `valid` and `app` describe the record, not the vehicle. */
-const EVENT_GROUPS = new Set<FlagGroup>(['status', 'alarms', 'signals']);
+const EVENT_GROUPS = new Set<FlagGroup>(['status', 'alarms', 'signals', 'io']);
 
 export function flagChanges(prev: FlagState | undefined, now: ExpandedFlags): FlagChanges {
   const changed: FlagChanges['changed'] = {};

@@ -13,6 +13,14 @@ import {
   GT06_INFO_ALARMS,
   GT06_TERMINAL_INFO,
   GT06_VOLTAGE_LEVELS,
+  JT600_V2_ALARMS,
+  JT600_V2_STATUS,
+  JT600_V3_STATUS,
+  JT701_ALARMS,
+  JT701_STATUS,
+  VT600_INPUTS,
+  VT600_OUTPUTS,
+  VT600_SYSTEM,
   JT808_ALARM_2013_LATCHED,
   JT808_ALARMS,
   JT808_LOAD,
@@ -22,7 +30,7 @@ import {
   type FlagTable,
 } from './tables';
 
-export type FlagGroup = 'status' | 'alarms' | 'signals' | 'valid' | 'app';
+export type FlagGroup = 'status' | 'alarms' | 'signals' | 'io' | 'valid' | 'app';
 
 export interface ExpandedFlags {
   groups: Partial<Record<FlagGroup, Record<string, boolean>>>;
@@ -54,6 +62,8 @@ export function expandFlags(m: TrackerMessage): ExpandedFlags | undefined {
 
   if (m.protocol === 'jt808') found = jt808(m, out, alarms) || found;
   if (m.protocol === 'gt06') found = gt06(m, out, alarms) || found;
+  if (m.protocol === 'jt600') found = jt600(m, out, alarms) || found;
+  if (m.protocol === 'vt600') found = vt600(m, out) || found;
 
   for (const name of m.alarms) {
     if (!(name in alarms)) out.pulses.add(name);
@@ -174,6 +184,48 @@ function gt06(m: TrackerMessage, out: ExpandedFlags, alarms: Record<string, bool
   if (isNumber(a.voltageLevel) && GT06_VOLTAGE_LEVELS[a.voltageLevel]) out.values.voltage = GT06_VOLTAGE_LEVELS[a.voltageLevel];
   if (isNumber(a.rssi) && GT06_GSM_LEVELS[a.rssi]) out.values.gsm = GT06_GSM_LEVELS[a.rssi];
   return true;
+}
+
+/** JT600 status words, by the record layout that carried them (`statusFormat`). */
+function jt600(m: TrackerMessage, out: ExpandedFlags, alarms: Record<string, boolean>): boolean {
+  if (!isNumber(m.status)) return false;
+  const status: Record<string, boolean> = {};
+  switch (m.statusFormat) {
+    case 'jt701':
+      bits(m.status, JT701_STATUS, status);
+      bits(m.status, JT701_ALARMS, alarms);
+      break;
+    case 'v2':
+      bits(m.status, JT600_V2_STATUS, status);
+      bits(m.status, JT600_V2_ALARMS, alarms);
+      break;
+    case 'v3':
+      bits(m.status, JT600_V3_STATUS, status);
+      break;
+    default:
+      return false;
+  }
+  out.groups.status = status;
+  return true;
+}
+
+/** VT600 system status, inputs and outputs. */
+function vt600(m: TrackerMessage, out: ExpandedFlags): boolean {
+  let found = false;
+  if (isNumber(m.systemStatus)) {
+    const status: Record<string, boolean> = {};
+    bits(m.systemStatus, VT600_SYSTEM, status);
+    out.groups.status = status;
+    found = true;
+  }
+  if (isNumber(m.inputs) || isNumber(m.outputs)) {
+    const io: Record<string, boolean> = {};
+    if (isNumber(m.inputs)) bits(m.inputs, VT600_INPUTS, io);
+    if (isNumber(m.outputs)) bits(m.outputs, VT600_OUTPUTS, io);
+    out.groups.io = io;
+    found = true;
+  }
+  return found;
 }
 
 function cap(s: string): string {

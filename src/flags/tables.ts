@@ -196,3 +196,44 @@ export const GT06_INFO_ALARMS: Record<number, string> = {
 
 export const GT06_VOLTAGE_LEVELS = ['none', 'extremelyLow', 'veryLow', 'low', 'medium', 'high', 'full'];
 export const GT06_GSM_LEVELS = ['none', 'extremelyWeak', 'weak', 'good', 'strong'];
+
+/** JT701 (long JT600 record) status word. Alarm bits go to `alarms`, the others to `status`. */
+export const JT701_STATUS = table('', '', '', '', '', 'ackRequested', '', 'locked');
+export const JT701_ALARMS = table('', 'geofenceEnter', 'geofenceExit', 'powerCut', 'vibration', '', '', '', '', '', '', 'lowBattery', '', '', 'fault');
+
+/** JT600 short v2 status, bytes S0..S3 read as one 32-bit word (S0 highest). */
+export const JT600_V2_STATUS = {
+  bits: [
+    { bit: 24, name: 'acc' },
+    { bit: 30, name: 'doorOpen' },
+    { bit: 16, name: 'charging' },
+    { bit: 17, name: 'blocked' },
+  ],
+};
+export const JT600_V2_ALARMS = {
+  bits: [
+    { bit: 18, name: 'sos' },
+    { bit: 19, name: 'gpsAntennaCut' },
+    { bit: 20, name: 'overspeed' },
+    { bit: 10, name: 'fatigueDriving' },
+    { bit: 11, name: 'tow' },
+  ],
+};
+/** JT600 short v3 (GP6000F) 24-bit status: bit 0 is ACC. */
+export const JT600_V3_STATUS = table('acc');
+
+/** VT600 system status (iStartek document). */
+export const VT600_SYSTEM = table(
+  'server1Connected',
+  'server2Connected',
+  'gpsValid',
+  'externalPower',
+  'gpsAntennaConnected',
+  'stopped',
+  'armed',
+  'driverLoggedIn',
+  'removed',
+);
+/** VT600 digital inputs and outputs (input 2 is usually wired to ignition, input 3 to a door). */
+export const VT600_INPUTS = table('input1', 'input2', 'input3', 'input4', 'input5', 'input6', 'input7', 'input8');
+export const VT600_OUTPUTS = table('output1', 'output2', 'output3', 'output4', 'output5', 'output6', 'output7', 'output8');

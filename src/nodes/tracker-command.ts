@@ -36,7 +36,6 @@ const VALUE_PARAM: Record<string, string | undefined> = {
   setTimezone: 'offset',
   outputControl: 'data',
   sendText: 'text',
-  transparent: 'data',
 };
 
 /** Most original messages remembered to answer later statuses with (older ones get a fresh msg). */
