@@ -15,6 +15,13 @@ export interface TrackerServerDef extends NodeDef {
   maxConnections?: string | number;
   /** Device clock offset from UTC in minutes; empty = what devices announce / protocol defaults. */
   timezone?: string;
+  /** any | flag | allow */
+  identityPolicy?: string;
+  /** Allowed device IDs, separated by commas, spaces or lines. */
+  allowedDevices?: string;
+  /** Allowed device IDs as a regular expression. */
+  allowedPattern?: string;
+  maxConnectionsPerAddress?: string | number;
 }
 
 function int(v: unknown, name: string, fallback: number): number {
@@ -40,6 +47,15 @@ export function parseServerDef(def: TrackerServerDef): ServerOptions {
     protocols: protocols.length ? protocols : undefined,
     idleTimeout: int(def.idleTimeout, 'idle timeout', 600),
     maxConnections: int(def.maxConnections, 'max connections', 10000),
+    maxConnectionsPerAddress: int(def.maxConnectionsPerAddress, 'connections per address', 0),
     timezoneOffset: tz,
+    identityPolicy: (['any', 'flag', 'allow'].includes(def.identityPolicy ?? '') ? def.identityPolicy : 'any') as ServerOptions['identityPolicy'],
+    allowedDevices: (def.allowedDevices ?? '')
+      .split(/[\s,;]+/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+    allowedPattern: def.allowedPattern?.trim() || undefined,
+    // Node-RED closes the input nodes before this server on a redeploy: do not acknowledge what nobody receives
+    holdWithoutListeners: true,
   };
 }

@@ -63,6 +63,16 @@ export default function register(RED: NodeAPI): void {
     };
     const onOnline = deviceEvent('online');
     const onOffline = deviceEvent('offline');
+    const onRejected = (deviceId: string, peer: PeerInfo, reason: string) => {
+      if (!wanted(deviceId)) return;
+      node.send([
+        null,
+        {
+          topic: deviceId,
+          payload: { event: 'rejected', deviceId, time: new Date().toISOString(), ...peer, reason },
+        } as NodeMessage,
+      ]);
+    };
 
     let windowStart = 0;
     let inWindow = 0;
@@ -111,6 +121,7 @@ export default function register(RED: NodeAPI): void {
     tracker.on('online', onOnline);
     tracker.on('offline', onOffline);
     tracker.on('decodeError', onDecodeError);
+    tracker.on('rejected', onRejected);
     config.stateEvents.on('state', showStatus);
     showStatus(config.currentState);
 
@@ -120,6 +131,7 @@ export default function register(RED: NodeAPI): void {
       tracker.off('online', onOnline);
       tracker.off('offline', onOffline);
       tracker.off('decodeError', onDecodeError);
+      tracker.off('rejected', onRejected);
       config.stateEvents.off('state', showStatus);
       node.status({});
       done();

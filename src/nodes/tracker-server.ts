@@ -56,6 +56,7 @@ export default function register(RED: NodeAPI): void {
       ['maxBufferBytes', 'trackerServerMaxBufferBytes'],
       ['commandTtl', 'trackerServerCommandTtl'],
       ['answerTimeout', 'trackerServerAnswerTimeout'],
+      ['udpRateLimit', 'trackerServerUdpRateLimit'],
     ];
     for (const [key, name] of fromSettings) {
       const v = settings[name];

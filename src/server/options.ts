@@ -40,12 +40,32 @@ export interface ServerOptions {
   commandStore?: CommandStore;
   /** Seconds to wait for missing packages of a sub-packaged message before asking again (default 10). */
   reassemblyTimeout?: number;
+  /** Most TCP connections from one remote address (0 = no limit; carriers put many devices behind one address). */
+  maxConnectionsPerAddress?: number;
+  /** Datagrams per second accepted from one UDP source address (bursts of twice that pass). */
+  udpRateLimit?: number;
+  /**
+   * Which device IDs are served: `any`; `flag` (serve all, but mark IDs outside the allow-list as unknown);
+   * `allow` (only the allow-list: others get no acknowledgement and are disconnected).
+   */
+  identityPolicy?: 'any' | 'flag' | 'allow';
+  /** Allowed device IDs (exact). */
+  allowedDevices?: readonly string[];
+  /** Allowed device IDs (a regular expression matched against the whole ID). */
+  allowedPattern?: string;
+  /**
+   * Stop reading from devices while nobody listens for `message` events (a Node-RED redeploy between the
+   * input nodes closing and the server closing): unread data is not acknowledged, so devices resend it.
+   */
+  holdWithoutListeners?: boolean;
   /** Most devices remembered as known (they may be sent queued commands), least recently seen dropped first. */
   maxKnownDevices?: number;
 }
 
-export type ResolvedServerOptions = Required<Omit<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore'>> &
-  Pick<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore'>;
+export type ResolvedServerOptions = Required<
+  Omit<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore' | 'allowedPattern'>
+> &
+  Pick<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore' | 'allowedPattern'>;
 
 export const SERVER_DEFAULTS = {
   port: 5023,
@@ -63,6 +83,11 @@ export const SERVER_DEFAULTS = {
   answerTimeout: 120,
   maxKnownDevices: 100000,
   reassemblyTimeout: 10,
+  maxConnectionsPerAddress: 0,
+  udpRateLimit: 50,
+  identityPolicy: 'any',
+  allowedDevices: [] as readonly string[],
+  holdWithoutListeners: false,
 } as const;
 
 function positiveInt(name: string, v: unknown, min: number, max: number): number {
@@ -86,6 +111,16 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   positiveInt('answerTimeout', o.answerTimeout, 1, 86400);
   positiveInt('maxKnownDevices', o.maxKnownDevices, 1, 10_000_000);
   positiveInt('reassemblyTimeout', o.reassemblyTimeout, 1, 3600);
+  positiveInt('maxConnectionsPerAddress', o.maxConnectionsPerAddress, 0, 1_000_000);
+  positiveInt('udpRateLimit', o.udpRateLimit, 1, 1_000_000);
+  if (!['any', 'flag', 'allow'].includes(o.identityPolicy)) throw new RangeError(`identityPolicy must be any, flag or allow`);
+  if (o.allowedPattern !== undefined && o.allowedPattern !== '') {
+    try {
+      new RegExp(`^(?:${o.allowedPattern})$`);
+    } catch {
+      throw new RangeError(`allowedPattern is not a regular expression: ${o.allowedPattern}`);
+    }
+  }
   if (o.timezoneOffset !== undefined) positiveInt('timezoneOffset', o.timezoneOffset, -840, 840);
   if (!o.tcp && !o.udp) throw new RangeError('enable TCP, UDP or both');
   for (const p of o.protocols) if (!CODECS.has(p)) throw new RangeError(`unknown protocol "${p}"`);

@@ -10,6 +10,8 @@ export interface PeerInfo {
   transport: Transport;
   remoteAddress: string;
   remotePort: number;
+  /** With the `flag` identity policy: false for devices outside the allow-list. */
+  known?: boolean;
 }
 
 export interface DeviceInfo extends PeerInfo {

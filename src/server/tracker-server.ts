@@ -22,6 +22,8 @@ export interface ServerStats {
   messages: number;
   decodeErrors: number;
   refusedConnections: number;
+  rejectedDevices: number;
+  droppedDatagrams: number;
 }
 
 /** Where a command stands; emitted at every step (`command` event) and returned by `command()`. */
@@ -51,6 +53,8 @@ export interface TrackerServerEvents {
   online: [device: DeviceInfo];
   offline: [device: DeviceInfo, reason: string];
   decodeError: [error: DecodeError, peer: PeerInfo];
+  /** A device refused by the identity policy (no acknowledgement was sent; the connection is closed). */
+  rejected: [deviceId: string, peer: PeerInfo, reason: string];
   connect: [peer: PeerInfo];
   disconnect: [peer: PeerInfo, reason: string];
   command: [event: CommandEvent];
@@ -73,7 +77,13 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private boundPort = 0;
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
   private closing: Promise<void> | undefined;
-  private readonly counters = { messages: 0, decodeErrors: 0, refusedConnections: 0 };
+  private readonly counters = { messages: 0, decodeErrors: 0, refusedConnections: 0, rejectedDevices: 0, droppedDatagrams: 0 };
+  /** Open TCP connections per remote address (only kept when a per-address limit is set). */
+  private readonly perAddress = new Map<string, number>();
+  /** UDP token buckets per source address. */
+  private readonly udpBuckets = new Map<string, { tokens: number; at: number }>();
+  private readonly allowed: ((id: string) => boolean) | undefined;
+  private held = false;
   readonly commands: CommandQueue;
 
   constructor(options: ServerOptions = {}) {
@@ -88,6 +98,21 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       timezoneOffset: o.timezoneOffset,
       reassemblyTimeout: o.reassemblyTimeout,
     };
+    if (o.identityPolicy !== 'any') {
+      const ids = new Set(o.allowedDevices);
+      const pattern = o.allowedPattern ? new RegExp(`^(?:${o.allowedPattern})$`) : undefined;
+      this.allowed = (id) => ids.has(id) || (pattern !== undefined && pattern.test(id));
+    }
+    if (o.holdWithoutListeners) {
+      this.held = true; // until a listener comes
+      const untyped = this as EventEmitter;
+      untyped.on('newListener', (event: string | symbol) => {
+        if (event === 'message') setImmediate(() => this.holdReading());
+      });
+      untyped.on('removeListener', (event: string | symbol) => {
+        if (event === 'message') this.holdReading();
+      });
+    }
     this.commands = new CommandQueue({
       maxPerDevice: o.maxQueuedCommands,
       answerTimeoutMs: o.answerTimeout * 1000,
@@ -273,6 +298,23 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       socket.destroy();
       return;
     }
+    const address = socket.remoteAddress ?? '';
+    const limit = this.options.maxConnectionsPerAddress;
+    if (limit > 0) {
+      const open = this.perAddress.get(address) ?? 0;
+      if (open >= limit) {
+        this.counters.refusedConnections++;
+        this.warn(`connection from ${address} refused: ${limit} connections from that address are open`);
+        socket.destroy();
+        return;
+      }
+      this.perAddress.set(address, open + 1);
+      socket.once('close', () => {
+        const n = (this.perAddress.get(address) ?? 1) - 1;
+        if (n > 0) this.perAddress.set(address, n);
+        else this.perAddress.delete(address);
+      });
+    }
     try {
       const peer = new TcpPeer(`tcp-${this.nextId++}`, socket, this.sessionOptions, Date.now(), (p, reason) =>
         this.peerClosed(p, reason),
@@ -280,6 +322,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       this.tcpPeers.add(peer);
       socket.setTimeout(this.options.idleTimeout * 1000, () => peer.close('idle timeout'));
       socket.on('data', (chunk: Buffer) => this.received(peer, chunk));
+      if (this.held) socket.pause();
       this.safeEmit('connect', peer.info);
     } catch (err) {
       this.warn(`connection from ${socket.remoteAddress}: ${(err as Error).message}`);
@@ -318,7 +361,11 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   }
 
   private datagram(socket: UdpSocket, data: Buffer, rinfo: RemoteInfo): void {
-    if (this.state !== 'listening') return;
+    if (this.state !== 'listening' || this.held) return;
+    if (!this.udpAllowed(rinfo.address)) {
+      this.counters.droppedDatagrams++;
+      return;
+    }
     const key = udpPeerKey(rinfo.address, rinfo.port);
     let peer = this.udpPeers.get(key);
     if (!peer) {
@@ -332,7 +379,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       this.udpPeers.set(key, peer);
       this.safeEmit('connect', peer.info);
     }
-    this.received(peer, data);
+    this.received(peer, data, data.length);
     if (peer.closed) return;
     // A datagram is complete in itself: a frame it left unfinished is dropped, not carried to the next one.
     const dropped = peer.session.discardBuffered();
@@ -341,7 +388,28 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
 
   // --- shared --------------------------------------------------------------------------------------
 
-  private received(peer: Peer, chunk: Buffer): void {
+  /** Token bucket per UDP source address: the port cannot be used to flood, or to amplify at a third party. */
+  private udpAllowed(address: string): boolean {
+    const now = Date.now();
+    const rate = this.options.udpRateLimit;
+    let b = this.udpBuckets.get(address);
+    if (!b) {
+      if (this.udpBuckets.size >= this.options.maxConnections) return false;
+      b = { tokens: 2 * rate, at: now };
+      this.udpBuckets.set(address, b);
+    }
+    b.tokens = Math.min(2 * rate, b.tokens + ((now - b.at) * rate) / 1000);
+    b.at = now;
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+
+  /**
+   * Handles bytes from a connection or a datagram. `datagramSize`: for UDP, replies to a peer that has not
+   * identified itself may not be larger than what it sent (no amplification of spoofed requests).
+   */
+  private received(peer: Peer, chunk: Buffer, datagramSize?: number): void {
     const now = Date.now();
     peer.lastSeen = now;
     let result: PushResult;
@@ -353,9 +421,18 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       peer.close('internal error');
       return;
     }
-    if (result.replies.length) peer.write(result.replies);
     const deviceId = peer.session.deviceId;
-    if (deviceId !== undefined && deviceId !== peer.deviceId) this.identified(peer, deviceId, now);
+    if (deviceId !== undefined && deviceId !== peer.deviceId && !this.identified(peer, deviceId, now)) {
+      if (result.errors.length) this.reportErrors(peer, result.errors);
+      return; // refused by the identity policy: no acknowledgement, no records
+    }
+    if (result.replies.length) {
+      if (datagramSize !== undefined && peer.deviceId === undefined) {
+        let total = 0;
+        for (const r of result.replies) total += r.length;
+        if (total <= datagramSize) peer.write(result.replies);
+      } else peer.write(result.replies);
+    }
     const messages = result.messages;
     this.counters.messages += messages.length;
     for (let i = 0; i < messages.length; i++) this.safeEmit('message', messages[i], peer.info);
@@ -366,7 +443,17 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     }
   }
 
-  private identified(peer: Peer, deviceId: string, now: number): void {
+  /** Binds a device to its connection; false (and the connection closed) when the identity policy refuses it. */
+  private identified(peer: Peer, deviceId: string, now: number): boolean {
+    if (this.allowed && !this.allowed(deviceId)) {
+      if (this.options.identityPolicy === 'allow') {
+        this.counters.rejectedDevices++;
+        this.safeEmit('rejected', deviceId, peer.info, 'not in the allow-list');
+        peer.close(`device ${deviceId} is not in the allow-list`);
+        return false;
+      }
+      peer.info.known = false;
+    } else if (this.allowed) peer.info.known = true;
     if (peer.deviceId !== undefined) this.registry.unbind(peer.deviceId, peer);
     peer.deviceId = deviceId;
     const replaced = this.registry.bind(deviceId, peer.session.protocol!, peer, now);
@@ -377,6 +464,18 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       replaced.close(`replaced by ${peer.info.connectionId}`);
     } else {
       this.safeEmit('online', this.registry.get(deviceId)!);
+    }
+    return true;
+  }
+
+  /** With holdWithoutListeners: pause every connection while nobody listens for records. */
+  private holdReading(): void {
+    const hold = this.listenerCount('message') === 0;
+    if (hold === this.held) return;
+    this.held = hold;
+    for (const peer of this.tcpPeers) {
+      if (hold) peer.socket.pause();
+      else peer.socket.resume();
     }
   }
 
@@ -421,6 +520,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     try {
       for (const p of [...this.tcpPeers]) sweep(p);
       for (const p of [...this.udpPeers.values()]) sweep(p);
+      for (const [address, b] of this.udpBuckets) if (now - b.at > 60000) this.udpBuckets.delete(address);
       const { expired, unanswered } = this.commands.sweep(now);
       for (const r of expired) this.commandStatus(r, 'expired', { error: 'not delivered within its time-to-live' });
       for (const r of unanswered)
@@ -438,6 +538,8 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     this.sockets.clear();
     this.tcpPeers.clear();
     this.udpPeers.clear();
+    this.udpBuckets.clear();
+    this.perAddress.clear();
     this.registry.clear();
     const tcp = this.tcp;
     const udp = this.udp;

@@ -26,4 +26,6 @@ export interface DeviceProtocol {
   alarm(fix: Fix, serial: number, deviceId: string): Exchange;
   /** Length of the next reply frame in a received stream: >0 a frame, 0 need more, <0 junk byte. */
   replyLength(buf: Buffer, offset: number): number;
+  /** Whether a reply is the expected one (default: the same bytes). */
+  matches?(reply: Buffer, expected: Buffer): boolean;
 }

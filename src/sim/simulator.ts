@@ -7,11 +7,17 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { gt06Device } from './gt06-device';
+import { jt600Device, jt808Device, vt600Device } from './other-devices';
 import type { DeviceProtocol, Exchange, Fix } from './protocol';
 import { bearing, distance, loopRoute, type RoutePoint } from './route';
 import { LatencyRecorder, newCounters, type SimCounters } from './stats';
 
-export const DEVICE_PROTOCOLS: Record<string, DeviceProtocol> = { gt06: gt06Device };
+export const DEVICE_PROTOCOLS: Record<string, DeviceProtocol> = {
+  gt06: gt06Device,
+  jt808: jt808Device,
+  jt600: jt600Device,
+  vt600: vt600Device,
+};
 
 export interface SimOptions {
   host?: string;
@@ -139,7 +145,9 @@ class SimDevice {
   }
 
   private login(): void {
-    this.send(this.protocol.login(this.id, this.nextSerial()), 'login');
+    const x = this.protocol.login(this.id, this.nextSerial());
+    this.send(x, 'login');
+    if (!x.expect) this.loggedIn(); // protocols whose first message is not acknowledged
   }
 
   private nextSerial(): number {
@@ -149,6 +157,7 @@ class SimDevice {
 
   private send(x: Exchange, kind: Pending['kind']): void {
     if (x.expect) this.pending.push({ expect: x.expect, sentAt: performance.now(), kind });
+    else if (kind === 'position') this.sim.counters.positionsAcked++; // nothing to wait for: count it as through
     this.sim.counters.sent++;
     if (this.udp) this.udp.send(x.frame, this.sim.options.port, this.sim.options.host);
     else this.tcp?.write(x.frame);
@@ -192,7 +201,7 @@ class SimDevice {
   private onData(d: Buffer): void {
     const buf = this.received.length ? Buffer.concat([this.received, d]) : d;
     let off = 0;
-    for (;;) {
+    while (off < buf.length) {
       const n = this.protocol.replyLength(buf, off);
       if (n === 0) break;
       if (n < 0) {
@@ -217,7 +226,8 @@ class SimDevice {
       this.pending = this.pending.slice(this.head);
       this.head = 0;
     }
-    if (this.sim.options.verify && !reply.equals(p.expect)) {
+    const same = this.protocol.matches ? this.protocol.matches(reply, p.expect) : reply.equals(p.expect);
+    if (this.sim.options.verify && !same) {
       c.wrongReplies++;
       this.sim.emit('wrongReply', { deviceId: this.id, kind: p.kind, expected: p.expect.toString('hex'), got: reply.toString('hex') });
       return;
@@ -225,16 +235,18 @@ class SimDevice {
     c.acked++;
     this.sim.latency.add(performance.now() - p.sentAt);
     if (p.kind === 'position') c.positionsAcked++;
-    if (p.kind === 'login') {
-      this.up = true;
-      c.devicesUp++;
-      const hb = this.sim.options.heartbeat;
-      if (hb > 0) {
-        this.heartbeatTimer = setInterval(() => this.send(this.protocol.heartbeat(this.nextSerial(), this.id), 'heartbeat'), hb * 1000);
-        this.heartbeatTimer.unref();
-      }
-    }
+    if (p.kind === 'login') this.loggedIn();
     if (this.sim.options.flood && this.up) this.sim.refill(this);
+  }
+
+  private loggedIn(): void {
+    this.up = true;
+    this.sim.counters.devicesUp++;
+    const hb = this.sim.options.heartbeat;
+    if (hb > 0) {
+      this.heartbeatTimer = setInterval(() => this.send(this.protocol.heartbeat(this.nextSerial(), this.id), 'heartbeat'), hb * 1000);
+      this.heartbeatTimer.unref();
+    }
   }
 }
 

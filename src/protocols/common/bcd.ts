@@ -5,6 +5,11 @@ export function bcdByte(b: number): number {
   return (b >> 4) * 10 + (b & 0x0f);
 }
 
+/** One packed-BCD byte of a number 0-99 (59 -> 0x59). */
+export function toBcdByte(n: number): number {
+  return ((Math.floor(n / 10) % 10) << 4) | n % 10;
+}
+
 /** Decimal digits of packed BCD bytes as a string ("0123456789" for 01 23 45 67 89). */
 export function bcdDigits(buf: Uint8Array, start: number, end: number): string {
   let s = '';

@@ -6,7 +6,8 @@
 import { Detect } from '../codec';
 import { isBcd } from '../common/bcd';
 
-export const JT600_MAX_FRAME = 8192;
+/** 15 stored short records make the longest frames seen (415 bytes); long JT701 frames are under 100. */
+export const JT600_MAX_FRAME = 2048;
 const MAX_TEXT_FRAME = 1024;
 const DOLLAR = 0x24;
 const OPEN = 0x28;
@@ -25,8 +26,8 @@ export function jt600FrameLength(buf: Buffer, offset: number, end: number): numb
   const first = buf[offset];
   if (first === DOLLAR) {
     if (end - offset < 10) return 0;
+    if (!plausibleHeader(buf, offset)) return -1; // junk that starts with "$"
     const n = binaryLength(buf, offset);
-    if (n > JT600_MAX_FRAME || !isBcd(buf, offset + 1, offset + 6)) return -1; // not a JT600 header
     return end - offset >= n ? n : 0;
   }
   if (first === OPEN) {
@@ -36,6 +37,21 @@ export function jt600FrameLength(buf: Buffer, offset: number, end: number): numb
   }
   for (let i = offset + 1; i < end; i++) if (buf[i] === DOLLAR || buf[i] === OPEN) return -(i - offset);
   return -(end - offset);
+}
+
+/**
+ * A BCD terminal ID and a length that fits: whole 27-byte records for short frames (version 1-3), at least one
+ * 34-byte record plus the serial for long ones (type nibble 1).
+ */
+function plausibleHeader(buf: Buffer, offset: number): boolean {
+  if (!isBcd(buf, offset + 1, offset + 6)) return false;
+  if (isLongFormat(buf, offset)) {
+    const length = buf.readUInt16BE(offset + 8);
+    return buf[offset + 7] >> 4 === 1 && length - 1 >= 34 && length + 10 <= JT600_MAX_FRAME;
+  }
+  const version = buf[offset + 6] >> 4;
+  const length = buf.readUInt16BE(offset + 7);
+  return version >= 1 && version <= 3 && length > 0 && length % 27 === 0 && length + 10 <= JT600_MAX_FRAME;
 }
 
 /** Undoes the text-frame escapes: `3D 15` `(`, `3D 14` `)`, `3D 11` `,`, `3D 00` `=`; other `3D xx` pairs are dropped. */
@@ -69,17 +85,8 @@ export function detectJt600(buf: Buffer, offset: number, end: number): Detect {
   const first = buf[offset];
   if (first === DOLLAR) {
     if (end - offset < 10) return Detect.More;
-    if (!isBcd(buf, offset + 1, offset + 6)) return Detect.No;
-    const long = isLongFormat(buf, offset);
-    const length = long ? buf.readUInt16BE(offset + 8) : buf.readUInt16BE(offset + 7);
-    if (long) {
-      if (buf[offset + 7] >> 4 !== 1 || length - 1 < 34) return Detect.No;
-    } else {
-      const version = buf[offset + 6] >> 4;
-      if (version < 1 || version > 3 || length === 0 || length % 27 !== 0) return Detect.No;
-    }
-    if (length + 10 > JT600_MAX_FRAME) return Detect.No;
-    return end - offset >= length + 10 ? Detect.Yes : Detect.More;
+    if (!plausibleHeader(buf, offset)) return Detect.No;
+    return end - offset >= binaryLength(buf, offset) ? Detect.Yes : Detect.More;
   }
   if (first === OPEN) {
     const n = Math.min(end - offset, 40);

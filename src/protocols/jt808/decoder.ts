@@ -3,7 +3,7 @@
  * sub-package reassembly. Facts from the standard, public servers and Traccar's decoder; our own code.
  */
 import { newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
-import { isBcd } from '../common/bcd';
+import { isBcd, toBcdByte } from '../common/bcd';
 import { xor8 } from '../common/checksum';
 import { FrameTooShort, Reader } from '../common/reader';
 import { gbk, trimControl, utf16be } from '../common/text';
@@ -177,8 +177,8 @@ function handle(c: Ctx, r: Reader): void {
       return;
     case MSG.TIME_QUERY: {
       const d = new Date(conn.now);
-      const bcd = (n: number) => ((Math.floor(n / 10) % 10) << 4) | n % 10;
-      reply(c, PLATFORM.TIME, Buffer.from([d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()].map(bcd)));
+      const fields = [d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+      reply(c, PLATFORM.TIME, Buffer.from(fields.map(toBcdByte)));
       return;
     }
     case MSG.REGISTER: {

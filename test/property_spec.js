@@ -1,0 +1,182 @@
+'use strict';
+// Property-based tests (fast-check, fixed seed): whatever bytes arrive, split anywhere, no codec throws, none
+// holds more than the buffer cap, and each resynchronises so the next valid frame decodes. Every encoder's
+// output reads back, with readers written here, to the fields it was given.
+// PROPERTY_RUNS raises the number of runs (the soak script runs many more).
+const assert = require('node:assert/strict');
+const fc = require('fast-check');
+const { createSession, getCodec } = require('../dist/index.js');
+const { crc16 } = require('./lib/crc');
+const J = require('./lib/jt808');
+const F = require('./fixtures/gt06-frames');
+
+const RUNS = Number(process.env.PROPERTY_RUNS || 150);
+const SETTINGS = { seed: 20261122, numRuns: RUNS };
+const CAP = 4096;
+
+const J600 = require('./fixtures/traccar/jt600.json');
+const V600 = require('./fixtures/traccar/vt600.json');
+const hex = (s) => Buffer.from(s, 'hex');
+
+/** Per protocol: a frame that identifies the device, and a valid frame whose record must come out. */
+const PROTOCOLS = {
+  gt06: { hello: hex(F.LOGIN), valid: hex(F.HEARTBEAT), type: 'heartbeat' },
+  jt808: { hello: J.frame({ msgId: 0x0002 }), valid: J.frame({ msgId: 0x0003, serial: 9 }), type: 'logout' },
+  jt600: { hello: Buffer.from(J600.decode.find((v) => v.seq === 30).hex, 'hex'), valid: Buffer.from('(3110216001,@JT)'), type: 'heartbeat' },
+  vt600: { hello: Buffer.from(V600.decode.find((v) => v.seq === 2).hex, 'hex'), valid: Buffer.from(V600.decode.find((v) => v.seq === 8).hex, 'hex'), type: 'result' },
+};
+
+/** Bytes biased towards each protocol's markers, so that junk often looks like the start of a frame. */
+const junkByte = fc.oneof(
+  { weight: 5, arbitrary: fc.integer({ min: 0, max: 255 }) },
+  { weight: 2, arbitrary: fc.constantFrom(0x78, 0x79, 0x7e, 0x7d, 0xe7, 0x24, 0x28, 0x29, 0x26, 0x2c, 0x0d, 0x0a, 0x00, 0xff) },
+);
+const junk = fc.array(junkByte, { maxLength: 3000 }).map((a) => Buffer.from(a));
+const cuts = fc.array(fc.nat(), { maxLength: 12 });
+
+function pushInPieces(session, bytes, cutPoints) {
+  const points = [...new Set(cutPoints.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  let prev = 0;
+  const out = [];
+  for (const p of [...points, bytes.length]) {
+    out.push(session.push(bytes.subarray(prev, p)));
+    prev = p;
+    assert.ok(session.bufferedBytes <= CAP, `holds ${session.bufferedBytes} bytes`);
+  }
+  return out;
+}
+
+describe('property: any input, any split', () => {
+  for (const [protocol, p] of Object.entries(PROTOCOLS)) {
+    it(`${protocol}: never throws, stays under the cap, resynchronises on the next valid frame`, () => {
+      const filler = Buffer.alloc(getCodec(protocol).maxFrameLength + 16, 0);
+      fc.assert(
+        fc.property(junk, cuts, (bytes, cutPoints) => {
+          const s = createSession({ protocol, maxBufferBytes: CAP });
+          s.push(p.hello);
+          pushInPieces(s, bytes, cutPoints);
+          s.push(filler); // completes or abandons whatever the junk left open
+          const r = s.push(p.valid);
+          return r.messages.some((m) => m.type === p.type);
+        }),
+        SETTINGS,
+      );
+    });
+  }
+
+  it('auto-detection: junk never claims a connection; the first real frame does', () => {
+    const filler = Buffer.alloc(CAP + 16, 0);
+    fc.assert(
+      fc.property(junk, cuts, fc.constantFrom(...Object.keys(PROTOCOLS)), (bytes, cutPoints, protocol) => {
+        const s = createSession({ maxBufferBytes: CAP });
+        pushInPieces(s, bytes, cutPoints);
+        s.push(filler);
+        s.push(PROTOCOLS[protocol].hello);
+        return s.protocol === protocol && s.deviceId !== undefined;
+      }),
+      SETTINGS,
+    );
+  });
+});
+
+describe('property: encoders read back', () => {
+  const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 120 });
+
+  it('GT06 0x80 text commands: length, server flag, text, CRC', () => {
+    const codec = getCodec('gt06');
+    fc.assert(
+      fc.property(printable, fc.integer({ min: 1, max: 0xffffffff }), (text, flag) => {
+        const conn = { deviceId: F.IMEI, state: codec.createState({}), options: {} };
+        const [f] = codec.encodeCommand({ type: 'custom', text, serverFlag: flag }, conn).frames;
+        assert.deepEqual([f[0], f[1], f[3]], [0x78, 0x78, 0x80]);
+        assert.equal(f[2], f.length - 5);
+        assert.equal(f[4], 4 + text.length);
+        assert.equal(f.readUInt32BE(5), flag);
+        assert.equal(f.toString('latin1', 9, 9 + text.length), text);
+        assert.equal(f.readUInt16BE(f.length - 4), crc16(f.subarray(2, f.length - 4)));
+        assert.deepEqual([f[f.length - 2], f[f.length - 1]], [0x0d, 0x0a]);
+      }),
+      SETTINGS,
+    );
+  });
+
+  it('GT06 refuses text with line breaks or binary', () => {
+    const codec = getCodec('gt06');
+    fc.assert(
+      fc.property(printable, fc.constantFrom('\r', '\n', '\u0000', '\u00ff'), (text, bad) => {
+        const conn = { deviceId: F.IMEI, state: codec.createState({}), options: {} };
+        assert.throws(() => codec.encodeCommand({ type: 'custom', text: text + bad }, conn), /printable/);
+      }),
+      SETTINGS,
+    );
+  });
+
+  it('JT/T 808 0x8103 parameters, 0x8300 text and 0x8202 tracking: escaped, checksummed, fields intact', () => {
+    const codec = getCodec('jt808');
+    const params = fc.dictionary(
+      fc.integer({ min: 0x0020, max: 0x0030 }).map((id) => `0x${id.toString(16).padStart(4, '0')}`),
+      fc.integer({ min: 0, max: 0xffffffff }),
+      { minKeys: 1, maxKeys: 20 },
+    );
+    fc.assert(
+      fc.property(params, printable, fc.integer({ min: 0, max: 65535 }), fc.boolean(), (parameters, text, interval, v2019) => {
+        const conn = { deviceId: '13912345678', state: codec.createState({}), options: {} };
+        conn.state.version = v2019 ? 1 : undefined;
+        const read = (cmd) => J.parse(codec.encodeCommand(cmd, conn).frames[0]);
+        const set = read({ type: 'setParameters', parameters });
+        assert.ok(set.checksumOk);
+        assert.equal(set.msgId, 0x8103);
+        assert.equal(set.bodyLength, set.body.length);
+        assert.equal(set.version, v2019 ? 1 : undefined);
+        const entries = Object.entries(parameters);
+        assert.equal(set.body[0], entries.length);
+        let at = 1;
+        for (const [id, value] of entries) {
+          assert.equal(set.body.readUInt32BE(at), Number(id));
+          assert.equal(set.body[at + 4], 4);
+          assert.equal(set.body.readUInt32BE(at + 5), value);
+          at += 9;
+        }
+        const msg = read({ type: 'sendText', text });
+        assert.equal(msg.msgId, 0x8300);
+        assert.equal(msg.body.toString('latin1', v2019 ? 2 : 1), text);
+        const track = read({ type: 'tracking', interval, duration: 60 });
+        assert.deepEqual([track.msgId, track.body.readUInt16BE(0), track.body.readUInt32BE(2)], [0x8202, interval, 60]);
+      }),
+      SETTINGS,
+    );
+  });
+
+  it('JT600 commands are one parenthesised sentence; parentheses inside are refused', () => {
+    const codec = getCodec('jt600');
+    const safe = printable.filter((t) => !/[()]/.test(t));
+    fc.assert(
+      fc.property(safe, (text) => {
+        const [f] = codec.encodeCommand({ type: 'custom', text }, { state: {}, options: {} }).frames;
+        assert.equal(f.toString('latin1'), `(${text})`);
+        assert.throws(() => codec.encodeCommand({ type: 'custom', text: `${text})(${text}` }, { state: {}, options: {} }));
+      }),
+      SETTINGS,
+    );
+  });
+
+  it('VT600 $$ commands: declared length and byte-sum checksum', () => {
+    const codec = getCodec('vt600');
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 1 }), printable, (index, data, text) => {
+        const conn = { deviceId: '123456789012345', state: {}, options: {} };
+        for (const cmd of [{ type: 'outputControl', index, data }, { type: 'custom', text: `808,${text}` }]) {
+          const s = codec.encodeCommand(cmd, conn).frames[0].toString('latin1');
+          const m = /^\$\$:(\d+)(,123456789012345,(.*))([0-9A-F]{2})\r\n$/s.exec(s);
+          assert.ok(m, s);
+          assert.equal(Number(m[1]), m[2].length);
+          let sum = 0;
+          for (const c of Buffer.from(s.slice(0, s.length - 4), 'latin1')) sum = (sum + c) & 0xff;
+          assert.equal(parseInt(m[4], 16), sum);
+          if (cmd.type === 'outputControl') assert.equal(m[3], `900,${index},${data}`);
+        }
+      }),
+      SETTINGS,
+    );
+  });
+});
