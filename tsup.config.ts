@@ -24,6 +24,7 @@ export default defineConfig([
       'tracker-in': 'src/nodes/tracker-in.ts',
       'tracker-command': 'src/nodes/tracker-command.ts',
       'tracker-flags': 'src/nodes/tracker-flags.ts',
+      'tracker-geofence': 'src/nodes/tracker-geofence.ts',
     },
     outDir: 'nodes',
     format: ['cjs'],

@@ -98,7 +98,7 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
     const inPalette = await page.$$eval('#red-ui-palette-container-location .red-ui-palette-node', (els) =>
       els.map((e) => e.getAttribute('data-palette-type')),
     );
-    assert.deepEqual(inPalette.sort(), ['tracker-command', 'tracker-flags', 'tracker-in']);
+    assert.deepEqual(inPalette.sort(), ['tracker-command', 'tracker-flags', 'tracker-geofence', 'tracker-in']);
 
     const fillers = {
       'tracker-in': async () => {
@@ -106,6 +106,8 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
         await page.selectOption('#node-input-filter', 'positions');
         await page.fill('#node-input-devices', F.IMEI);
         await page.fill('#node-input-name', 'my trackers');
+        await page.fill('#node-input-speedLimit', '90');
+        await page.fill('#node-input-timeZone', 'Europe/Berlin');
       },
       'tracker-command': async () => {
         await page.selectOption('#node-input-server', { label: 'trackers' });
@@ -116,6 +118,21 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
       },
       'tracker-flags': async () => {
         await page.selectOption('#node-input-mode', 'edges');
+      },
+      'tracker-geofence': async () => {
+        const add = page.locator('.red-ui-editableList-addButton');
+        await add.click();
+        const circle = page.locator('#node-input-zones-container li').nth(0);
+        await circle.locator('.zone-name').fill('home');
+        await circle.locator('.zone-lat').fill('52.52');
+        await circle.locator('.zone-lon').fill('13.405');
+        await circle.locator('.zone-radius').fill('300');
+        await add.click();
+        const polygon = page.locator('#node-input-zones-container li').nth(1);
+        await polygon.locator('.zone-name').fill('park');
+        await polygon.locator('.zone-type').selectOption('polygon');
+        await polygon.locator('.zone-points').fill('52.500,13.395 52.505,13.395 52.505,13.400');
+        await page.fill('#node-input-dwell', '30');
       },
     };
     let y = 420;
@@ -158,6 +175,13 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
       ),
     );
     assert.ok(added('tracker-flags').some((n) => n.mode === 'edges'));
+    assert.ok(added('tracker-in').some((n) => n.speedLimit === '90' && n.timeZone === 'Europe/Berlin' && n.events === true));
+    const [geofence] = added('tracker-geofence');
+    assert.equal(geofence.dwell, '30');
+    assert.deepEqual(geofence.zones, [
+      { name: 'home', type: 'circle', lat: '52.52', lon: '13.405', radius: '300' },
+      { name: 'park', type: 'polygon', points: '52.500,13.395 52.505,13.395 52.505,13.400' },
+    ]);
     assert.deepEqual(problems, []);
     assert.doesNotMatch(log, /\[error\]/);
   });

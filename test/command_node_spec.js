@@ -11,6 +11,7 @@ const commandNode = require('../nodes/tracker-command.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const { tcpClient, delay } = require('./lib/clients');
 const { crc16 } = require('./lib/crc');
+const { listeningPort, receive } = require('./lib/red');
 const F = require('./fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
@@ -40,36 +41,6 @@ function flow(port, commandProps = {}) {
   ];
 }
 
-function listening() {
-  const srv = helper.getNode('srv');
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('server did not start')), 3000);
-    const check = (s) => {
-      if (s.state === 'listening') {
-        clearTimeout(t);
-        resolve(s.port);
-      }
-    };
-    srv.stateEvents.on('state', check);
-    check(srv.currentState);
-  });
-}
-
-function receive(nodeId, n, ms = 4000) {
-  const node = helper.getNode(nodeId);
-  return new Promise((resolve, reject) => {
-    const got = [];
-    const t = setTimeout(() => reject(new Error(`${nodeId}: got ${got.length}/${n}: ${JSON.stringify(got.map((m) => m.payload))}`)), ms);
-    node.on('input', (msg) => {
-      got.push(msg);
-      if (got.length === n) {
-        clearTimeout(t);
-        resolve(got);
-      }
-    });
-  });
-}
-
 async function freePort() {
   const s = require('node:net').createServer();
   await new Promise((r) => s.listen(0, '127.0.0.1', r));
@@ -94,7 +65,7 @@ describe('tracker-command in Node-RED', function () {
 
   it('engineStop reaches a connected GT06 as the exact 0x80 frame; its 0x15 answer comes out as result', async () => {
     await helper.load([serverNode, inNode, commandNode, catchNode], flow(0));
-    const port = await listening();
+    const port = await listeningPort();
     const c = await tcpClient(port);
     c.write(F.LOGIN);
     await c.waitFor(10);
@@ -120,7 +91,7 @@ describe('tracker-command in Node-RED', function () {
   it('uses the DYD family with the password credential when configured', async () => {
     const f = flow(0, { command: 'engineStop', alternative: true });
     await helper.load([serverNode, inNode, commandNode, catchNode], f, { cmd: { password: '654321' } });
-    const port = await listening();
+    const port = await listeningPort();
     const c = await tcpClient(port);
     c.write(F.LOGIN);
     await c.waitFor(10);
@@ -133,7 +104,7 @@ describe('tracker-command in Node-RED', function () {
   it('queues for an offline device across a redeploy and sends it when the device returns', async () => {
     const port = await freePort();
     await helper.load([serverNode, inNode, commandNode, catchNode], flow(port));
-    await listening();
+    await listeningPort();
     let c = await tcpClient(port);
     c.write(F.LOGIN);
     await c.waitFor(10);
@@ -145,7 +116,7 @@ describe('tracker-command in Node-RED', function () {
     assert.equal(q.payload.status, 'queued');
 
     await helper.setFlows(flow(port), 'full'); // redeploy: a new server node loads the queue back
-    await listening();
+    await listeningPort();
     const sent = receive('status', 1);
     c = await tcpClient(port);
     c.write(F.LOGIN);
@@ -159,7 +130,7 @@ describe('tracker-command in Node-RED', function () {
 
   it('reports a command past its time-to-live as expired', async () => {
     await helper.load([serverNode, inNode, commandNode, catchNode], flow(0, { ttl: '1' }));
-    const port = await listening();
+    const port = await listeningPort();
     const c = await tcpClient(port);
     c.write(F.LOGIN);
     await c.waitFor(10);
@@ -175,7 +146,7 @@ describe('tracker-command in Node-RED', function () {
 
   it('gives failed and a catchable error for unknown devices and bad commands, sending nothing', async () => {
     await helper.load([serverNode, inNode, commandNode, catchNode], flow(0));
-    const port = await listening();
+    const port = await listeningPort();
     const c = await tcpClient(port);
     c.write(F.LOGIN);
     await c.waitFor(10);
@@ -198,7 +169,7 @@ describe('tracker-command in Node-RED', function () {
 
   it('lists connected devices on the admin endpoint', async () => {
     await helper.load([serverNode, inNode, commandNode, catchNode], flow(0));
-    const port = await listening();
+    const port = await listeningPort();
     const c = await tcpClient(port);
     c.write(F.LOGIN);
     await c.waitFor(10);

@@ -6,6 +6,7 @@ const serverNode = require('../nodes/tracker-server.js');
 const inNode = require('../nodes/tracker-in.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const { tcpClient, udpClient, delay } = require('./lib/clients');
+const { listeningPort, receive, record } = require('./lib/red');
 const F = require('./fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
@@ -22,39 +23,6 @@ function flow(port, extra = {}) {
   ];
 }
 
-/** The port the shared server bound (port 0 in the flow = pick a free one). */
-function listeningPort() {
-  const srv = helper.getNode('srv');
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('server did not start')), 3000);
-    const check = (s) => {
-      if (s.state === 'listening') {
-        clearTimeout(t);
-        srv.stateEvents.off('state', check);
-        resolve(s.port);
-      }
-    };
-    srv.stateEvents.on('state', check);
-    check(srv.currentState);
-  });
-}
-
-/** Collects `n` messages arriving at a helper node. */
-function receive(nodeId, n, ms = 3000) {
-  const node = helper.getNode(nodeId);
-  return new Promise((resolve, reject) => {
-    const got = [];
-    const t = setTimeout(() => reject(new Error(`${nodeId}: got ${got.length}/${n} messages`)), ms);
-    node.on('input', (msg) => {
-      got.push(msg);
-      if (got.length === n) {
-        clearTimeout(t);
-        resolve(got);
-      }
-    });
-  });
-}
-
 describe('tracker-server + tracker-in in Node-RED', function () {
   before(() => helper.startServer());
   after(() => helper.stopServer());
@@ -65,7 +33,7 @@ describe('tracker-server + tracker-in in Node-RED', function () {
     const port = await listeningPort();
     const c = await tcpClient(port);
     const records = receive('out', 5);
-    const online = receive('events', 1);
+    const seen = record('events');
     c.write(F.LOGIN);
     await c.waitFor(10);
     assert.equal(c.received.toString('hex'), F.LOGIN_ACK);
@@ -96,14 +64,23 @@ describe('tracker-server + tracker-in in Node-RED', function () {
       c.received.toString('hex'),
       F.LOGIN_ACK + F.LOCATION_ACK + F.SOS_ACK + F.HEARTBEAT_ACK + F.LOCATION_ACK,
     );
-    const [on] = await online;
-    assert.equal(on.payload.event, 'online');
-    assert.equal(on.payload.deviceId, F.IMEI);
-    const offline = receive('events', 1);
     c.destroy();
-    const [off] = await offline;
-    assert.equal(off.payload.event, 'offline');
-    assert.equal(off.topic, F.IMEI);
+    await delay(100);
+    const events = seen.events.map((m) => m.payload);
+    assert.deepEqual(
+      events.map((e) => [e.event, e.alarm]),
+      [
+        ['online', undefined],
+        ['alarm', 'sos'],
+        ['offline', undefined],
+      ],
+    );
+    const [on, sosEvent, off] = events;
+    assert.equal(on.deviceId, F.IMEI);
+    assert.equal(on.transport, 'tcp');
+    assert.equal(sosEvent.lat, sos.payload.lat);
+    assert.equal(off.reason, 'closed by device');
+    assert.ok(seen.events.every((m) => m.topic === F.IMEI));
   });
 
   it('GT06 over UDP on the same port', async () => {

@@ -1,14 +1,19 @@
 /**
- * `tracker-in`: one message per decoded record (msg.topic = deviceId, msg.payload = TrackerMessage) on
- * output 1, device online/offline events on output 2. Decode problems go to node.error (rate-limited, so
- * a junk flood cannot flood the log) where a Catch node can see them.
+ * `tracker-in`: one message per decoded record (msg.topic = deviceId, msg.payload = TrackerMessage, with
+ * the server's derived figures in payload.derived) on output 1; device events (online, offline, ignition,
+ * moving/stopped, overspeed, alarm, rejected) on output 2. Decode problems go to node.error (rate-limited,
+ * so a junk flood cannot flood the log) where a Catch node can see them.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { DecodeError, TrackerMessage } from '../types';
 import type { DeviceInfo, PeerInfo } from '../server/registry';
+import { DeviceEventTracker, type DeviceEvent, type DeviceEventSnapshot } from '../events/device-events';
+import { JsonFile } from '../server/file-store';
+import { stateFile } from './state-file';
 import type { ServerState, TrackerServerConfigNode } from './tracker-server';
+import { parseEventDef, type TrackerEventDef } from './event-def';
 
-interface TrackerInDef extends NodeDef {
+interface TrackerInDef extends NodeDef, TrackerEventDef {
   server: string;
   filter?: 'all' | 'positions' | 'alarms';
   devices?: string;
@@ -38,31 +43,65 @@ export default function register(RED: NodeAPI): void {
     );
     const wanted = (deviceId: string) => only.size === 0 || only.has(deviceId);
 
+    let eventOptions;
+    try {
+      eventOptions = parseEventDef(def);
+    } catch (err) {
+      node.error(`tracker-in: ${(err as Error).message}`);
+      eventOptions = parseEventDef({});
+    }
+    const { enabled: eventsEnabled, derived: addDerived, ...trackerOptions } = eventOptions;
+    // Event state (online, motion, mileage) outlives redeploys and restarts in a file under the user dir.
+    const store = new JsonFile<DeviceEventSnapshot>(stateFile(RED, 'tracker-events', node.id), 1000, (err) =>
+      node.warn(`tracker-in: event state file: ${err.message}`),
+    );
+    const events = new DeviceEventTracker(trackerOptions);
+    events.restore(store.load());
+    const changed = () => store.save(() => events.snapshot());
+    const emit = (list: DeviceEvent[], extra?: Record<string, unknown>) => {
+      if (!eventsEnabled) return;
+      for (const e of list) node.send([null, { topic: e.deviceId, payload: extra ? { ...e, ...extra } : e } as NodeMessage]);
+    };
+
     const onMessage = (m: TrackerMessage, peer: PeerInfo) => {
       if (!wanted(m.deviceId)) return;
-      if (filter === 'positions' && m.type !== 'position') return;
-      if (filter === 'alarms' && m.alarms.length === 0) return;
-      // Several tracker-in nodes on one server get the same record: give each its own copy.
-      const payload = tracker.listenerCount('message') > 1 ? RED.util.cloneMessage({ payload: m }).payload : m;
-      node.send([{ topic: m.deviceId, payload, tracker: { ...peer } } as NodeMessage, null]);
+      const { events: happened, derived } = events.update(m, Date.now());
+      changed();
+      if (!(filter === 'positions' && m.type !== 'position') && !(filter === 'alarms' && m.alarms.length === 0)) {
+        // Several tracker-in nodes on one server get the same record: give each its own copy.
+        let payload = tracker.listenerCount('message') > 1 ? RED.util.cloneMessage({ payload: m }).payload : m;
+        if (derived && addDerived) payload = { ...payload, derived };
+        node.send([{ topic: m.deviceId, payload, tracker: { ...peer } } as NodeMessage, null]);
+      }
+      emit(happened);
     };
-    const deviceEvent = (event: 'online' | 'offline') => (d: DeviceInfo, reason?: string) => {
+    const connection = (d: DeviceInfo) => ({
+      protocol: d.protocol,
+      transport: d.transport,
+      remoteAddress: d.remoteAddress,
+      remotePort: d.remotePort,
+      connectedAt: new Date(d.connectedAt).toISOString(),
+    });
+    const onOnline = (d: DeviceInfo) => {
       if (!wanted(d.deviceId)) return;
-      const payload: Record<string, unknown> = {
-        event,
-        deviceId: d.deviceId,
-        protocol: d.protocol,
-        time: new Date().toISOString(),
-        transport: d.transport,
-        remoteAddress: d.remoteAddress,
-        remotePort: d.remotePort,
-        connectedAt: new Date(d.connectedAt).toISOString(),
-      };
-      if (reason) payload.reason = reason;
-      node.send([null, { topic: d.deviceId, payload } as NodeMessage]);
+      emit(events.connected(d.deviceId, d.protocol, Date.now()), connection(d));
+      changed();
     };
-    const onOnline = deviceEvent('online');
-    const onOffline = deviceEvent('offline');
+    const onOffline = (d: DeviceInfo, reason?: string) => {
+      if (!wanted(d.deviceId)) return;
+      emit(events.disconnected(d.deviceId, reason, Date.now()), connection(d));
+      changed();
+    };
+    const offlineCheck = setInterval(
+      () => {
+        const gone = events.tick(Date.now());
+        if (gone.length) {
+          emit(gone);
+          changed();
+        }
+      },
+      Math.min(5000, Math.max(250, (trackerOptions.offlineAfter ?? 600) * 250)),
+    );
     const onRejected = (deviceId: string, peer: PeerInfo, reason: string) => {
       if (!wanted(deviceId)) return;
       node.send([
@@ -125,8 +164,11 @@ export default function register(RED: NodeAPI): void {
     config.stateEvents.on('state', showStatus);
     showStatus(config.currentState);
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    node.on('close', (removed: boolean, done: () => void) => {
       clearInterval(fade);
+      clearInterval(offlineCheck);
+      if (removed) store.remove();
+      else store.flush();
       tracker.off('message', onMessage);
       tracker.off('online', onOnline);
       tracker.off('offline', onOffline);

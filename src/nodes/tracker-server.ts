@@ -5,13 +5,12 @@
  * EADDRINUSE.
  */
 import { EventEmitter } from 'node:events';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { JsonFileStore } from '../server/file-store';
 import type { Node, NodeAPI } from 'node-red';
 import { TrackerServer } from '../server/tracker-server';
 import type { ServerOptions } from '../server/options';
 import { parseServerDef, type TrackerServerDef } from './server-def';
+import { stateFile } from './state-file';
 
 /** What the shared server is doing, for the status of the nodes that use it. */
 export type ServerState =
@@ -43,7 +42,7 @@ export default function register(RED: NodeAPI): void {
     }
     const port = options.port ?? 5023;
     // Queued commands survive redeploys and restarts in a file under the Node-RED user directory.
-    const store = new JsonFileStore(commandFile(RED, node.id), 200, (err) =>
+    const store = new JsonFileStore(stateFile(RED, 'tracker-commands', node.id), 200, (err) =>
       node.warn(`tracker-server: command queue file: ${err.message}`),
     );
     options.commandStore = store;
@@ -132,10 +131,4 @@ export default function register(RED: NodeAPI): void {
       })),
     });
   });
-}
-
-/** <userDir>/tracker-commands/<node id>.json (the system temp folder when Node-RED has no user dir). */
-function commandFile(RED: NodeAPI, nodeId: string): string {
-  const dir = (RED.settings as unknown as { userDir?: string }).userDir || join(tmpdir(), 'node-red-gps-trackers');
-  return join(dir, 'tracker-commands', `${nodeId.replace(/[^\w.-]/g, '_')}.json`);
 }

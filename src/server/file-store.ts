@@ -1,10 +1,10 @@
-/** A CommandStore in a JSON file: written atomically (temp file + rename), at most every `delayMs`. */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+/** State kept in a JSON file: written atomically (temp file + rename), at most every `delayMs`. */
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CommandStore, PersistedCommands } from './command-queue';
 
-export class JsonFileStore implements CommandStore {
-  private pending: PersistedCommands | undefined;
+export class JsonFile<T> {
+  private pending: T | (() => T) | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -13,7 +13,8 @@ export class JsonFileStore implements CommandStore {
     private readonly onError: (err: Error) => void = () => {},
   ) {}
 
-  load(): PersistedCommands | undefined {
+  /** The saved state, or undefined when there is none (a missing file is not an error). */
+  load(): T | undefined {
     try {
       return JSON.parse(readFileSync(this.path, 'utf8'));
     } catch (err) {
@@ -22,7 +23,11 @@ export class JsonFileStore implements CommandStore {
     }
   }
 
-  save(state: PersistedCommands): void {
+  /**
+   * Schedules a write; several saves within `delayMs` become one write of the last state. Pass a function
+   * to build the state only when the write happens (large states saved on every change).
+   */
+  save(state: T | (() => T)): void {
     this.pending = state;
     if (!this.timer) {
       this.timer = setTimeout(() => this.flush(), this.delayMs);
@@ -30,14 +35,27 @@ export class JsonFileStore implements CommandStore {
     }
   }
 
+  /** Forgets pending writes and deletes the file (the owner was removed for good). */
+  remove(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending = undefined;
+    try {
+      rmSync(this.path, { force: true });
+    } catch (err) {
+      this.onError(err as Error);
+    }
+  }
+
   /** Writes what is pending now (call on shutdown). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const state = this.pending;
+    const pending = this.pending;
     this.pending = undefined;
-    if (!state) return;
+    if (pending === undefined) return;
     try {
+      const state = typeof pending === 'function' ? (pending as () => T)() : pending;
       mkdirSync(dirname(this.path), { recursive: true });
       const tmp = `${this.path}.tmp`;
       writeFileSync(tmp, JSON.stringify(state));
@@ -47,3 +65,6 @@ export class JsonFileStore implements CommandStore {
     }
   }
 }
+
+/** The command queue's store in a JSON file. */
+export class JsonFileStore extends JsonFile<PersistedCommands> implements CommandStore {}

@@ -1,0 +1,10 @@
+/** Where nodes keep state that must outlive redeploys and restarts: files under the Node-RED user directory. */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NodeAPI } from 'node-red';
+
+/** <userDir>/<folder>/<node id>.json (the system temp folder when Node-RED has no user dir). */
+export function stateFile(RED: NodeAPI, folder: string, nodeId: string): string {
+  const dir = (RED.settings as unknown as { userDir?: string }).userDir || join(tmpdir(), 'node-red-gps-trackers');
+  return join(dir, folder, `${nodeId.replace(/[^\w.-]/g, '_')}.json`);
+}

@@ -1,0 +1,129 @@
+/**
+ * `tracker-geofence`: zones (circles and polygons, from the editor or set at runtime from a msg, GeoJSON
+ * accepted) and per-device inside/outside state. Output 1: every position, with msg.zones = the zones it is
+ * inside; output 2: geofenceEnter / geofenceExit once per crossing (after an optional dwell time). State and
+ * runtime zones live in a file under the user directory, so a redeploy or restart repeats no enter.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { GeofenceTracker, type GeofenceSnapshot } from '../geo/geofence';
+import { parseZones, type Zone } from '../geo/zones';
+import { JsonFile } from '../server/file-store';
+import { stateFile } from './state-file';
+
+interface TrackerGeofenceDef extends NodeDef {
+  /** Editor rows: {name, type: 'circle'|'polygon', lat, lon, radius, points: "lat,lon lat,lon ..."} */
+  zones?: unknown[];
+  /** Seconds inside before geofenceEnter. */
+  dwell?: string | number;
+  /** What runtime zones from a msg do: replace the editor's zones, or add to them. */
+  runtimeZones?: 'replace' | 'add';
+}
+
+interface SavedState {
+  geofence?: GeofenceSnapshot;
+  /** Zones set from messages, as given (re-parsed on load). */
+  runtime?: unknown;
+}
+
+type In = NodeMessageInFlow & { zones?: unknown; location?: unknown };
+
+/** lat/lon of a position record, a worldmap-style payload, or msg.location. */
+function positionOf(msg: In): { deviceId: string; lat: number; lon: number; at: number } | undefined {
+  const p = (typeof msg.payload === 'object' && msg.payload !== null ? msg.payload : {}) as Record<string, unknown>;
+  const loc = (typeof msg.location === 'object' && msg.location !== null ? msg.location : {}) as Record<string, unknown>;
+  const lat = Number(p.lat ?? p.latitude ?? loc.lat ?? loc.latitude);
+  const lon = Number(p.lon ?? p.lng ?? p.longitude ?? loc.lon ?? loc.lng ?? loc.longitude);
+  if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return undefined;
+  if (p.valid === false) return undefined;
+  const deviceId = String(p.deviceId ?? p.name ?? msg.topic ?? '');
+  const t = Date.parse(String(p.time ?? ''));
+  return { deviceId, lat, lon, at: Number.isFinite(t) ? t : Date.now() };
+}
+
+export default function register(RED: NodeAPI): void {
+  function TrackerGeofenceNode(this: Node, def: TrackerGeofenceDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const dwell = Number(def.dwell || 0);
+    const tracker = new GeofenceTracker(Number.isFinite(dwell) && dwell > 0 ? dwell : 0);
+    let editorZones: Zone[] = [];
+    try {
+      editorZones = parseZones(def.zones ?? []);
+    } catch (err) {
+      node.error(`tracker-geofence: ${(err as Error).message}`);
+    }
+    const store = new JsonFile<SavedState>(stateFile(RED, 'tracker-geofence', node.id), 1000, (err) =>
+      node.warn(`tracker-geofence: state file: ${err.message}`),
+    );
+    const saved = store.load() ?? {};
+    let runtimeInput: unknown = saved.runtime;
+    let runtimeZones: Zone[] = [];
+    if (runtimeInput !== undefined) {
+      try {
+        runtimeZones = parseZones(runtimeInput);
+      } catch {
+        runtimeInput = undefined;
+      }
+    }
+    const applyZones = () => {
+      const byName = new Map<string, Zone>();
+      if (def.runtimeZones !== 'replace' || runtimeInput === undefined) for (const z of editorZones) byName.set(z.name, z);
+      for (const z of runtimeZones) byName.set(z.name, z);
+      tracker.setZones([...byName.values()]);
+      node.status({ fill: 'grey', shape: 'ring', text: `${byName.size} zone${byName.size === 1 ? '' : 's'}` });
+    };
+    applyZones();
+    tracker.restore(saved.geofence);
+    const changed = () => store.save(() => ({ geofence: tracker.snapshot(), runtime: runtimeInput }));
+
+    node.on('input', (msg: In, send, done) => {
+      // Zones at runtime: msg.topic "zones" with the zones in msg.payload, or msg.zones without a position.
+      const zoneUpdate = msg.topic === 'zones' ? msg.payload : positionOf(msg) === undefined ? msg.zones : undefined;
+      if (zoneUpdate !== undefined) {
+        try {
+          runtimeZones = zoneUpdate === null || zoneUpdate === '' ? [] : parseZones(zoneUpdate);
+          runtimeInput = runtimeZones.length ? zoneUpdate : undefined;
+          applyZones();
+          changed();
+          done();
+        } catch (err) {
+          done(new Error(`tracker-geofence: zones not changed: ${(err as Error).message}`));
+        }
+        return;
+      }
+      const pos = positionOf(msg);
+      if (!pos) {
+        // Not a position (login, heartbeat, a fix-less record): passed on without zones.
+        send([msg, null]);
+        done();
+        return;
+      }
+      if (!pos.deviceId) {
+        done(new Error('tracker-geofence: no device id (msg.topic or msg.payload.deviceId) for this position'));
+        return;
+      }
+      const { inside, events } = tracker.update(pos.deviceId, pos.lat, pos.lon, pos.at);
+      msg.zones = inside;
+      send([msg, null]);
+      changed();
+      if (events.length) {
+        for (const e of events) send([null, { topic: e.deviceId, payload: e } as NodeMessage]);
+        const last = events[events.length - 1];
+        node.status({
+          fill: last.event === 'geofenceEnter' ? 'green' : 'yellow',
+          shape: 'dot',
+          text: `${last.deviceId} ${last.event === 'geofenceEnter' ? 'entered' : 'left'} ${last.zone}`.slice(0, 40),
+        });
+      }
+      done();
+    });
+
+    node.on('close', (removed: boolean, done: () => void) => {
+      if (removed) store.remove();
+      else store.flush();
+      done();
+    });
+  }
+
+  RED.nodes.registerType('tracker-geofence', TrackerGeofenceNode as any);
+}
