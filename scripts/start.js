@@ -14,7 +14,7 @@ const pkg = require(path.join(root, 'package.json'));
 const userDir = path.resolve(process.env.NODE_RED_USER_DIR || path.join(root, '.node-red-data'));
 const editorPort = Number(process.env.PORT || 1880);
 const trackerPort = Number(process.env.TRACKER_PORT || 5023);
-const exampleFile = path.join(root, 'examples', process.env.EXAMPLE || 'receive-positions.json');
+const exampleFile = path.join(root, 'examples', process.env.EXAMPLE || 'map.json');
 const flowFile = path.join(userDir, 'flows.json');
 
 /** Node-RED finds packages in <userDir>/node_modules: link this checkout there. */

@@ -40,7 +40,7 @@ describe('npm start (embedded Node-RED with the example flow)', function () {
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
-  it('listens for trackers and acknowledges a GT06 login', async () => {
+  it('runs the map example, listens for trackers and acknowledges a GT06 login', async () => {
     const [editorPort, trackerPort] = [await freePort(), await freePort()];
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-trackers-'));
     child = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'start.js')], {
@@ -63,6 +63,10 @@ describe('npm start (embedded Node-RED with the example flow)', function () {
     const res = await fetch(`http://127.0.0.1:${editorPort}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } });
     const { flows } = await res.json();
     assert.ok(flows.some((n) => n.type === 'tracker-in'), 'the example flow is deployed');
+    assert.ok(flows.some((n) => n.type === 'worldmap'), 'npm start runs the map example');
+    const map = await fetch(`http://127.0.0.1:${editorPort}/worldmap/`);
+    assert.equal(map.status, 200, 'the map page is served');
+    assert.match(await map.text(), /leaflet/i);
     assert.doesNotMatch(log, /\[error\]/);
   });
 });
