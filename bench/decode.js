@@ -9,8 +9,27 @@ const total = Number(totalArg || 500000);
 const workload = WORKLOADS[workloadName];
 if (!workload) throw new Error(`unknown workload ${workloadName}`);
 
-/** A "decoder" with the same contract as ours that only splits frames by their length field. */
-function noopFramer() {
+/**
+ * Where the frame at `off` ends, by the protocol's own length rule and nothing else (0 = incomplete).
+ * GT06: length byte/word; JT/T 808: the closing 7e; JT600 `$`: length word + 10; VT600: `&&` + the decimal
+ * length before the first comma.
+ */
+const SPLIT = {
+  gt06: (d, off) => (off + 5 > d.length ? 0 : d[off] === 0x78 ? d[off + 2] + 5 : d.readUInt16BE(off + 2) + 6),
+  jt808: (d, off) => {
+    const close = d.indexOf(0x7e, off + 1);
+    return close < 0 ? 0 : close + 1 - off;
+  },
+  jt600: (d, off) => (off + 9 > d.length ? 0 : d.readUInt16BE(off + 7) + 10),
+  vt600: (d, off) => {
+    const comma = d.indexOf(0x2c, off + 3);
+    return comma < 0 ? 0 : comma - off + Number(d.latin1Slice(off + 3, comma)) + 4;
+  },
+};
+
+/** A "decoder" with the same contract as ours that only splits frames (the ceiling). */
+function noopFramer(protocol) {
+  const split = SPLIT[protocol];
   let pending = null;
   return {
     push(chunk) {
@@ -18,9 +37,9 @@ function noopFramer() {
       pending = null;
       const messages = [];
       let off = 0;
-      while (off + 5 <= data.length) {
-        const n = data[off] === 0x78 ? data[off + 2] + 5 : data.readUInt16BE(off + 2) + 6;
-        if (off + n > data.length) break;
+      while (off < data.length) {
+        const n = split(data, off);
+        if (n === 0 || off + n > data.length) break;
         messages.push(data.subarray(off, off + n));
         off += n;
       }
@@ -38,7 +57,7 @@ function makeImpl() {
     return (buf) => s.push(buf).messages.length;
   }
   if (impl === 'noop') {
-    const f = noopFramer();
+    const f = noopFramer(workload.protocol);
     return (buf) => f.push(buf).messages.length;
   }
   if (impl === 'gt06-parser') {

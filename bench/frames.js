@@ -9,6 +9,14 @@ const GT06_LOGIN = hex('78780d01012345678901234500018cdd0d0a');
 const GT06_LOCATION = hex('78781f1211071403362aca0543ec4f00ff976e021549010603e6b500e7590074763d0d0a');
 const GT06_HEARTBEAT = hex('78780a13400504000000153dc20d0a');
 
+const byseq = (protocol, seq) => hex(vectors(protocol).decode.find((d) => d.seq === seq).hex);
+// JT/T 808 0x0200 location (2013 header) with items 0x01, 0x30, 0x31: Traccar vector seq 2
+const JT808_LOCATION = byseq('jt808', 2);
+// JT600 short v1 binary location record, acknowledged with (P35): Traccar vector seq 3
+const JT600_LOCATION = byseq('jt600', 3);
+// iStartek VT600 000 position report: Traccar vector seq 0
+const VT600_REPORT = byseq('vt600', 0);
+
 /** name -> { protocol, identify: Buffer, frames: Buffer[] } */
 const WORKLOADS = {
   'gt06 location': { protocol: 'gt06', identify: GT06_LOGIN, frames: [GT06_LOCATION] },
@@ -18,6 +26,9 @@ const WORKLOADS = {
     // 1 login : 8 locations : 1 heartbeat, as the peer benchmarks in the notes
     frames: [GT06_LOGIN, ...Array(8).fill(GT06_LOCATION), GT06_HEARTBEAT],
   },
+  'jt808 location': { protocol: 'jt808', identify: JT808_LOCATION, frames: [JT808_LOCATION] },
+  'jt600 location': { protocol: 'jt600', identify: JT600_LOCATION, frames: [JT600_LOCATION] },
+  'vt600 report': { protocol: 'vt600', identify: VT600_REPORT, frames: [VT600_REPORT] },
 };
 
 module.exports = { WORKLOADS, vectors, hex, GT06_LOGIN, GT06_LOCATION, GT06_HEARTBEAT };

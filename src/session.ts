@@ -93,12 +93,9 @@ export class TrackerSession {
     }
     const end = data.length;
     let off = 0;
+    // Skipped bytes [junkStart, junkStart + junk) are reported as one error (no closure: this is the hot path).
     let junkStart = -1;
     let junk = 0;
-    const skip = (n: number, at: number) => {
-      if (junk === 0) junkStart = at;
-      junk += n;
-    };
     if (this.conn) this.stamp(this.conn, now);
 
     while (off < end) {
@@ -110,12 +107,14 @@ export class TrackerSession {
           // already starts further on, what lies before it is junk.
           const next = this.nextDetected(data, off + 1, end);
           if (next < 0) break;
-          skip(next - off, off);
+          if (junk === 0) junkStart = off;
+          junk += next - off;
           off = next;
           continue;
         }
         if (found === Detect.No) {
-          skip(1, off);
+          if (junk === 0) junkStart = off;
+          junk++;
           off++;
           continue;
         }
@@ -136,12 +135,14 @@ export class TrackerSession {
         }
         off += n;
       } else if (n < 0) {
-        skip(-n, off);
+        if (junk === 0) junkStart = off;
+        junk -= n;
         off -= n;
       } else {
         if (end - off > this.maxBuffer || end - off > codec.maxFrameLength) {
           // An incomplete frame that can never fit: give up on its start marker and resynchronise.
-          skip(1, off);
+          if (junk === 0) junkStart = off;
+          junk++;
           off++;
           continue;
         }

@@ -27,6 +27,32 @@ export interface Gt06State {
   /** Device clock offset from UTC in minutes, announced at login. */
   loginTimezone: number | undefined;
   media?: Media;
+  /** What the configured model means for decoding, worked out once per model setting (hot path). */
+  profile?: ModelProfile;
+}
+
+interface ModelProfile {
+  /** conn.options.model as it was when this profile was made. */
+  setting: string | undefined;
+  model: string;
+  nt: boolean;
+  alarms: AlarmModel;
+}
+
+function modelProfile(conn: Connection<Gt06State>): ModelProfile {
+  const setting = conn.options.model;
+  let p = conn.state.profile;
+  if (!p || p.setting !== setting) {
+    const model = (setting ?? '').toUpperCase();
+    p = {
+      setting,
+      model,
+      nt: NT_MODELS.has(model),
+      alarms: { lw: model.startsWith('LW'), seeworld: model === 'SEEWORLD', vl: VL_MODELS.has(model), variant: Variant.Standard },
+    };
+    conn.state.profile = p;
+  }
+  return p;
 }
 
 /** Largest photo accepted from one device (memory bound). */
@@ -126,19 +152,20 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
     return;
   }
 
-  const model = (conn.options.model ?? '').toUpperCase();
+  const profile = modelProfile(conn);
+  profile.alarms.variant = variant; // decoding is synchronous: the profile's alarm model serves this frame
   const ctx: Ctx = {
     frame,
     conn,
     out,
     extended,
     type,
-    length: extended ? frame.readUInt16BE(2) : frame[2],
-    serial: hasTrailer ? frame.readUInt16BE(frame.length - 6) : 0,
+    length: extended ? frame[2] * 256 + frame[3] : frame[2],
+    serial: hasTrailer ? frame[frame.length - 6] * 256 + frame[frame.length - 5] : 0,
     variant,
-    model,
-    nt: NT_MODELS.has(model),
-    alarms: { lw: model.startsWith('LW'), seeworld: model === 'SEEWORLD', vl: VL_MODELS.has(model), variant },
+    model: profile.model,
+    nt: profile.nt,
+    alarms: profile.alarms,
     tz: conn.options.timezoneOffset ?? conn.state.loginTimezone ?? 0,
   };
   const r = new Reader(frame, head + 1, Math.max(head + 1, frame.length - (wifiLayout ? 2 : 6)));
