@@ -340,6 +340,16 @@ describe('device event tracker (pure)', () => {
     assert.equal(archived.platformMileage, parked.platformMileage);
   });
 
+  it('remembers a bounded number of devices', () => {
+    const ev = new DeviceEventTracker({ maxDevices: 3 });
+    for (let i = 0; i < 10; i++) ev.update(rec({ deviceId: `d${i}`, time: t(3, i), lat: 1, lon: 1, speed: 0 }), Date.now());
+    assert.deepEqual(Object.keys(ev.snapshot().devices), ['d7', 'd8', 'd9']);
+    const g = new GeofenceTracker(0, 2);
+    g.setZones(parseZones([HOME]));
+    for (let i = 0; i < 5; i++) g.update(`d${i}`, 52.52, 13.405, Date.now());
+    assert.deepEqual(Object.keys(g.snapshot().devices), ['d3', 'd4']);
+  });
+
   it('per-device speed limits override the node limit; restored state continues', () => {
     const ev = new DeviceEventTracker({ speedLimit: 100, speedLimits: { slow: 30 } });
     const now = Date.now();

@@ -65,6 +65,8 @@ export interface DeviceEventOptions {
   speedLimits?: Record<string, number>;
   /** IANA time zone for the day boundary of the daily figures. */
   timeZone?: string;
+  /** Devices remembered at most (the longest-known is forgotten first), so made-up IDs cannot grow memory. */
+  maxDevices?: number;
 }
 
 type Motion = 'moving' | 'stopped';
@@ -244,6 +246,7 @@ export class DeviceEventTracker {
   private state(deviceId: string, now: number): DeviceState {
     let s = this.devices.get(deviceId);
     if (!s) {
+      if (this.devices.size >= (this.options.maxDevices ?? 100000)) this.devices.delete(this.devices.keys().next().value!);
       s = { online: false, lastSeen: now, alarms: [], platformMileage: 0, curDayMileage: 0, driveTimeLen: 0 };
       this.devices.set(deviceId, s);
     }

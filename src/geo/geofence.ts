@@ -33,8 +33,14 @@ export class GeofenceTracker {
   private zones: Zone[] = [];
   private readonly devices = new Map<string, Map<string, Presence>>();
 
-  /** @param dwellSeconds time a device must stay inside before geofenceEnter (0 = at once). */
-  constructor(private readonly dwellSeconds = 0) {}
+  /**
+   * @param dwellSeconds time a device must stay inside before geofenceEnter (0 = at once).
+   * @param maxDevices devices inside some zone remembered at most (the longest-known is forgotten first).
+   */
+  constructor(
+    private readonly dwellSeconds = 0,
+    private readonly maxDevices = 100000,
+  ) {}
 
   get zoneList(): readonly Zone[] {
     return this.zones;
@@ -52,6 +58,7 @@ export class GeofenceTracker {
     let presence = this.devices.get(deviceId);
     if (!presence) {
       presence = new Map();
+      if (this.devices.size >= this.maxDevices) this.devices.delete(this.devices.keys().next().value!);
       this.devices.set(deviceId, presence);
     }
     const inside: string[] = [];
