@@ -27,6 +27,29 @@ import type {
 
 export const DEFAULT_MAX_BUFFER_BYTES = 16384;
 
+/**
+ * Receive times of every session: one formatter (they all format the same clock), apart from the one the
+ * codecs use for device times so neither evicts the other's cached string.
+ */
+const receivedFormat = new IsoFormatter();
+
+/** Candidate codecs per protocol list, shared by sessions (a server has thousands with the same list). */
+const candidateLists = new Map<string, readonly Codec<any>[]>();
+
+function candidatesFor(names: readonly ProtocolName[]): readonly Codec<any>[] {
+  const key = names.join(',');
+  let list = candidateLists.get(key);
+  if (!list) {
+    list = names.map((n) => {
+      const c = getCodec(n);
+      if (!c) throw new Error(`unknown protocol "${n}"`);
+      return c;
+    });
+    if (candidateLists.size < 64) candidateLists.set(key, list);
+  }
+  return list;
+}
+
 export class TrackerSession {
   readonly options: Readonly<SessionOptions>;
   readonly stats: SessionStats = {
@@ -43,21 +66,15 @@ export class TrackerSession {
   private conn: Connection<any> | undefined;
   private pending: Buffer | null = null;
   private readonly candidates: readonly Codec<any>[];
-  /** Receive times have their own formatter, so they do not evict the codec's cached device time. */
-  private readonly receivedFormat = new IsoFormatter();
   private readonly maxBuffer: number;
 
+  /** `options` is read, never copied (a server shares one object among all its sessions): do not mutate it. */
   constructor(options: SessionOptions = {}) {
-    this.options = { ...options };
+    this.options = options;
     this.maxBuffer = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES;
     const wanted = options.protocol ?? 'auto';
     if (wanted === 'auto') {
-      const names = options.protocols ?? [...CODECS.keys()];
-      this.candidates = names.map((n) => {
-        const c = getCodec(n);
-        if (!c) throw new Error(`unknown protocol "${n}"`);
-        return c;
-      });
+      this.candidates = candidatesFor(options.protocols ?? [...CODECS.keys()]);
     } else {
       const codec = getCodec(wanted);
       if (!codec) throw new Error(`unknown protocol "${wanted}"`);
@@ -232,7 +249,7 @@ export class TrackerSession {
   private stamp(conn: Connection<any>, now: number): void {
     if (now === conn.now) return;
     conn.now = now;
-    conn.receivedAt = this.receivedFormat.format(now);
+    conn.receivedAt = receivedFormat.format(now);
   }
 
   private decode(codec: Codec<any>, frame: Buffer, out: DecodeOutput): void {

@@ -18,7 +18,8 @@ export abstract class Peer implements DeviceLink {
 
   constructor(id: string, transport: Transport, address: string, port: number, options: SessionOptions, now: number) {
     this.info = { connectionId: id, transport, remoteAddress: plainAddress(address), remotePort: port };
-    this.session = new TrackerSession({ ...options, transport });
+    // The server passes one options object per transport, shared by all its sessions (memory per device).
+    this.session = new TrackerSession(options.transport === transport ? options : { ...options, transport });
     this.createdAt = now;
     this.lastSeen = now;
   }

@@ -62,15 +62,18 @@ export interface TrackerServerEvents {
   warning: [warning: Error];
 }
 
+/** ECONNRESET and friends on a device socket: the 'close' that follows does the cleanup. */
+function ignoreSocketError(): void {}
+
 export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   readonly options: ResolvedServerOptions;
   readonly registry = new DeviceRegistry();
-  private readonly sessionOptions: SessionOptions;
+  /** Session options per transport, shared by every session of that transport. */
+  private readonly sessionOptions: { tcp: SessionOptions; udp: SessionOptions };
   private tcp: Server | undefined;
   private udp: UdpSocket | undefined;
   private readonly tcpPeers = new Set<TcpPeer>();
   /** Every accepted socket, so close() can destroy even one whose setup failed. */
-  private readonly sockets = new Set<Socket>();
   private readonly udpPeers = new Map<string, UdpPeer>();
   private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
@@ -90,7 +93,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     super();
     this.options = resolveServerOptions(options);
     const o = this.options;
-    this.sessionOptions = {
+    const sessionOptions: SessionOptions = {
       protocol: 'auto',
       protocols: o.protocols,
       maxBufferBytes: o.maxBufferBytes,
@@ -98,6 +101,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       timezoneOffset: o.timezoneOffset,
       reassemblyTimeout: o.reassemblyTimeout,
     };
+    this.sessionOptions = { tcp: { ...sessionOptions, transport: 'tcp' }, udp: { ...sessionOptions, transport: 'udp' } };
     if (o.identityPolicy !== 'any') {
       const ids = new Set(o.allowedDevices);
       const pattern = o.allowedPattern ? new RegExp(`^(?:${o.allowedPattern})$`) : undefined;
@@ -289,11 +293,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   }
 
   private acceptTcp(socket: Socket): void {
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    socket.on('error', () => {
-      /* ECONNRESET and friends: the 'close' that follows does the cleanup */
-    });
+    socket.on('error', ignoreSocketError);
     if (this.state !== 'listening') {
       socket.destroy();
       return;
@@ -316,11 +316,11 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       });
     }
     try {
-      const peer = new TcpPeer(`tcp-${this.nextId++}`, socket, this.sessionOptions, Date.now(), (p, reason) =>
+      // Idle connections are closed by the poll sweep (one timer for all, not one per socket: memory per device).
+      const peer = new TcpPeer(`tcp-${this.nextId++}`, socket, this.sessionOptions.tcp, Date.now(), (p, reason) =>
         this.peerClosed(p, reason),
       );
       this.tcpPeers.add(peer);
-      socket.setTimeout(this.options.idleTimeout * 1000, () => peer.close('idle timeout'));
       socket.on('data', (chunk: Buffer) => this.received(peer, chunk));
       if (this.held) socket.pause();
       this.safeEmit('connect', peer.info);
@@ -373,7 +373,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
         this.counters.refusedConnections++;
         return;
       }
-      peer = new UdpPeer(`udp-${this.nextId++}`, socket, rinfo.address, rinfo.port, this.sessionOptions, Date.now(), (p, r) =>
+      peer = new UdpPeer(`udp-${this.nextId++}`, socket, rinfo.address, rinfo.port, this.sessionOptions.udp, Date.now(), (p, r) =>
         this.peerClosed(p, r),
       );
       this.udpPeers.set(key, peer);
@@ -505,7 +505,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
         peer.close('did not identify itself in time');
         return;
       }
-      if (peer.info.transport === 'udp' && now - peer.lastSeen > idleMs) {
+      if (now - peer.lastSeen > idleMs) {
         peer.close('idle timeout');
         return;
       }
@@ -534,8 +534,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     this.options.commandStore?.flush?.();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    for (const peer of this.tcpPeers) peer.socket.destroy();
     this.tcpPeers.clear();
     this.udpPeers.clear();
     this.udpBuckets.clear();

@@ -27,30 +27,29 @@ export interface Gt06State {
   /** Device clock offset from UTC in minutes, announced at login. */
   loginTimezone: number | undefined;
   media?: Media;
-  /** What the configured model means for decoding, worked out once per model setting (hot path). */
-  profile?: ModelProfile;
 }
 
 interface ModelProfile {
-  /** conn.options.model as it was when this profile was made. */
-  setting: string | undefined;
   model: string;
   nt: boolean;
+  /** `variant` is set per frame: decoding is synchronous, so one shared object serves each frame in turn. */
   alarms: AlarmModel;
 }
 
-function modelProfile(conn: Connection<Gt06State>): ModelProfile {
-  const setting = conn.options.model;
-  let p = conn.state.profile;
-  if (!p || p.setting !== setting) {
-    const model = (setting ?? '').toUpperCase();
+/** What a model setting means for decoding, worked out once per setting (hot path), shared by connections. */
+const profiles = new Map<string, ModelProfile>();
+
+function modelProfile(setting: string | undefined): ModelProfile {
+  const key = setting ?? '';
+  let p = profiles.get(key);
+  if (!p) {
+    const model = key.toUpperCase();
     p = {
-      setting,
       model,
       nt: NT_MODELS.has(model),
       alarms: { lw: model.startsWith('LW'), seeworld: model === 'SEEWORLD', vl: VL_MODELS.has(model), variant: Variant.Standard },
     };
-    conn.state.profile = p;
+    if (profiles.size < 256) profiles.set(key, p);
   }
   return p;
 }
@@ -152,8 +151,8 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
     return;
   }
 
-  const profile = modelProfile(conn);
-  profile.alarms.variant = variant; // decoding is synchronous: the profile's alarm model serves this frame
+  const profile = modelProfile(conn.options.model);
+  profile.alarms.variant = variant;
   const ctx: Ctx = {
     frame,
     conn,
