@@ -79,6 +79,21 @@ describe('property: any input, any split', () => {
   });
 });
 
+describe('property: shared checksums', () => {
+  it('CRC-16/X-25 (two bytes per step) equals a bitwise CRC for any bytes and range', () => {
+    const { crc16x25 } = require('../dist');
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+        const buf = Buffer.from(bytes);
+        const start = buf.length ? a % (buf.length + 1) : 0;
+        const end = start + (buf.length - start ? b % (buf.length - start + 1) : 0);
+        assert.equal(crc16x25(buf, start, end), crc16(buf.subarray(start, end)));
+      }),
+      SETTINGS,
+    );
+  });
+});
+
 describe('property: encoders read back', () => {
   const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 120 });
 

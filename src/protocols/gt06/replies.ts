@@ -38,8 +38,11 @@ export function ackFrame(type: number, serial: number, extended = false): Buffer
     out[2] = 5;
   }
   out[head] = type;
-  out.writeUInt16BE(serial, head + 1);
-  out.writeUInt16BE(crc16x25(out, 2, head + 3), head + 3);
+  out[head + 1] = (serial >>> 8) & 0xff;
+  out[head + 2] = serial & 0xff;
+  const crc = crc16x25(out, 2, head + 3);
+  out[head + 3] = crc >>> 8;
+  out[head + 4] = crc & 0xff;
   out[head + 5] = 0x0d;
   out[head + 6] = 0x0a;
   return out;
