@@ -12,6 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { tcpClient, delay } = require('./lib/clients');
 const F = require('./fixtures/gt06-frames');
+const { gt06Position } = require('./lib/gt06');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
@@ -185,5 +186,21 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
     ]);
     assert.deepEqual(problems, []);
     assert.doesNotMatch(log, /\[error\]/);
+
+    // The map example (what npm start runs): a device's position appears as a marker on the worldmap page.
+    const map = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    await map.goto(`http://127.0.0.1:${editorPort}/worldmap/`);
+    await map.waitForSelector('.leaflet-container', { timeout: 30000 });
+    await delay(1000); // the page opens its socket to Node-RED
+    const car = await tcpClient(trackerPort);
+    car.write(F.LOGIN);
+    await car.waitFor(10);
+    car.write(gt06Position({ lat: 52.5163, lon: 13.3777, speed: 40, course: 45, ignition: true, time: new Date() }, 2));
+    await car.waitFor(20);
+    await map.waitForSelector('.leaflet-marker-icon', { timeout: 15000 });
+    const title = await map.evaluate(() => Object.keys(window.markers || {}));
+    assert.ok(title.includes(F.IMEI), `marker for the device, markers: ${title}`);
+    await map.screenshot({ path: path.join(ARTIFACTS, 'worldmap.png') });
+    car.destroy();
   });
 });
