@@ -109,6 +109,9 @@ export class DeviceEventTracker {
   private readonly moveAfterMs: number;
   private readonly stopAfterMs: number;
   private readonly dayFormat: Intl.DateTimeFormat;
+  /** Last day computed, per quarter hour: UTC offsets in use since 1972 are multiples of 15 minutes, so days change only there. */
+  private dayQuarter = NaN;
+  private dayName = '';
 
   constructor(private readonly options: DeviceEventOptions = {}) {
     this.offlineAfterMs = Math.max(0, options.offlineAfter ?? 600) * 1000;
@@ -259,8 +262,17 @@ export class DeviceEventTracker {
     return [{ event: 'online', deviceId, time: new Date(now).toISOString(), protocol: s.protocol }];
   }
 
+  private dayOf(at: number): string {
+    const quarter = Math.floor(at / 900000);
+    if (quarter !== this.dayQuarter) {
+      this.dayQuarter = quarter;
+      this.dayName = this.dayFormat.format(at);
+    }
+    return this.dayName;
+  }
+
   private rollDay(s: DeviceState, at: number): void {
-    const day = this.dayFormat.format(at);
+    const day = this.dayOf(at);
     if (s.day !== day) {
       s.day = day;
       s.curDayMileage = 0;
