@@ -148,7 +148,8 @@ export class TrackerSession {
           this.drop(out, 'oversize', `frame of ${n} bytes exceeds the ${this.maxBuffer}-byte cap`, data, off, n);
         } else {
           this.stats.frames++;
-          this.decode(codec, data.subarray(off, off + n), out);
+          // A chunk that is exactly one frame (the usual TCP packet) is decoded as it is: no view to allocate.
+          this.decode(codec, off === 0 && n === end ? data : data.subarray(off, off + n), out);
         }
         off += n;
       } else if (n < 0) {
