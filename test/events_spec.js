@@ -311,7 +311,8 @@ describe('device event tracker (pure)', () => {
     assert.deepEqual(alarms({ time: t(1), lat: 1, lon: 2, alarms: ['sos'] }), [['sos', 1]]);
     assert.deepEqual(alarms({ time: t(1, 1), lat: 1, lon: 2, alarms: ['sos', 'powerCut'] }), [['powerCut', 1]]);
     assert.deepEqual(alarms({ type: 'heartbeat', time: t(1, 2), alarms: [] }), []);
-    assert.deepEqual(alarms({ time: t(1, 3), lat: 1, lon: 2, alarms: ['sos', 'powerCut'] }), []);
+    assert.deepEqual(alarms({ type: 'heartbeat', time: t(1, 2), alarms: ['lowBattery'] }).map(([a]) => a), ['lowBattery']);
+    assert.deepEqual(alarms({ time: t(1, 3), lat: 1, lon: 2, alarms: ['sos', 'powerCut', 'lowBattery'] }), []);
     assert.deepEqual(alarms({ time: t(1, 4), lat: 1, lon: 2, alarms: [] }), []);
     assert.deepEqual(alarms({ time: t(1, 5), lat: 3, lon: 2, alarms: ['sos'] }), [['sos', 3]]);
   });

@@ -95,7 +95,7 @@ export interface DeviceEventSnapshot {
   devices: Record<string, DeviceState>;
 }
 
-/** Records that say something about the device's current alarms; logins and heartbeats do not clear them. */
+/** Records that carry the device's whole alarm state; logins and heartbeats can add alarms but not clear them. */
 const ALARM_BEARING_TYPES = new Set(['position', 'alarm', 'status']);
 /** A jump faster than this between two fixes is a bad fix, not driving. */
 const MAX_PLAUSIBLE_KMH = 1000;
@@ -178,10 +178,12 @@ export class DeviceEventTracker {
       s.ignition = m.ignition;
     }
 
-    if (ALARM_BEARING_TYPES.has(m.type)) {
+    if (m.alarms.length || ALARM_BEARING_TYPES.has(m.type)) {
       const before = new Set(s.alarms);
-      for (const a of new Set(m.alarms)) if (!before.has(a)) events.push(event('alarm', { alarm: a }));
-      s.alarms = [...new Set(m.alarms)];
+      const now = new Set(m.alarms);
+      for (const a of now) if (!before.has(a)) events.push(event('alarm', { alarm: a }));
+      // A position or status record tells the whole current set; others (heartbeats...) only add to it.
+      s.alarms = ALARM_BEARING_TYPES.has(m.type) ? [...now] : [...new Set([...s.alarms, ...now])];
     }
 
     if (m.type !== 'position' || m.lat === undefined || m.lon === undefined) return { events };
