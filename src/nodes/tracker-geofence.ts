@@ -8,7 +8,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { GeofenceTracker, type GeofenceSnapshot } from '../geo/geofence';
 import { parseZones, type Zone } from '../geo/zones';
 import { JsonFile } from '../server/file-store';
-import { stateFile } from './state-file';
+import { STATE_WRITE_MS, stateFile } from './state-file';
 
 interface TrackerGeofenceDef extends NodeDef {
   /** Editor rows: {name, type: 'circle'|'polygon', lat, lon, radius, points: "lat,lon lat,lon ..."} */
@@ -52,7 +52,7 @@ export default function register(RED: NodeAPI): void {
     } catch (err) {
       node.error(`tracker-geofence: ${(err as Error).message}`);
     }
-    const store = new JsonFile<SavedState>(stateFile(RED, 'tracker-geofence', node.id), 1000, (err) =>
+    const store = new JsonFile<SavedState>(stateFile(RED, 'tracker-geofence', node.id), STATE_WRITE_MS, (err) =>
       node.warn(`tracker-geofence: state file: ${err.message}`),
     );
     const saved = store.load() ?? {};

@@ -9,7 +9,7 @@ import type { DecodeError, TrackerMessage } from '../types';
 import type { DeviceInfo, PeerInfo } from '../server/registry';
 import { DeviceEventTracker, type DeviceEvent, type DeviceEventSnapshot } from '../events/device-events';
 import { JsonFile } from '../server/file-store';
-import { stateFile } from './state-file';
+import { STATE_WRITE_MS, stateFile } from './state-file';
 import type { ServerState, TrackerServerConfigNode } from './tracker-server';
 import { parseEventDef, type TrackerEventDef } from './event-def';
 
@@ -52,7 +52,7 @@ export default function register(RED: NodeAPI): void {
     }
     const { enabled: eventsEnabled, derived: addDerived, ...trackerOptions } = eventOptions;
     // Event state (online, motion, mileage) outlives redeploys and restarts in a file under the user dir.
-    const store = new JsonFile<DeviceEventSnapshot>(stateFile(RED, 'tracker-events', node.id), 1000, (err) =>
+    const store = new JsonFile<DeviceEventSnapshot>(stateFile(RED, 'tracker-events', node.id), STATE_WRITE_MS, (err) =>
       node.warn(`tracker-in: event state file: ${err.message}`),
     );
     const events = new DeviceEventTracker(trackerOptions);
