@@ -5,33 +5,15 @@
 // Screenshots go to test-artifacts/. Skips (saying why) when no Chromium is installed.
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
-const dgram = require('node:dgram');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { tcpClient, delay } = require('./lib/clients');
+const { tcpClient, delay, freePort } = require('./lib/clients');
 const F = require('./fixtures/gt06-frames');
 const { gt06Position } = require('./lib/gt06');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
-
-async function freePort() {
-  for (;;) {
-    const s = net.createServer();
-    await new Promise((r) => s.listen(0, r));
-    const { port } = s.address();
-    await new Promise((r) => s.close(r));
-    const u = dgram.createSocket('udp6');
-    const free = await new Promise((r) => {
-      u.once('error', () => r(false));
-      u.bind(port, () => r(true));
-    });
-    await new Promise((r) => u.close(() => r()));
-    if (free) return port;
-  }
-}
 
 describe('editor in a real browser (Chromium + playwright-core)', function () {
   this.timeout(120000);

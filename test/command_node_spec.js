@@ -9,7 +9,7 @@ const serverNode = require('../nodes/tracker-server.js');
 const inNode = require('../nodes/tracker-in.js');
 const commandNode = require('../nodes/tracker-command.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-const { tcpClient, delay } = require('./lib/clients');
+const { tcpClient, delay, freePort } = require('./lib/clients');
 const { crc16 } = require('./lib/crc');
 const { listeningPort, receive } = require('./lib/red');
 const F = require('./fixtures/gt06-frames');
@@ -39,14 +39,6 @@ function flow(port, commandProps = {}) {
     { id: 'catcher', z: 'f1', type: 'catch', scope: null, wires: [['caught']] },
     { id: 'caught', z: 'f1', type: 'helper' },
   ];
-}
-
-async function freePort() {
-  const s = require('node:net').createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 describe('tracker-command in Node-RED', function () {

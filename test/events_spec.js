@@ -5,13 +5,12 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const net = require('node:net');
 const helper = require('node-red-node-test-helper');
 const serverNode = require('../nodes/tracker-server.js');
 const inNode = require('../nodes/tracker-in.js');
 const geofenceNode = require('../nodes/tracker-geofence.js');
 const { DeviceEventTracker, GeofenceTracker, parseZones, insideZone, distance, destination } = require('../dist');
-const { tcpClient, delay } = require('./lib/clients');
+const { tcpClient, delay, freePort } = require('./lib/clients');
 const { listeningPort, record } = require('./lib/red');
 const { gt06Position } = require('./lib/gt06');
 const F = require('./fixtures/gt06-frames');
@@ -46,14 +45,6 @@ function flow(port, { inName = '', geoName = '' } = {}) {
     { id: 'geo-out', z: 'f1', type: 'helper' },
     { id: 'crossings', z: 'f1', type: 'helper' },
   ];
-}
-
-async function freePort() {
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** Positions one minute apart from 10:00 UTC. */

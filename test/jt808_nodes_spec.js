@@ -10,7 +10,7 @@ const serverNode = require('../nodes/tracker-server.js');
 const inNode = require('../nodes/tracker-in.js');
 const commandNode = require('../nodes/tracker-command.js');
 const flagsNode = require('../nodes/tracker-flags.js');
-const { tcpClient, delay } = require('./lib/clients');
+const { tcpClient, delay, freePort } = require('./lib/clients');
 const J = require('./lib/jt808');
 const F = require('./fixtures/gt06-frames');
 
@@ -102,14 +102,6 @@ async function until(predicate, ms = 4000) {
     if (Date.now() > deadline) throw new Error('timed out');
     await delay(10);
   }
-}
-
-async function freePort() {
-  const s = require('node:net').createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {

@@ -3,29 +3,10 @@
 const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
-const dgram = require('node:dgram');
 const os = require('node:os');
 const path = require('node:path');
-const { tcpClient, delay } = require('./lib/clients');
+const { tcpClient, delay, freePort } = require('./lib/clients');
 const F = require('./fixtures/gt06-frames');
-
-/** A port free for both TCP and UDP (the tracker server binds both). */
-async function freePort() {
-  for (;;) {
-    const s = net.createServer();
-    await new Promise((r) => s.listen(0, r));
-    const { port } = s.address();
-    await new Promise((r) => s.close(r));
-    const u = dgram.createSocket('udp6');
-    const free = await new Promise((r) => {
-      u.once('error', () => r(false));
-      u.bind(port, () => r(true));
-    });
-    await new Promise((r) => u.close(() => r()));
-    if (free) return port;
-  }
-}
 
 describe('npm start (embedded Node-RED with the example flow)', function () {
   this.timeout(60000);

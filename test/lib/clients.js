@@ -122,4 +122,21 @@ function collectEvents(emitter, event, n, ms = 3000) {
 
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { hex, tcpClient, udpClient, nextEvent, collectEvents, delay };
+/** A port free for both TCP and UDP on this machine (the tracker server binds both). */
+async function freePort() {
+  for (;;) {
+    const s = net.createServer();
+    await new Promise((r) => s.listen(0, r));
+    const { port } = s.address();
+    await new Promise((r) => s.close(r));
+    const u = dgram.createSocket('udp6');
+    const free = await new Promise((r) => {
+      u.once('error', () => r(false));
+      u.bind(port, () => r(true));
+    });
+    await new Promise((r) => u.close(() => r()));
+    if (free) return port;
+  }
+}
+
+module.exports = { hex, tcpClient, udpClient, nextEvent, collectEvents, delay, freePort };
