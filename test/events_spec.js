@@ -157,6 +157,8 @@ describe('device events and geofences in Node-RED', function () {
     await c.waitFor(40);
     await delay(100);
     assert.deepEqual(seen.events.slice(3).map((m) => m.payload.event), ['online']);
+    // "went silent at": offline carries the last valid fix
+    assert.deepEqual([seen.events[2].payload.lat, seen.events[2].payload.lon], [PATH[3].lat, PATH[3].lon]);
 
     const derived = seen.out.map((m) => m.payload.derived);
     const leg1 = distance(PATH[1], PATH[3]);

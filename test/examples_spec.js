@@ -173,6 +173,7 @@ describe('example flows deploy and work', function () {
       [
         [F.IMEI, HOME.lat, 90, 'green'],
         [F.IMEI, 52.5299, 90, 'grey'],
+        [F.IMEI, 52.5299, undefined, 'lightgrey'], // offline: greyed where it was last seen
       ],
     );
     assert.ok(map.some((m) => Array.isArray(m.payload.line)), 'a trail from worldmap-tracks');

@@ -31,7 +31,7 @@ export interface DeviceEvent {
   limit?: number;
   /** `stopped`/`moving`: when the stop or the drive began. */
   since?: string;
-  /** `offline`: why (`timeout`, or the connection's reason). */
+  /** `offline`: why (`timeout`, or the connection's reason). online/offline: lat/lon are the last valid fix. */
   reason?: string;
   protocol?: string;
 }
@@ -102,6 +102,11 @@ const MAX_PLAUSIBLE_KMH = 1000;
 /** Longer gaps between positions are not counted as driving time. */
 const MAX_DRIVE_GAP_MS = 10 * 60_000;
 
+/** online/offline carry where the device was last seen (valid fix), when known. */
+function lastPosition(s: DeviceState): { lat?: number; lon?: number } {
+  return s.last ? { lat: s.last.lat, lon: s.last.lon } : {};
+}
+
 export class DeviceEventTracker {
   private readonly devices = new Map<string, DeviceState>();
   private readonly offlineAfterMs: number;
@@ -140,7 +145,7 @@ export class DeviceEventTracker {
     const s = this.devices.get(deviceId);
     if (!s || !s.online) return [];
     s.online = false;
-    return [{ event: 'offline', deviceId, time: new Date(now).toISOString(), reason: reason ?? 'closed', protocol: s.protocol }];
+    return [{ event: 'offline', deviceId, time: new Date(now).toISOString(), ...lastPosition(s), reason: reason ?? 'closed', protocol: s.protocol }];
   }
 
   /** Devices silent for longer than offlineAfter go offline; call every few seconds. */
@@ -150,7 +155,7 @@ export class DeviceEventTracker {
     for (const [deviceId, s] of this.devices) {
       if (s.online && now - s.lastSeen >= this.offlineAfterMs) {
         s.online = false;
-        out.push({ event: 'offline', deviceId, time: new Date(now).toISOString(), reason: 'timeout', protocol: s.protocol });
+        out.push({ event: 'offline', deviceId, time: new Date(now).toISOString(), ...lastPosition(s), reason: 'timeout', protocol: s.protocol });
       }
     }
     return out;
@@ -261,7 +266,7 @@ export class DeviceEventTracker {
   private markOnline(deviceId: string, s: DeviceState, now: number): DeviceEvent[] {
     if (s.online) return [];
     s.online = true;
-    return [{ event: 'online', deviceId, time: new Date(now).toISOString(), protocol: s.protocol }];
+    return [{ event: 'online', deviceId, time: new Date(now).toISOString(), ...lastPosition(s), protocol: s.protocol }];
   }
 
   private dayOf(at: number): string {
