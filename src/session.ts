@@ -98,10 +98,13 @@ export class TrackerSession {
     return this.pending ? this.pending.length : 0;
   }
 
-  /** Feeds bytes exactly as received (any number of frames, or part of one). */
-  push(chunk: Buffer): PushResult {
+  /**
+   * Feeds bytes exactly as received (any number of frames, or part of one). `receivedAt` (ms since epoch):
+   * when the caller already read the clock for this chunk; the records' receivedAt (default: now).
+   */
+  push(chunk: Buffer, receivedAt?: number): PushResult {
     const out: PushResult = { messages: [], replies: [], errors: [] };
-    const now = this.options.now ? this.options.now() : Date.now();
+    const now = this.options.now ? this.options.now() : (receivedAt ?? Date.now());
     this.stats.bytes += chunk.length;
     let data = chunk;
     if (this.pending) {

@@ -414,7 +414,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     peer.lastSeen = now;
     let result: PushResult;
     try {
-      result = peer.session.push(chunk);
+      result = peer.session.push(chunk, now); // one clock read per chunk
     } catch (err) {
       // The session never throws by design; if it ever does, lose this connection, not the process.
       this.warn(`${peer.info.connectionId}: ${(err as Error).message}`);
