@@ -1,0 +1,152 @@
+'use strict';
+// Runs Traccar's conformance vectors (test/fixtures/traccar, see the NOTICE there) against the built codecs:
+// every decode case in order through one connection per group (a login early on identifies the device),
+// every frame case, every encode case. Shared by the vector tests and `npm run conformance`.
+const { getCodec, createSession } = require('../../dist/index.js');
+const { loadVectors, makeConnection, emptyOutput, checkExpectation } = require('./vectors');
+const { escape, unescape } = require('./jt808');
+const { unescapeText } = require('./jt600');
+
+const PROTOCOLS = ['gt06', 'jt808', 'jt600', 'vt600'];
+
+/** Cases we handle differently from Traccar on purpose, with the reason: by protocol, kind and case id. */
+const KNOWN_DIFFERENCES = {
+  gt06: { decode: {}, frame: {}, encode: {} },
+  jt808: {
+    decode: {},
+    frame: {},
+    encode: {
+      rebootDevice:
+        'we send the standard terminal control 0x8105 command 4 (reset), not the vendor 0x0310 parameter 0x23 (Traccar PR #5997 makes the same change)',
+      positionPeriodic: 'we set the standard parameter 0x0029 (default report interval) with 0x8103, not the vendor 0x0310 parameter 0x06',
+    },
+  },
+  jt600: { decode: {}, frame: {}, encode: {} },
+  vt600: { decode: {}, frame: {}, encode: {} },
+};
+
+/** How each protocol's vectors are fed and compared. */
+const FEED = {
+  gt06: {
+    // the vectors are wire frames
+    wire: (hex) => Buffer.from(hex, 'hex'),
+    frameText: (b) => b,
+    // Traccar's GT06 frame cases list the frames they care about first; every byte must belong to a frame
+    framePrefix: true,
+    encode(codec, e) {
+      const s = createSession({ protocol: 'gt06' });
+      s.push(Buffer.from('78780d01012345678901234500018cdd0d0a', 'hex'));
+      // serverFlag 0 is Traccar's constant; ours otherwise numbers each command to match its answer
+      return s.encodeCommand({ type: e.command, ...e.attributes, serverFlag: 0 }).frames[0].toString('hex');
+    },
+    title: (v) => {
+      const at = v.hex.startsWith('7979') ? 8 : 6;
+      return `type 0x${v.hex.slice(at, at + 2)}`;
+    },
+  },
+  jt808: {
+    // the vectors are frames after unescaping: put the escapes back, as they travel on the wire
+    wire: (hex) => (hex.startsWith('7e') ? escape(hex) : Buffer.from(hex, 'hex')),
+    frameText: unescape,
+    encode(codec, e) {
+      const { deviceUniqueId, deviceModel, sessionProtocolVersion, ...params } = e.attributes;
+      const conn = makeConnection(codec, deviceModel ? { model: deviceModel } : {});
+      conn.deviceId = deviceUniqueId;
+      conn.state.version = sessionProtocolVersion;
+      return unescape(codec.encodeCommand({ type: e.command, ...params }, conn).frames[0]).toString('hex');
+    },
+    title: (v) => (v.hex.startsWith('7e') ? `0x${v.hex.slice(2, 6)}` : '(text)'),
+  },
+  jt600: {
+    wire: (hex) => Buffer.from(hex, 'hex'),
+    frameText: unescapeText,
+    encode: plainEncode,
+    title: textTitle,
+  },
+  vt600: {
+    wire: (hex) => Buffer.from(hex, 'hex'),
+    frameText: (b) => b,
+    encode: plainEncode,
+    title: textTitle,
+  },
+};
+
+function plainEncode(codec, e) {
+  const { uniqueId, ...params } = e.attributes;
+  const conn = makeConnection(codec);
+  conn.deviceId = uniqueId;
+  return codec.encodeCommand({ type: e.command, ...params }, conn).frames[0].toString('hex');
+}
+
+function textTitle(v) {
+  return (v.text ?? v.hex).slice(0, 40).replace(/\r\n/g, ' ');
+}
+
+/** A thrown error is a failed case, never a crashed run. */
+function attempt(fn) {
+  try {
+    return fn();
+  } catch (err) {
+    return `threw ${err && err.message}`;
+  }
+}
+
+/**
+ * Every case of one protocol: `{kind: 'decode'|'frame'|'encode', id, title, problem (null = passed), known}`,
+ * `known` being the reason when the case is a deliberate difference.
+ */
+function runConformance(protocol) {
+  const V = loadVectors(protocol);
+  const codec = getCodec(protocol);
+  const feed = FEED[protocol];
+  const known = KNOWN_DIFFERENCES[protocol];
+  const cases = [];
+
+  const connections = new Map();
+  for (const v of V.decode) {
+    if (!connections.has(v.group)) connections.set(v.group, makeConnection(codec));
+    const conn = connections.get(v.group);
+    const problem = attempt(() => {
+      const out = emptyOutput();
+      // a case decoded under a configured device model sees that model; the connection's state carries on
+      const c = v.model ? { ...conn, options: { ...conn.options, model: v.model } } : conn;
+      codec.decode(feed.wire(v.hex), c, out);
+      conn.deviceId = c.deviceId;
+      conn.state = c.state;
+      return checkExpectation(out.messages, v);
+    });
+    const title = `#${v.seq} ${feed.title(v)} -> ${v.expect}${v.values ? ' ' + JSON.stringify(v.values) : ''}${v.model ? ` (model ${v.model})` : ''}`;
+    cases.push({ kind: 'decode', id: v.seq, title, problem, known: known.decode[v.seq] });
+  }
+
+  for (const f of V.frame) {
+    const problem = attempt(() => {
+      const stream = Buffer.from(f.stream, 'hex');
+      const frames = [];
+      let off = 0;
+      while (off < stream.length) {
+        const n = codec.frameLength(stream, off, stream.length);
+        if (n === 0) {
+          if (feed.framePrefix) return `the stream holds complete frames, but ${stream.length - off} bytes were left waiting`;
+          break; // incomplete trailing data
+        }
+        if (n > 0) frames.push(feed.frameText(stream.subarray(off, off + n)).toString('hex'));
+        off += Math.abs(n);
+      }
+      const got = feed.framePrefix ? frames.slice(0, f.frames.length) : frames;
+      return JSON.stringify(got) === JSON.stringify(f.frames) ? null : `frames ${JSON.stringify(got)}, expected ${JSON.stringify(f.frames)}`;
+    });
+    cases.push({ kind: 'frame', id: f.name, title: f.name, problem, known: known.frame[f.name] });
+  }
+
+  for (const e of V.encode) {
+    const problem = attempt(() => {
+      const hex = feed.encode(codec, e);
+      return hex === e.hex ? null : `sent ${hex}, expected ${e.hex}`;
+    });
+    cases.push({ kind: 'encode', id: e.command, title: e.name, problem, known: known.encode[e.command] });
+  }
+  return cases;
+}
+
+module.exports = { PROTOCOLS, KNOWN_DIFFERENCES, runConformance };
