@@ -205,6 +205,17 @@ describe('device events and geofences in Node-RED', function () {
     await delay(50);
     assert.match(errors[0], /bad latitude 95 is outside -90\.\.90/);
 
+    // Garbage is passed on untouched (no zones, no crossing); a position without a device id is an error.
+    const before = seen['geo-out'].length;
+    geo.receive({ payload: 'junk' });
+    geo.receive({ topic: 'dev1', payload: { deviceId: 'dev1', lat: '', lon: '' } });
+    geo.receive({ topic: 'dev1', payload: { deviceId: 'dev1', lat: null, lon: null, time: at(2) } });
+    geo.receive({ payload: { lat: 52.5201, lon: 13.4051 } });
+    await delay(50);
+    assert.deepEqual(seen['geo-out'].slice(before).map((m) => m.zones), [undefined, undefined, undefined]);
+    assert.equal(seen.crossings.length, 3);
+    assert.match(errors[1], /no device id/);
+
     // A restart (full stop, same user dir): runtime zone and presence in home both come back.
     await helper.unload();
     await helper.load([serverNode, inNode, geofenceNode], f);

@@ -183,12 +183,13 @@ export class DeviceEventTracker {
       s.ignition = m.ignition;
     }
 
-    if (m.alarms.length || ALARM_BEARING_TYPES.has(m.type)) {
+    // Most records carry no alarm and follow one that carried none: nothing to compare then.
+    if (m.alarms.length || (s.alarms.length && ALARM_BEARING_TYPES.has(m.type))) {
       const before = new Set(s.alarms);
-      const now = new Set(m.alarms);
-      for (const a of now) if (!before.has(a)) events.push(event('alarm', { alarm: a }));
+      const current = new Set(m.alarms);
+      for (const a of current) if (!before.has(a)) events.push(event('alarm', { alarm: a }));
       // A position or status record tells the whole current set; others (heartbeats...) only add to it.
-      s.alarms = ALARM_BEARING_TYPES.has(m.type) ? [...now] : [...new Set([...s.alarms, ...now])];
+      s.alarms = ALARM_BEARING_TYPES.has(m.type) ? [...current] : [...new Set([...s.alarms, ...current])];
     }
 
     if (m.type !== 'position' || m.lat === undefined || m.lon === undefined) return { events };
@@ -233,12 +234,6 @@ export class DeviceEventTracker {
       s.overspeed = m.speed > limit;
     }
     return { events, derived: this.figures(s) };
-  }
-
-  /** The derived figures of a device, if it has any. */
-  derived(deviceId: string): DerivedFigures | undefined {
-    const s = this.devices.get(deviceId);
-    return s ? this.figures(s) : undefined;
   }
 
   snapshot(): DeviceEventSnapshot {

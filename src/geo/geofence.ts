@@ -42,10 +42,6 @@ export class GeofenceTracker {
     private readonly maxDevices = 100000,
   ) {}
 
-  get zoneList(): readonly Zone[] {
-    return this.zones;
-  }
-
   /** Replaces the zones; state for zones that no longer exist is dropped without events. */
   setZones(zones: Zone[]): void {
     this.zones = zones;

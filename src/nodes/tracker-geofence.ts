@@ -27,12 +27,21 @@ interface SavedState {
 
 type In = NodeMessageInFlow & { zones?: unknown; location?: unknown };
 
+/** A coordinate given as a number or a numeric string; anything else (null, '', true...) is none. */
+function coordinate(...candidates: unknown[]): number {
+  for (const v of candidates) {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string' && v.trim() !== '') return Number(v);
+  }
+  return NaN;
+}
+
 /** lat/lon of a position record, a worldmap-style payload, or msg.location. */
 function positionOf(msg: In): { deviceId: string; lat: number; lon: number; at: number } | undefined {
   const p = (typeof msg.payload === 'object' && msg.payload !== null ? msg.payload : {}) as Record<string, unknown>;
   const loc = (typeof msg.location === 'object' && msg.location !== null ? msg.location : {}) as Record<string, unknown>;
-  const lat = Number(p.lat ?? p.latitude ?? loc.lat ?? loc.latitude);
-  const lon = Number(p.lon ?? p.lng ?? p.longitude ?? loc.lon ?? loc.lng ?? loc.longitude);
+  const lat = coordinate(p.lat, p.latitude, loc.lat, loc.latitude);
+  const lon = coordinate(p.lon, p.lng, p.longitude, loc.lon, loc.lng, loc.longitude);
   if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return undefined;
   if (p.valid === false) return undefined;
   const deviceId = String(p.deviceId ?? p.name ?? msg.topic ?? '');
@@ -77,8 +86,9 @@ export default function register(RED: NodeAPI): void {
     const changed = () => store.save(() => ({ geofence: tracker.snapshot(), runtime: runtimeInput }));
 
     node.on('input', (msg: In, send, done) => {
+      const pos = msg.topic === 'zones' ? undefined : positionOf(msg);
       // Zones at runtime: msg.topic "zones" with the zones in msg.payload, or msg.zones without a position.
-      const zoneUpdate = msg.topic === 'zones' ? msg.payload : positionOf(msg) === undefined ? msg.zones : undefined;
+      const zoneUpdate = msg.topic === 'zones' ? msg.payload : pos === undefined ? msg.zones : undefined;
       if (zoneUpdate !== undefined) {
         try {
           runtimeZones = zoneUpdate === null || zoneUpdate === '' ? [] : parseZones(zoneUpdate);
@@ -91,7 +101,6 @@ export default function register(RED: NodeAPI): void {
         }
         return;
       }
-      const pos = positionOf(msg);
       if (!pos) {
         // Not a position (login, heartbeat, a fix-less record): passed on without zones.
         send([msg, null]);

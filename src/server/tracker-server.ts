@@ -73,7 +73,6 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private tcp: Server | undefined;
   private udp: UdpSocket | undefined;
   private readonly tcpPeers = new Set<TcpPeer>();
-  /** Every accepted socket, so close() can destroy even one whose setup failed. */
   private readonly udpPeers = new Map<string, UdpPeer>();
   private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
