@@ -5,6 +5,7 @@ const helper = require('node-red-node-test-helper');
 const serverNode = require('../nodes/tracker-server.js');
 const inNode = require('../nodes/tracker-in.js');
 const { tcpClient, delay } = require('./lib/clients');
+const { listeningPort } = require('./lib/red');
 const J = require('./lib/jt808');
 const F = require('./fixtures/gt06-frames');
 
@@ -36,9 +37,7 @@ describe('GT06, JT/T 808, JT600 and VT600 on one port (Node-RED, real sockets)',
         { id: 'out', z: 'f1', type: 'helper' },
       ],
     );
-    const srv = helper.getNode('srv');
-    for (let i = 0; i < 150 && srv.currentState.state !== 'listening'; i++) await delay(20);
-    const port = srv.currentState.port;
+    const port = await listeningPort();
     const got = [];
     helper.getNode('out').on('input', (m) => got.push(m.payload));
 

@@ -6,6 +6,7 @@ const serverNode = require('../nodes/tracker-server.js');
 const inNode = require('../nodes/tracker-in.js');
 const flagsNode = require('../nodes/tracker-flags.js');
 const { tcpClient, delay } = require('./lib/clients');
+const { listeningPort, collect } = require('./lib/red');
 const { crc16 } = require('./lib/crc');
 const F = require('./fixtures/gt06-frames');
 
@@ -28,18 +29,6 @@ function flow(mode) {
   ];
 }
 
-async function port() {
-  const srv = helper.getNode('srv');
-  for (let i = 0; i < 100 && srv.currentState.state !== 'listening'; i++) await delay(20);
-  return srv.currentState.port;
-}
-
-function collect(id) {
-  const got = [];
-  helper.getNode(id).on('input', (m) => got.push(m));
-  return got;
-}
-
 describe('tracker-flags in Node-RED (GT06)', function () {
   before(() => helper.startServer());
   after(() => helper.stopServer());
@@ -48,7 +37,7 @@ describe('tracker-flags in Node-RED (GT06)', function () {
   it('all mode: the terminal-info byte as named booleans', async () => {
     await helper.load([serverNode, inNode, flagsNode], flow('all'));
     const got = collect('out');
-    const c = await tcpClient(await port());
+    const c = await tcpClient(await listeningPort());
     c.write(F.LOGIN); // login: no bitfields, dropped by the node (other: drop)
     c.write(heartbeat(0x22, 2)); // ACC on + SOS in bits 3-5
     await c.waitFor(20);
@@ -64,7 +53,7 @@ describe('tracker-flags in Node-RED (GT06)', function () {
   it('edge mode: one start, nothing while it holds, one end', async () => {
     await helper.load([serverNode, inNode, flagsNode], flow('edges'));
     const got = collect('out');
-    const c = await tcpClient(await port());
+    const c = await tcpClient(await listeningPort());
     c.write(F.LOGIN);
     await c.waitFor(10);
     for (const [i, info] of [0x22, 0x22, 0x22, 0x02, 0x00].entries()) {

@@ -11,6 +11,7 @@ const inNode = require('../nodes/tracker-in.js');
 const commandNode = require('../nodes/tracker-command.js');
 const flagsNode = require('../nodes/tracker-flags.js');
 const { tcpClient, delay, freePort } = require('./lib/clients');
+const { listeningPort, collect } = require('./lib/red');
 const J = require('./lib/jt808');
 const F = require('./fixtures/gt06-frames');
 
@@ -83,19 +84,6 @@ function flow(port, extra = []) {
   ];
 }
 
-async function listening() {
-  const srv = helper.getNode('srv');
-  for (let i = 0; i < 150 && srv.currentState.state !== 'listening'; i++) await delay(20);
-  assert.equal(srv.currentState.state, 'listening');
-  return srv.currentState.port;
-}
-
-function collect(id) {
-  const got = [];
-  helper.getNode(id).on('input', (m) => got.push(m));
-  return got;
-}
-
 async function until(predicate, ms = 4000) {
   const deadline = Date.now() + ms;
   while (!predicate()) {
@@ -120,7 +108,7 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
 
   it('2013 and 2019 terminals and a GT06 at once: register, auth, heartbeat, SOS location, batch of 3', async () => {
     await helper.load([serverNode, inNode], flow(0));
-    const port = await listening();
+    const port = await listeningPort();
     const records = collect('out');
     const gt06 = await tcpClient(port);
     gt06.write(F.LOGIN);
@@ -198,7 +186,7 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
 
   it('reassembles a 3-package 0x0801 photo; a missing package gets a 0x8003 request', async () => {
     await helper.load([serverNode, inNode], flow(0));
-    const port = await listening();
+    const port = await listeningPort();
     const records = collect('out');
     const photo = Buffer.alloc(2400, 0x5a);
     const body = Buffer.concat([hex('00000042'), Buffer.from([0, 0, 1, 1]), locationBody(), photo]);
@@ -232,7 +220,7 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
       { id: 'status', z: 'f1', type: 'helper' },
     ];
     await helper.load([serverNode, inNode, commandNode], flow(port, extra));
-    await listening();
+    await listeningPort();
     let t = await terminal(port, { phone: '013912345678' });
     t.send(0x0002);
     await t.next();
@@ -245,7 +233,7 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
     const id = statuses[0].payload.id;
 
     await helper.setFlows(flow(port, extra), 'full');
-    await listening();
+    await listeningPort();
     statuses = collect('status');
     t = await terminal(port, { phone: '013912345678' });
     t.send(0x0002);
@@ -270,7 +258,7 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
     const f = flow(0, extra);
     f[2].wires = [['flagsAll', 'flagsEdges'], []];
     await helper.load([serverNode, inNode, flagsNode], f);
-    const port = await listening();
+    const port = await listeningPort();
     const all = collect('allOut');
     const edges = collect('edgeOut');
     const t = await terminal(port, { phone: '013912345678' });

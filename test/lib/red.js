@@ -35,14 +35,16 @@ function receive(nodeId, n, ms = 3000) {
   });
 }
 
-/** Everything arriving at helper nodes, by node id, from now on. */
-function record(...ids) {
-  const seen = {};
-  for (const id of ids) {
-    seen[id] = [];
-    helper.getNode(id).on('input', (msg) => seen[id].push(msg));
-  }
-  return seen;
+/** Everything arriving at a helper node from now on. */
+function collect(id) {
+  const got = [];
+  helper.getNode(id).on('input', (msg) => got.push(msg));
+  return got;
 }
 
-module.exports = { listeningPort, receive, record };
+/** Everything arriving at helper nodes, by node id, from now on. */
+function record(...ids) {
+  return Object.fromEntries(ids.map((id) => [id, collect(id)]));
+}
+
+module.exports = { listeningPort, receive, collect, record };
