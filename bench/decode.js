@@ -82,7 +82,7 @@ function makeImpl() {
 
 const decode = makeImpl();
 if (!decode) {
-  process.stdout.write(JSON.stringify({ impl, workload: workloadName, mode, framesPerSecond: null }) + '\n');
+  process.stdout.write(`${JSON.stringify({ impl, workload: workloadName, mode, framesPerSecond: null })}\n`);
   process.exit(0);
 }
 
@@ -112,5 +112,5 @@ const runs = [];
 for (let i = 0; i < 5; i++) runs.push(run(total));
 const sorted = [...runs].sort((a, b) => a - b);
 process.stdout.write(
-  JSON.stringify({ impl, workload: workloadName, mode, framesPerSecond: sorted[2], runs: runs.map(Math.round) }) + '\n',
+  `${JSON.stringify({ impl, workload: workloadName, mode, framesPerSecond: sorted[2], runs: runs.map(Math.round) })}\n`,
 );

@@ -8,7 +8,14 @@ const { startServer } = require('./harness');
 async function main() {
   const [kind, conns = '200', secs = '5', win = '16'] = process.argv.slice(2);
   const server = await startServer(kind);
-  const sim = new Simulator({ port: server.port, devices: Number(conns), window: Number(win), flood: true, heartbeat: 0, verify: kind === 'ours' });
+  const sim = new Simulator({
+    port: server.port,
+    devices: Number(conns),
+    window: Number(win),
+    flood: true,
+    heartbeat: 0,
+    verify: kind === 'ours',
+  });
   try {
     await sim.start();
     await sim.waitUp();
@@ -16,7 +23,14 @@ async function main() {
     await new Promise((r) => setTimeout(r, Number(secs) * 1000));
     const s = await sim.stop();
     process.stdout.write(
-      JSON.stringify({ kind, connections: Number(conns), window: Number(win), positionsPerSecond: s.positionsPerSecond, wrongReplies: s.counters.wrongReplies, acked: s.counters.positionsAcked }) + '\n',
+      `${JSON.stringify({
+        kind,
+        connections: Number(conns),
+        window: Number(win),
+        positionsPerSecond: s.positionsPerSecond,
+        wrongReplies: s.counters.wrongReplies,
+        acked: s.counters.positionsAcked,
+      })}\n`,
     );
   } finally {
     await server.stop();

@@ -7,7 +7,14 @@ const { startServer } = require('./harness');
 async function main() {
   const [kind, rate = '10000', devices = '1000', secs = '10'] = process.argv.slice(2);
   const server = await startServer(kind);
-  const sim = new Simulator({ port: server.port, devices: Number(devices), rate: Number(rate), heartbeat: 0, verify: kind === 'ours', window: 64 });
+  const sim = new Simulator({
+    port: server.port,
+    devices: Number(devices),
+    rate: Number(rate),
+    heartbeat: 0,
+    verify: kind === 'ours',
+    window: 64,
+  });
   try {
     await sim.start();
     await sim.waitUp();
@@ -17,7 +24,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, Number(secs) * 1000));
     const s = await sim.stop();
     process.stdout.write(
-      JSON.stringify({
+      `${JSON.stringify({
         kind,
         offeredPerSecond: Number(rate),
         achievedPerSecond: (s.counters.positionsSent - sentBefore) / Number(secs),
@@ -25,7 +32,7 @@ async function main() {
         p99: s.ackLatencyMs.p99,
         samples: s.ackLatencyMs.count,
         wrongReplies: s.counters.wrongReplies,
-      }) + '\n',
+      })}\n`,
     );
   } finally {
     await server.stop();

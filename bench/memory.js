@@ -8,7 +8,14 @@ async function main() {
   const [kind, n = '10000'] = process.argv.slice(2);
   const devices = Number(n);
   const server = await startServer(kind, ['--expose-gc']);
-  const sim = new Simulator({ port: server.port, devices, interval: 1e9, heartbeat: 0, verify: kind === 'ours', connectConcurrency: 500 });
+  const sim = new Simulator({
+    port: server.port,
+    devices,
+    interval: 1e9,
+    heartbeat: 0,
+    verify: kind === 'ours',
+    connectConcurrency: 500,
+  });
   try {
     const before = await server.mem();
     await sim.start();
@@ -17,7 +24,7 @@ async function main() {
     const after = await server.mem();
     await sim.stop();
     process.stdout.write(
-      JSON.stringify({
+      `${JSON.stringify({
         kind,
         devices,
         connections: after.connections,
@@ -25,7 +32,7 @@ async function main() {
         rssAfter: after.rss,
         bytesPerDevice: (after.rss - before.rss) / devices,
         heapPerDevice: (after.heapUsed - before.heapUsed) / devices,
-      }) + '\n',
+      })}\n`,
     );
   } finally {
     await server.stop();

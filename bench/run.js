@@ -23,7 +23,10 @@ function run(script, ...argv) {
   return JSON.parse(text.trim().split('\n').pop());
 }
 
-const fmt = (n, d = 0) => (n === null || n === undefined || !Number.isFinite(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const fmt = (n, d = 0) =>
+  n === null || n === undefined || !Number.isFinite(n)
+    ? 'n/a'
+    : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
 
 function main() {
@@ -36,8 +39,12 @@ function main() {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   log('# Benchmarks');
   log();
-  log(`Produced by \`npm run bench\` (\`node bench/run.js${quick ? ' --quick' : ''}\`) on ${new Date().toISOString().slice(0, 10)}:`);
-  log(`${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`);
+  log(
+    `Produced by \`npm run bench\` (\`node bench/run.js${quick ? ' --quick' : ''}\`) on ${new Date().toISOString().slice(0, 10)}:`,
+  );
+  log(
+    `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
+  );
   log('Every figure below was measured in that one run; each measurement runs in its own process.');
   log();
 
@@ -45,7 +52,9 @@ function main() {
   log('## Decode throughput (frames/s, in-process, median of 5 runs)');
   log();
   log('`single`: one frame per `push()`; `stream`: 1000 frames per chunk. `noop` has our `push()` contract but only');
-  log('splits frames by the length rule of the protocol (the ceiling); `gt06-parser` is the npm package (single frames only:');
+  log(
+    'splits frames by the length rule of the protocol (the ceiling); `gt06-parser` is the npm package (single frames only:',
+  );
   log('it misparses several frames in one chunk).');
   log();
   log('| workload | mode | ours | noop framer | gt06-parser | ours / gt06-parser | ours / noop |');
@@ -59,18 +68,27 @@ function main() {
         r[impl] = run('decode.js', impl, name, mode, sizes.frames).framesPerSecond;
       }
       decode[`${name} ${mode}`] = r;
-      log(`| ${name} | ${mode} | ${fmt(r.ours)} | ${fmt(r.noop)} | ${fmt(r['gt06-parser'])} | ${ratio(r.ours, r['gt06-parser'])} | ${ratio(r.ours, r.noop)} |`);
+      log(
+        `| ${name} | ${mode} | ${fmt(r.ours)} | ${fmt(r.noop)} | ${fmt(r['gt06-parser'])} | ${ratio(r.ours, r['gt06-parser'])} | ${ratio(r.ours, r.noop)} |`,
+      );
     }
   }
   log();
 
   // 2. ingestion
-  log(`## Ingestion through the server (${sizes.conns} TCP connections pipelining 16 GT06 positions each, ${sizes.secs} s)`);
+  log(
+    `## Ingestion through the server (${sizes.conns} TCP connections pipelining 16 GT06 positions each, ${sizes.secs} s)`,
+  );
   log();
-  const ingest = { ours: run('ingest.js', 'ours', sizes.conns, sizes.secs, 16), raw: run('ingest.js', 'raw', sizes.conns, sizes.secs, 16) };
+  const ingest = {
+    ours: run('ingest.js', 'ours', sizes.conns, sizes.secs, 16),
+    raw: run('ingest.js', 'raw', sizes.conns, sizes.secs, 16),
+  };
   log('| server | acknowledged positions/s | wrong replies |');
   log('|---|---:|---:|');
-  log(`| TrackerServer (replies checked byte for byte) | ${fmt(ingest.ours.positionsPerSecond)} | ${ingest.ours.wrongReplies} |`);
+  log(
+    `| TrackerServer (replies checked byte for byte) | ${fmt(ingest.ours.positionsPerSecond)} | ${ingest.ours.wrongReplies} |`,
+  );
   log(`| raw \`net\` server: split + fixed ACK (ceiling) | ${fmt(ingest.raw.positionsPerSecond)} | – |`);
   log(`| **ratio** | **${ratio(ingest.ours.positionsPerSecond, ingest.raw.positionsPerSecond)}** | |`);
   log();
@@ -83,19 +101,32 @@ function main() {
   const mem = { ours: run('memory.js', 'ours', sizes.memDevices), raw: run('memory.js', 'raw', sizes.memDevices) };
   log('| server | RSS per device | V8 heap per device |');
   log('|---|---:|---:|');
-  log(`| TrackerServer | ${fmt(mem.ours.bytesPerDevice / 1024, 2)} KiB | ${fmt(mem.ours.heapPerDevice / 1024, 2)} KiB |`);
-  log(`| raw \`net\` server, idle sockets | ${fmt(mem.raw.bytesPerDevice / 1024, 2)} KiB | ${fmt(mem.raw.heapPerDevice / 1024, 2)} KiB |`);
+  log(
+    `| TrackerServer | ${fmt(mem.ours.bytesPerDevice / 1024, 2)} KiB | ${fmt(mem.ours.heapPerDevice / 1024, 2)} KiB |`,
+  );
+  log(
+    `| raw \`net\` server, idle sockets | ${fmt(mem.raw.bytesPerDevice / 1024, 2)} KiB | ${fmt(mem.raw.heapPerDevice / 1024, 2)} KiB |`,
+  );
   log(`| **ratio** | **${ratio(mem.ours.bytesPerDevice, mem.raw.bytesPerDevice)}** | |`);
   log();
 
   // 4. latency
-  log(`## ACK latency at a fixed offered load (${fmt(sizes.rate)} positions/s over ${fmt(sizes.latDevices)} connections, ${sizes.latSecs} s)`);
+  log(
+    `## ACK latency at a fixed offered load (${fmt(sizes.rate)} positions/s over ${fmt(sizes.latDevices)} connections, ${sizes.latSecs} s)`,
+  );
   log();
-  const lat = { ours: run('latency.js', 'ours', sizes.rate, sizes.latDevices, sizes.latSecs), raw: run('latency.js', 'raw', sizes.rate, sizes.latDevices, sizes.latSecs) };
+  const lat = {
+    ours: run('latency.js', 'ours', sizes.rate, sizes.latDevices, sizes.latSecs),
+    raw: run('latency.js', 'raw', sizes.rate, sizes.latDevices, sizes.latSecs),
+  };
   log('| server | achieved positions/s | p50 | p99 |');
   log('|---|---:|---:|---:|');
-  log(`| TrackerServer | ${fmt(lat.ours.achievedPerSecond)} | ${fmt(lat.ours.p50, 2)} ms | ${fmt(lat.ours.p99, 2)} ms |`);
-  log(`| raw \`net\` server | ${fmt(lat.raw.achievedPerSecond)} | ${fmt(lat.raw.p50, 2)} ms | ${fmt(lat.raw.p99, 2)} ms |`);
+  log(
+    `| TrackerServer | ${fmt(lat.ours.achievedPerSecond)} | ${fmt(lat.ours.p50, 2)} ms | ${fmt(lat.ours.p99, 2)} ms |`,
+  );
+  log(
+    `| raw \`net\` server | ${fmt(lat.raw.achievedPerSecond)} | ${fmt(lat.raw.p50, 2)} ms | ${fmt(lat.raw.p99, 2)} ms |`,
+  );
   log();
   log('Latency is measured by the load generator from write to the matching ACK; it includes its own 10 ms send tick.');
   log();
@@ -110,8 +141,16 @@ function main() {
   const row = (t, m, ok) => log(`| ${t} | ${m} | ${ok ? 'yes' : '**no**'} |`);
   row('GT06 decode ≥ 5× gt06-parser (single frames)', ratio(g.ours, g['gt06-parser']), g.ours >= 5 * g['gt06-parser']);
   row('GT06 decode ≥ 50% of the no-op framer (stream)', ratio(gs.ours, gs.noop), gs.ours >= 0.5 * gs.noop);
-  row('ingestion ≥ 50% of the raw ACK server', ratio(ingest.ours.positionsPerSecond, ingest.raw.positionsPerSecond), ingest.ours.positionsPerSecond >= 0.5 * ingest.raw.positionsPerSecond);
-  row('memory ≤ 2× the raw socket per device', ratio(mem.ours.bytesPerDevice, mem.raw.bytesPerDevice), mem.ours.bytesPerDevice <= 2 * mem.raw.bytesPerDevice);
+  row(
+    'ingestion ≥ 50% of the raw ACK server',
+    ratio(ingest.ours.positionsPerSecond, ingest.raw.positionsPerSecond),
+    ingest.ours.positionsPerSecond >= 0.5 * ingest.raw.positionsPerSecond,
+  );
+  row(
+    'memory ≤ 2× the raw socket per device',
+    ratio(mem.ours.bytesPerDevice, mem.raw.bytesPerDevice),
+    mem.ours.bytesPerDevice <= 2 * mem.raw.bytesPerDevice,
+  );
   row('p99 ACK latency ≤ 10 ms at the offered load', `${fmt(lat.ours.p99, 2)} ms`, lat.ours.p99 <= 10);
   log();
   log(`Run time: ${((Date.now() - started) / 1000).toFixed(0)} s.`);

@@ -14,7 +14,14 @@ let connections = () => 0;
 async function main() {
   if (kind === 'ours') {
     const { TrackerServer } = require('../dist/index.js');
-    const server = new TrackerServer({ port, host: '127.0.0.1', udp: false, maxConnections: 100000, idleTimeout: 3600, identifyTimeout: 3600 });
+    const server = new TrackerServer({
+      port,
+      host: '127.0.0.1',
+      udp: false,
+      maxConnections: 100000,
+      idleTimeout: 3600,
+      identifyTimeout: 3600,
+    });
     await server.listen();
     connections = () => server.stats.connections;
     process.stdout.write(`ready ${server.port}\n`);
@@ -25,7 +32,7 @@ async function main() {
       open++;
       let pending = null;
       socket.on('data', (chunk) => {
-        let data = pending ? Buffer.concat([pending, chunk]) : chunk;
+        const data = pending ? Buffer.concat([pending, chunk]) : chunk;
         pending = null;
         let off = 0;
         let acks = 0;
@@ -52,7 +59,7 @@ async function main() {
     if (line.trim() !== 'mem') return;
     if (global.gc) for (let i = 0; i < 3; i++) global.gc();
     const m = process.memoryUsage();
-    process.stdout.write(JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, connections: connections() }) + '\n');
+    process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, connections: connections() })}\n`);
   });
 }
 

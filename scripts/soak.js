@@ -79,7 +79,9 @@ async function main() {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve) => child.stdout.on('data', (d) => String(d).includes('Trackers:') && resolve()));
-  console.log(`Node-RED up (pid ${child.pid}); soaking ${minutes} min with ${values.devices} devices at ${values.rate} positions/s plus junk`);
+  console.log(
+    `Node-RED up (pid ${child.pid}); soaking ${minutes} min with ${values.devices} devices at ${values.rate} positions/s plus junk`,
+  );
   const sim = new Simulator({
     port: trackerPort,
     devices: Number(values.devices),
@@ -111,11 +113,15 @@ async function main() {
   await new Promise((r) => child.once('exit', r));
   fs.rmSync(userDir, { recursive: true, force: true });
   console.log(`\nproperty tests with ${values['property-runs']} runs each:`);
-  const props = spawnSync(process.execPath, [require.resolve('mocha/bin/mocha.js'), '--no-config', '--timeout', '0', 'test/property_spec.js'], {
-    cwd: path.join(__dirname, '..'),
-    env: { ...process.env, PROPERTY_RUNS: values['property-runs'] },
-    stdio: 'inherit',
-  });
+  const props = spawnSync(
+    process.execPath,
+    [require.resolve('mocha/bin/mocha.js'), '--no-config', '--timeout', '0', 'test/unit/property.spec.js'],
+    {
+      cwd: path.join(__dirname, '..'),
+      env: { ...process.env, PROPERTY_RUNS: values['property-runs'] },
+      stdio: 'inherit',
+    },
+  );
   const failed = summary.counters.wrongReplies > 0 || props.status !== 0;
   process.exit(failed ? 1 : 0);
 }

@@ -26,13 +26,16 @@ const out = path.join(require('node:os').tmpdir(), `node-red-dev-scorecard-${pro
 function report() {
   const scorecard = JSON.parse(require('node:fs').readFileSync(out, 'utf8'));
   const failed = Object.entries(scorecard).filter(([, v]) => v && v.test === false);
-  if (offline) console.log('\nnote: catalogue.nodered.org was out of reach: P08 and N01 ran against an empty catalogue');
-  console.log(failed.length ? `\nfailed checks: ${failed.map(([k]) => k).join(', ')}` : '\nall scorecard checks passed');
+  if (offline)
+    console.log('\nnote: catalogue.nodered.org was out of reach: P08 and N01 ran against an empty catalogue');
+  console.log(
+    failed.length ? `\nfailed checks: ${failed.map(([k]) => k).join(', ')}` : '\nall scorecard checks passed',
+  );
   process.exitCode = failed.length ? 1 : 0;
 }
 
 ValidateCommand.run(['--path', path.join(__dirname, '..'), '--output', out]).then(report, (err) => {
-  if (err && err.oclif && err.oclif.exit === 0) return report(); // the command ends with exit(0)
+  if (err?.oclif && err.oclif.exit === 0) return report(); // the command ends with exit(0)
   console.error(err);
   process.exitCode = 1;
 });

@@ -279,7 +279,9 @@ export class TrackerSession {
     this.drop(
       out,
       this.codec ? 'junk' : 'unknown-protocol',
-      this.codec ? `skipped ${n} bytes that are not a ${this.codec.protocol} frame` : `skipped ${n} bytes of no known protocol`,
+      this.codec
+        ? `skipped ${n} bytes that are not a ${this.codec.protocol} frame`
+        : `skipped ${n} bytes of no known protocol`,
       data,
       at,
       n,

@@ -14,18 +14,19 @@ Reads hex lines (from the files, or stdin); each line is the next bytes received
 Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.`;
 
 async function main(argv: string[]): Promise<number> {
-  let args;
+  const config = {
+    args: argv,
+    allowPositionals: true,
+    options: {
+      protocol: { type: 'string', short: 'p', default: 'auto' },
+      timezone: { type: 'string' },
+      now: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  } as const;
+  let args: ReturnType<typeof parseArgs<typeof config>>;
   try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        protocol: { type: 'string', short: 'p', default: 'auto' },
-        timezone: { type: 'string' },
-        now: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    args = parseArgs(config);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;
@@ -67,14 +68,15 @@ async function main(argv: string[]): Promise<number> {
         if (!hex || hex.startsWith('#')) continue;
         if (!/^([0-9a-fA-F]{2})+$/.test(hex)) {
           process.stdout.write(
-            JSON.stringify({ messages: [], replies: [], errors: [{ code: 'malformed', message: 'line is not hex' }] }) + '\n',
+            JSON.stringify({ messages: [], replies: [], errors: [{ code: 'malformed', message: 'line is not hex' }] }) +
+              '\n',
           );
           continue;
         }
         const { messages, replies, errors } = session.push(Buffer.from(hex, 'hex'));
         const result: Record<string, unknown> = { messages, replies: replies.map((r) => r.toString('hex')) };
         if (errors.length) result.errors = errors;
-        process.stdout.write(JSON.stringify(result) + '\n');
+        process.stdout.write(`${JSON.stringify(result)}\n`);
       }
     } catch (err) {
       process.stderr.write(`${input}: ${(err as Error).message}\n`);

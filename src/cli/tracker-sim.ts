@@ -82,20 +82,27 @@ async function main(argv: string[]): Promise<number> {
   };
   const sim = new Simulator(options);
   const devices = options.devices!;
-  sim.on('wrongReply', (w) => process.stderr.write(`wrong reply to ${w.deviceId} ${w.kind}: expected ${w.expected}, got ${w.got}\n`));
+  sim.on('wrongReply', (w) =>
+    process.stderr.write(`wrong reply to ${w.deviceId} ${w.kind}: expected ${w.expected}, got ${w.got}\n`),
+  );
   await sim.start();
   const tty = process.stdout.isTTY;
-  const progress = setInterval(() => {
-    const text = line(sim.summary(), devices);
-    process.stdout.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
-  }, tty ? 1000 : 5000);
+  const progress = setInterval(
+    () => {
+      const text = line(sim.summary(), devices);
+      process.stdout.write(tty ? `\r${text}\x1b[K` : `${text}\n`);
+    },
+    tty ? 1000 : 5000,
+  );
   if (process.stdin.isTTY || !process.stdin.readableEnded) {
     const input = createInterface({ input: process.stdin });
     input.on('line', (l) => {
       const m = /^\s*sos(?:\s+(\d+))?\s*$/i.exec(l);
       if (!m) return;
       const id = sim.sos(m[1] !== undefined ? Number(m[1]) : undefined);
-      process.stdout.write(`${tty ? '\n' : ''}SOS ${id ? `sent by ${id}` : 'not sent: that device is not connected'}\n`);
+      process.stdout.write(
+        `${tty ? '\n' : ''}SOS ${id ? `sent by ${id}` : 'not sent: that device is not connected'}\n`,
+      );
     });
     input.on('close', () => {});
   }

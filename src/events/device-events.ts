@@ -143,9 +143,18 @@ export class DeviceEventTracker {
   /** A device's connection closed (server `offline`). */
   disconnected(deviceId: string, reason: string | undefined, now: number): DeviceEvent[] {
     const s = this.devices.get(deviceId);
-    if (!s || !s.online) return [];
+    if (!s?.online) return [];
     s.online = false;
-    return [{ event: 'offline', deviceId, time: new Date(now).toISOString(), ...lastPosition(s), reason: reason ?? 'closed', protocol: s.protocol }];
+    return [
+      {
+        event: 'offline',
+        deviceId,
+        time: new Date(now).toISOString(),
+        ...lastPosition(s),
+        reason: reason ?? 'closed',
+        protocol: s.protocol,
+      },
+    ];
   }
 
   /** Devices silent for longer than offlineAfter go offline; call every few seconds. */
@@ -155,7 +164,14 @@ export class DeviceEventTracker {
     for (const [deviceId, s] of this.devices) {
       if (s.online && now - s.lastSeen >= this.offlineAfterMs) {
         s.online = false;
-        out.push({ event: 'offline', deviceId, time: new Date(now).toISOString(), ...lastPosition(s), reason: 'timeout', protocol: s.protocol });
+        out.push({
+          event: 'offline',
+          deviceId,
+          time: new Date(now).toISOString(),
+          ...lastPosition(s),
+          reason: 'timeout',
+          protocol: s.protocol,
+        });
       }
     }
     return out;
@@ -179,7 +195,8 @@ export class DeviceEventTracker {
     });
 
     if (m.ignition !== undefined) {
-      if (s.ignition !== undefined && s.ignition !== m.ignition) events.push(event(m.ignition ? 'ignitionOn' : 'ignitionOff'));
+      if (s.ignition !== undefined && s.ignition !== m.ignition)
+        events.push(event(m.ignition ? 'ignitionOn' : 'ignitionOff'));
       s.ignition = m.ignition;
     }
 
@@ -242,16 +259,18 @@ export class DeviceEventTracker {
 
   /** Restores a snapshot; devices marked online stay online until a timeout or a closed connection says otherwise. */
   restore(snapshot: DeviceEventSnapshot | undefined): void {
-    if (!snapshot || snapshot.version !== 1 || typeof snapshot.devices !== 'object') return;
+    if (snapshot?.version !== 1 || typeof snapshot.devices !== 'object') return;
     for (const [id, s] of Object.entries(snapshot.devices)) {
-      if (s && typeof s === 'object' && typeof s.lastSeen === 'number') this.devices.set(id, { ...s, alarms: Array.isArray(s.alarms) ? s.alarms : [] });
+      if (s && typeof s === 'object' && typeof s.lastSeen === 'number')
+        this.devices.set(id, { ...s, alarms: Array.isArray(s.alarms) ? s.alarms : [] });
     }
   }
 
   private state(deviceId: string, now: number): DeviceState {
     let s = this.devices.get(deviceId);
     if (!s) {
-      if (this.devices.size >= (this.options.maxDevices ?? 100000)) this.devices.delete(this.devices.keys().next().value!);
+      if (this.devices.size >= (this.options.maxDevices ?? 100000))
+        this.devices.delete(this.devices.keys().next().value!);
       s = { online: false, lastSeen: now, alarms: [], platformMileage: 0, curDayMileage: 0, driveTimeLen: 0 };
       this.devices.set(deviceId, s);
     }
@@ -287,7 +306,8 @@ export class DeviceEventTracker {
       platformMileage: Math.round(s.platformMileage),
       curDayMileage: Math.round(s.curDayMileage),
       driveTimeLen: Math.round(s.driveTimeLen),
-      stopDriveStartTime: s.motion === 'stopped' && s.motionSince !== undefined ? new Date(s.motionSince).toISOString() : null,
+      stopDriveStartTime:
+        s.motion === 'stopped' && s.motionSince !== undefined ? new Date(s.motionSince).toISOString() : null,
       day: s.day ?? '',
     };
   }

@@ -44,7 +44,8 @@ export function flagChanges(prev: FlagState | undefined, now: ExpandedFlags): Fl
       if (!value && was === undefined) continue; // a device seen for the first time: report what is on
       // latched alarms are cleared by the terminal after our reply: that is not the end of anything
       if (!value && group === 'alarms' && (now.latched.has(name) || now.pulses.has(name))) continue;
-      (changed[group] ??= {})[name] = value;
+      changed[group] ??= {};
+      changed[group][name] = value;
       edges.push(group === 'alarms' ? `${name}${value ? 'Started' : 'Ended'}` : `${name}${value ? 'On' : 'Off'}`);
     }
     next[group] = after;

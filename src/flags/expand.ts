@@ -162,11 +162,15 @@ function safetyAlarms(attrs: Record<string, unknown>, out: ExpandedFlags, alarms
   const tpms = attrs.tpms as SafetyObject | undefined;
   if (tpms && typeof tpms === 'object') {
     let word = 0;
-    const list = Array.isArray(tpms.events) ? tpms.events : Array.isArray(tpms.eventList) ? (tpms.eventList as SafetyObject[]) : [];
+    const list = Array.isArray(tpms.events)
+      ? tpms.events
+      : Array.isArray(tpms.eventList)
+        ? (tpms.eventList as SafetyObject[])
+        : [];
     for (const e of list) if (e && isNumber(e.eventType)) word |= e.eventType;
     const t: Record<string, boolean> = {};
     bits(word, TPMS_EVENTS, t);
-    for (const [k, v] of Object.entries(t)) alarms['tpms' + cap(k)] = v;
+    for (const [k, v] of Object.entries(t)) alarms[`tpms${cap(k)}`] = v;
     found = true;
   }
   return found;
@@ -181,7 +185,8 @@ function gt06(m: TrackerMessage, out: ExpandedFlags, alarms: Record<string, bool
   const alarm = GT06_INFO_ALARMS[(m.terminalInfo >> 3) & 7];
   if (alarm) alarms[alarm] = true;
   const a = m.attributes ?? {};
-  if (isNumber(a.voltageLevel) && GT06_VOLTAGE_LEVELS[a.voltageLevel]) out.values.voltage = GT06_VOLTAGE_LEVELS[a.voltageLevel];
+  if (isNumber(a.voltageLevel) && GT06_VOLTAGE_LEVELS[a.voltageLevel])
+    out.values.voltage = GT06_VOLTAGE_LEVELS[a.voltageLevel];
   if (isNumber(a.rssi) && GT06_GSM_LEVELS[a.rssi]) out.values.gsm = GT06_GSM_LEVELS[a.rssi];
   return true;
 }

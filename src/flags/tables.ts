@@ -199,7 +199,23 @@ export const GT06_GSM_LEVELS = ['none', 'extremelyWeak', 'weak', 'good', 'strong
 
 /** JT701 (long JT600 record) status word. Alarm bits go to `alarms`, the others to `status`. */
 export const JT701_STATUS = table('', '', '', '', '', 'ackRequested', '', 'locked');
-export const JT701_ALARMS = table('', 'geofenceEnter', 'geofenceExit', 'powerCut', 'vibration', '', '', '', '', '', '', 'lowBattery', '', '', 'fault');
+export const JT701_ALARMS = table(
+  '',
+  'geofenceEnter',
+  'geofenceExit',
+  'powerCut',
+  'vibration',
+  '',
+  '',
+  '',
+  '',
+  '',
+  '',
+  'lowBattery',
+  '',
+  '',
+  'fault',
+);
 
 /** JT600 short v2 status, bytes S0..S3 read as one 32-bit word (S0 highest). */
 export const JT600_V2_STATUS = {
@@ -236,4 +252,13 @@ export const VT600_SYSTEM = table(
 );
 /** VT600 digital inputs and outputs (input 2 is usually wired to ignition, input 3 to a door). */
 export const VT600_INPUTS = table('input1', 'input2', 'input3', 'input4', 'input5', 'input6', 'input7', 'input8');
-export const VT600_OUTPUTS = table('output1', 'output2', 'output3', 'output4', 'output5', 'output6', 'output7', 'output8');
+export const VT600_OUTPUTS = table(
+  'output1',
+  'output2',
+  'output3',
+  'output4',
+  'output5',
+  'output6',
+  'output7',
+  'output8',
+);

@@ -46,7 +46,8 @@ export class GeofenceTracker {
   setZones(zones: Zone[]): void {
     this.zones = zones;
     const names = new Set(zones.map((z) => z.name));
-    for (const presence of this.devices.values()) for (const name of presence.keys()) if (!names.has(name)) presence.delete(name);
+    for (const presence of this.devices.values())
+      for (const name of presence.keys()) if (!names.has(name)) presence.delete(name);
   }
 
   /** One position of a device: the zones it is inside now, and the crossings it caused. */
@@ -97,7 +98,7 @@ export class GeofenceTracker {
   }
 
   restore(snapshot: GeofenceSnapshot | undefined): void {
-    if (!snapshot || snapshot.version !== 1 || typeof snapshot.devices !== 'object') return;
+    if (snapshot?.version !== 1 || typeof snapshot.devices !== 'object') return;
     for (const [id, zones] of Object.entries(snapshot.devices)) {
       const presence = new Map<string, Presence>();
       for (const [name, p] of Object.entries(zones ?? {}))

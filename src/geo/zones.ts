@@ -35,7 +35,8 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 
 function num(v: unknown, what: string): number {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw new TypeError(`${what} must be a number (got ${JSON.stringify(v)})`);
+  if (typeof n !== 'number' || !Number.isFinite(n))
+    throw new TypeError(`${what} must be a number (got ${JSON.stringify(v)})`);
   return n;
 }
 
@@ -59,12 +60,16 @@ function verticesFromText(text: string, what: string): Array<[number, number]> {
   const numbers = text.split(/[\s,;]+/).filter(Boolean);
   if (numbers.length % 2) throw new TypeError(`${what}: points must be latitude,longitude pairs`);
   const pts: Array<[number, number]> = [];
-  for (let i = 0; i < numbers.length; i += 2) pts.push(latLon(numbers[i], numbers[i + 1], `${what} point ${i / 2 + 1}`));
+  for (let i = 0; i < numbers.length; i += 2)
+    pts.push(latLon(numbers[i], numbers[i + 1], `${what} point ${i / 2 + 1}`));
   return pts;
 }
 
 function ring(pts: Array<[number, number]>, what: string): Array<[number, number]> {
-  const open = pts.length > 1 && pts[0][0] === pts[pts.length - 1][0] && pts[0][1] === pts[pts.length - 1][1] ? pts.slice(0, -1) : pts;
+  const open =
+    pts.length > 1 && pts[0][0] === pts[pts.length - 1][0] && pts[0][1] === pts[pts.length - 1][1]
+      ? pts.slice(0, -1)
+      : pts;
   if (open.length < 3) throw new RangeError(`${what}: a polygon needs at least 3 points`);
   return open;
 }
@@ -91,8 +96,12 @@ function fromGeoJsonFeature(f: Json, index: number): Zone {
     const [lat, lon] = latLon(c?.[1], c?.[0], name);
     return circle(name, lat, lon, props.radius);
   }
-  const polygons = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? (g.coordinates as unknown[]) : undefined;
-  if (!polygons) throw new TypeError(`${name}: geometry ${String(g.type)} is not a zone (use Polygon, MultiPolygon, or Point with properties.radius)`);
+  const polygons =
+    g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? (g.coordinates as unknown[]) : undefined;
+  if (!polygons)
+    throw new TypeError(
+      `${name}: geometry ${String(g.type)} is not a zone (use Polygon, MultiPolygon, or Point with properties.radius)`,
+    );
   const rings: PolygonZone['rings'] = [];
   const holes: NonNullable<PolygonZone['holes']> = [];
   for (const poly of polygons) {
@@ -121,7 +130,12 @@ function fromObject(z: Json, index: number): Zone {
   }
   if (kind === 'polygon' || kind === 'polyline') {
     const pts = z.points ?? z.vertices;
-    const list = typeof pts === 'string' ? verticesFromText(pts, name) : Array.isArray(pts) ? pts.map((p, i) => vertex(p, `${name} point ${i + 1}`)) : undefined;
+    const list =
+      typeof pts === 'string'
+        ? verticesFromText(pts, name)
+        : Array.isArray(pts)
+          ? pts.map((p, i) => vertex(p, `${name} point ${i + 1}`))
+          : undefined;
     if (!list) throw new TypeError(`${name}: a polygon needs points`);
     return { name, type: 'polygon', rings: [ring(list, name)] };
   }
@@ -135,7 +149,8 @@ function fromObject(z: Json, index: number): Zone {
 export function parseZones(input: unknown): Zone[] {
   let list: unknown[];
   if (Array.isArray(input)) list = input;
-  else if (isObject(input) && input.type === 'FeatureCollection' && Array.isArray(input.features)) list = input.features;
+  else if (isObject(input) && input.type === 'FeatureCollection' && Array.isArray(input.features))
+    list = input.features;
   else if (isObject(input)) list = [input];
   else throw new TypeError('zones must be an array, a GeoJSON FeatureCollection or a zone object');
   const zones = list.map((z, i) => {

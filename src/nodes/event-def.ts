@@ -24,7 +24,8 @@ export interface EventSettings extends DeviceEventOptions {
 function number(v: unknown, name: string, fallback: number, min: number, max: number): number {
   if (v === undefined || v === null || v === '') return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) throw new RangeError(`${name} must be a number from ${min} to ${max} (got "${String(v)}")`);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new RangeError(`${name} must be a number from ${min} to ${max} (got "${String(v)}")`);
   return n;
 }
 

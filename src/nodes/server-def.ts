@@ -49,7 +49,9 @@ export function parseServerDef(def: TrackerServerDef): ServerOptions {
     maxConnections: int(def.maxConnections, 'max connections', 10000),
     maxConnectionsPerAddress: int(def.maxConnectionsPerAddress, 'connections per address', 0),
     timezoneOffset: tz,
-    identityPolicy: (['any', 'flag', 'allow'].includes(def.identityPolicy ?? '') ? def.identityPolicy : 'any') as ServerOptions['identityPolicy'],
+    identityPolicy: (['any', 'flag', 'allow'].includes(def.identityPolicy ?? '')
+      ? def.identityPolicy
+      : 'any') as ServerOptions['identityPolicy'],
     allowedDevices: (def.allowedDevices ?? '')
       .split(/[\s,;]+/)
       .map((s) => s.trim())

@@ -44,11 +44,10 @@ const MAX_REMEMBERED = 1000;
 export default function register(RED: NodeAPI): void {
   function TrackerCommandNode(this: Node<Credentials>, def: TrackerCommandDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
     const config = RED.nodes.getNode(def.server) as TrackerServerConfigNode | null;
-    if (!config || !config.tracker) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no server configured' });
-      node.error('tracker-command: choose a tracker-server');
+    if (!config?.tracker) {
+      this.status({ fill: 'red', shape: 'ring', text: 'no server configured' });
+      this.error('tracker-command: choose a tracker-server');
       return;
     }
     const tracker = config.tracker;
@@ -56,7 +55,7 @@ export default function register(RED: NodeAPI): void {
 
     const statusOf = (e: CommandEvent) => {
       const fill = e.status === 'failed' || e.status === 'expired' ? 'red' : e.status === 'queued' ? 'yellow' : 'green';
-      node.status({ fill, shape: e.status === 'result' ? 'dot' : 'ring', text: `${e.command.type}: ${e.status}` });
+      this.status({ fill, shape: e.status === 'result' ? 'dot' : 'ring', text: `${e.command.type}: ${e.status}` });
     };
     const output = (e: CommandEvent, original?: NodeMessage) => {
       const msg = original ? RED.util.cloneMessage(original) : ({} as NodeMessage);
@@ -68,32 +67,34 @@ export default function register(RED: NodeAPI): void {
     // Later statuses of this node's commands (delivered / result / failed / expired / sent from the queue).
     let answering = false; // the first status of a command is answered with the input msg, not here
     const onCommand = (e: CommandEvent) => {
-      if (e.origin !== node.id || answering) return;
+      if (e.origin !== this.id || answering) return;
       const original = remembered.get(e.id);
       if (e.status !== 'queued' && e.status !== 'sent' && e.status !== 'delivered') remembered.delete(e.id);
       statusOf(e);
-      node.send(output(e, original));
+      this.send(output(e, original));
     };
     tracker.on('command', onCommand);
 
-    node.on('input', (msg: NodeMessageInFlow, send, done) => {
+    this.on('input', (msg: NodeMessageInFlow, send, done) => {
       let deviceId: string;
       let command: CommandRequest;
       try {
-        deviceId = String(RED.util.evaluateNodeProperty(def.device || 'topic', def.deviceType || 'msg', node, msg) ?? '').trim();
+        deviceId = String(
+          RED.util.evaluateNodeProperty(def.device || 'topic', def.deviceType || 'msg', this, msg) ?? '',
+        ).trim();
         if (!deviceId) throw new Error('no device: set msg.topic to the device ID (or choose one in the node)');
-        command = buildCommand(def, node, msg);
+        command = buildCommand(def, this, msg);
       } catch (err) {
         done(err as Error);
         return;
       }
       if (def.alternative) command.alternative = true;
-      if (node.credentials?.password) command.password = node.credentials.password;
+      if (this.credentials?.password) command.password = this.credentials.password;
       const ttl = def.ttl ? Number(def.ttl) : undefined;
       let first: CommandEvent;
       answering = true;
       try {
-        first = tracker.command(deviceId, command, { ttl, origin: node.id });
+        first = tracker.command(deviceId, command, { ttl, origin: this.id });
       } finally {
         answering = false;
       }
@@ -110,9 +111,9 @@ export default function register(RED: NodeAPI): void {
       done();
     });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (_removed: boolean, done: () => void) => {
       tracker.off('command', onCommand);
-      node.status({});
+      this.status({});
       done();
     });
 

@@ -19,18 +19,17 @@ const MAX_DEVICES = 100000;
 export default function register(RED: NodeAPI): void {
   function TrackerFlagsNode(this: Node, def: TrackerFlagsDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
     const mode = def.mode ?? 'all';
     const other = def.other ?? 'pass';
     // Edge state lives in node context, so it survives redeploys (and restarts with a persistent store).
-    const context = node.context();
+    const context = this.context();
     const devices = new Map<string, FlagState>(Object.entries((context.get('devices') as object) ?? {}));
 
-    node.on('input', (msg: NodeMessageInFlow & { flags?: unknown; edges?: string[] }, send, done) => {
+    this.on('input', (msg: NodeMessageInFlow & { flags?: unknown; edges?: string[] }, send, done) => {
       const record = msg.payload as TrackerMessage;
       const flags = expandFlags(record);
       if (!flags) {
-        if (other === 'warn') node.warn('tracker-flags: msg.payload is not a tracker record with status or alarm bits');
+        if (other === 'warn') this.warn('tracker-flags: msg.payload is not a tracker record with status or alarm bits');
         if (other !== 'drop') send(msg);
         done();
         return;
@@ -46,7 +45,7 @@ export default function register(RED: NodeAPI): void {
         if (edges.length) {
           msg.flags = changed;
           msg.edges = edges;
-          node.status({ fill: 'blue', shape: 'dot', text: edges.join(' ').slice(0, 30) });
+          this.status({ fill: 'blue', shape: 'dot', text: edges.join(' ').slice(0, 30) });
           send(msg);
         }
       } else if (mode === 'set') {

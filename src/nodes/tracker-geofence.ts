@@ -39,7 +39,10 @@ function coordinate(...candidates: unknown[]): number {
 /** lat/lon of a position record, a worldmap-style payload, or msg.location. */
 function positionOf(msg: In): { deviceId: string; lat: number; lon: number; at: number } | undefined {
   const p = (typeof msg.payload === 'object' && msg.payload !== null ? msg.payload : {}) as Record<string, unknown>;
-  const loc = (typeof msg.location === 'object' && msg.location !== null ? msg.location : {}) as Record<string, unknown>;
+  const loc = (typeof msg.location === 'object' && msg.location !== null ? msg.location : {}) as Record<
+    string,
+    unknown
+  >;
   const lat = coordinate(p.lat, p.latitude, loc.lat, loc.latitude);
   const lon = coordinate(p.lon, p.lng, p.longitude, loc.lon, loc.lng, loc.longitude);
   if (!Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90 || Math.abs(lon) > 180) return undefined;
@@ -52,17 +55,16 @@ function positionOf(msg: In): { deviceId: string; lat: number; lon: number; at: 
 export default function register(RED: NodeAPI): void {
   function TrackerGeofenceNode(this: Node, def: TrackerGeofenceDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
     const dwell = Number(def.dwell || 0);
     const tracker = new GeofenceTracker(Number.isFinite(dwell) && dwell > 0 ? dwell : 0);
     let editorZones: Zone[] = [];
     try {
       editorZones = parseZones(def.zones ?? []);
     } catch (err) {
-      node.error(`tracker-geofence: ${(err as Error).message}`);
+      this.error(`tracker-geofence: ${(err as Error).message}`);
     }
-    const store = new JsonFile<SavedState>(stateFile(RED, 'tracker-geofence', node.id), STATE_WRITE_MS, (err) =>
-      node.warn(`tracker-geofence: state file: ${err.message}`),
+    const store = new JsonFile<SavedState>(stateFile(RED, 'tracker-geofence', this.id), STATE_WRITE_MS, (err) =>
+      this.warn(`tracker-geofence: state file: ${err.message}`),
     );
     const saved = store.load() ?? {};
     let runtimeInput: unknown = saved.runtime;
@@ -76,16 +78,17 @@ export default function register(RED: NodeAPI): void {
     }
     const applyZones = () => {
       const byName = new Map<string, Zone>();
-      if (def.runtimeZones !== 'replace' || runtimeInput === undefined) for (const z of editorZones) byName.set(z.name, z);
+      if (def.runtimeZones !== 'replace' || runtimeInput === undefined)
+        for (const z of editorZones) byName.set(z.name, z);
       for (const z of runtimeZones) byName.set(z.name, z);
       tracker.setZones([...byName.values()]);
-      node.status({ fill: 'grey', shape: 'ring', text: `${byName.size} zone${byName.size === 1 ? '' : 's'}` });
+      this.status({ fill: 'grey', shape: 'ring', text: `${byName.size} zone${byName.size === 1 ? '' : 's'}` });
     };
     applyZones();
     tracker.restore(saved.geofence);
     const changed = () => store.save(() => ({ geofence: tracker.snapshot(), runtime: runtimeInput }));
 
-    node.on('input', (msg: In, send, done) => {
+    this.on('input', (msg: In, send, done) => {
       const pos = msg.topic === 'zones' ? undefined : positionOf(msg);
       // Zones at runtime: msg.topic "zones" with the zones in msg.payload, or msg.zones without a position.
       const zoneUpdate = msg.topic === 'zones' ? msg.payload : pos === undefined ? msg.zones : undefined;
@@ -118,7 +121,7 @@ export default function register(RED: NodeAPI): void {
       if (events.length) {
         for (const e of events) send([null, { topic: e.deviceId, payload: e } as NodeMessage]);
         const last = events[events.length - 1];
-        node.status({
+        this.status({
           fill: last.event === 'geofenceEnter' ? 'green' : 'yellow',
           shape: 'dot',
           text: `${last.deviceId} ${last.event === 'geofenceEnter' ? 'entered' : 'left'} ${last.zone}`.slice(0, 40),
@@ -127,7 +130,7 @@ export default function register(RED: NodeAPI): void {
       done();
     });
 
-    node.on('close', (removed: boolean, done: () => void) => {
+    this.on('close', (removed: boolean, done: () => void) => {
       if (removed) store.remove();
       else store.flush();
       done();

@@ -26,11 +26,10 @@ const ERROR_WINDOW_MS = 10000;
 export default function register(RED: NodeAPI): void {
   function TrackerInNode(this: Node, def: TrackerInDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
     const config = RED.nodes.getNode(def.server) as TrackerServerConfigNode | null;
-    if (!config || !config.tracker) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no server configured' });
-      node.error('tracker-in: choose a tracker-server');
+    if (!config?.tracker) {
+      this.status({ fill: 'red', shape: 'ring', text: 'no server configured' });
+      this.error('tracker-in: choose a tracker-server');
       return;
     }
     const tracker = config.tracker;
@@ -43,24 +42,25 @@ export default function register(RED: NodeAPI): void {
     );
     const wanted = (deviceId: string) => only.size === 0 || only.has(deviceId);
 
-    let eventOptions;
+    let eventOptions: ReturnType<typeof parseEventDef>;
     try {
       eventOptions = parseEventDef(def);
     } catch (err) {
-      node.error(`tracker-in: ${(err as Error).message}`);
+      this.error(`tracker-in: ${(err as Error).message}`);
       eventOptions = parseEventDef({});
     }
     const { enabled: eventsEnabled, derived: addDerived, ...trackerOptions } = eventOptions;
     // Event state (online, motion, mileage) outlives redeploys and restarts in a file under the user dir.
-    const store = new JsonFile<DeviceEventSnapshot>(stateFile(RED, 'tracker-events', node.id), STATE_WRITE_MS, (err) =>
-      node.warn(`tracker-in: event state file: ${err.message}`),
+    const store = new JsonFile<DeviceEventSnapshot>(stateFile(RED, 'tracker-events', this.id), STATE_WRITE_MS, (err) =>
+      this.warn(`tracker-in: event state file: ${err.message}`),
     );
     const events = new DeviceEventTracker(trackerOptions);
     events.restore(store.load());
     const changed = () => store.save(() => events.snapshot());
     const emit = (list: DeviceEvent[], extra?: Record<string, unknown>) => {
       if (!eventsEnabled) return;
-      for (const e of list) node.send([null, { topic: e.deviceId, payload: extra ? { ...e, ...extra } : e } as NodeMessage]);
+      for (const e of list)
+        this.send([null, { topic: e.deviceId, payload: extra ? { ...e, ...extra } : e } as NodeMessage]);
     };
 
     const onMessage = (m: TrackerMessage, peer: PeerInfo) => {
@@ -71,7 +71,7 @@ export default function register(RED: NodeAPI): void {
         // Several tracker-in nodes on one server get the same record: give each its own copy.
         let payload = tracker.listenerCount('message') > 1 ? RED.util.cloneMessage({ payload: m }).payload : m;
         if (derived && addDerived) payload = { ...payload, derived };
-        node.send([{ topic: m.deviceId, payload, tracker: { ...peer } } as NodeMessage, null]);
+        this.send([{ topic: m.deviceId, payload, tracker: { ...peer } } as NodeMessage, null]);
       }
       emit(happened);
     };
@@ -104,7 +104,7 @@ export default function register(RED: NodeAPI): void {
     );
     const onRejected = (deviceId: string, peer: PeerInfo, reason: string) => {
       if (!wanted(deviceId)) return;
-      node.send([
+      this.send([
         null,
         {
           topic: deviceId,
@@ -122,7 +122,7 @@ export default function register(RED: NodeAPI): void {
       recentErrors++;
       const now = Date.now();
       if (now - windowStart > ERROR_WINDOW_MS) {
-        if (suppressed) node.warn(`${suppressed} more decode errors were not shown`);
+        if (suppressed) this.warn(`${suppressed} more decode errors were not shown`);
         windowStart = now;
         inWindow = 0;
         suppressed = 0;
@@ -132,7 +132,7 @@ export default function register(RED: NodeAPI): void {
         return;
       }
       const who = e.deviceId ?? `${peer.remoteAddress}:${peer.remotePort}`;
-      node.error(`${e.protocol ?? 'tracker'} ${who}: ${e.message}`, {
+      this.error(`${e.protocol ?? 'tracker'} ${who}: ${e.message}`, {
         topic: e.deviceId ?? '',
         payload: e,
         tracker: { ...peer },
@@ -141,12 +141,17 @@ export default function register(RED: NodeAPI): void {
     };
 
     const showStatus = (s: ServerState) => {
-      if (s.state === 'starting') node.status({ fill: 'grey', shape: 'ring', text: `starting :${s.port}` });
-      else if (s.state === 'failed') node.status({ fill: 'red', shape: 'ring', text: s.error.slice(0, 32) });
+      if (s.state === 'starting') this.status({ fill: 'grey', shape: 'ring', text: `starting :${s.port}` });
+      else if (s.state === 'failed') this.status({ fill: 'red', shape: 'ring', text: s.error.slice(0, 32) });
       else if (recentErrors > 0)
-        node.status({ fill: 'yellow', shape: 'dot', text: `${s.devices} dev · ${recentErrors} err` });
-      else if (s.devices > 0) node.status({ fill: 'green', shape: 'dot', text: `${s.devices} device${s.devices === 1 ? "" : "s"} :${s.port}` });
-      else node.status({ fill: 'grey', shape: 'ring', text: `listening :${s.port}` });
+        this.status({ fill: 'yellow', shape: 'dot', text: `${s.devices} dev · ${recentErrors} err` });
+      else if (s.devices > 0)
+        this.status({
+          fill: 'green',
+          shape: 'dot',
+          text: `${s.devices} device${s.devices === 1 ? '' : 's'} :${s.port}`,
+        });
+      else this.status({ fill: 'grey', shape: 'ring', text: `listening :${s.port}` });
     };
     // Error counts fade: the status turns back to normal a minute after the last decode problem.
     const fade = setInterval(() => {
@@ -164,7 +169,7 @@ export default function register(RED: NodeAPI): void {
     config.stateEvents.on('state', showStatus);
     showStatus(config.currentState);
 
-    node.on('close', (removed: boolean, done: () => void) => {
+    this.on('close', (removed: boolean, done: () => void) => {
       clearInterval(fade);
       clearInterval(offlineCheck);
       if (removed) store.remove();
@@ -175,7 +180,7 @@ export default function register(RED: NodeAPI): void {
       tracker.off('decodeError', onDecodeError);
       tracker.off('rejected', onRejected);
       config.stateEvents.off('state', showStatus);
-      node.status({});
+      this.status({});
       done();
     });
   }

@@ -32,18 +32,17 @@ const RETRY_MS = 15000;
 export default function register(RED: NodeAPI): void {
   function TrackerServerNode(this: TrackerServerConfigNode, def: TrackerServerDef) {
     RED.nodes.createNode(this, def);
-    const node = this;
     let options: ServerOptions;
     try {
       options = parseServerDef(def);
     } catch (err) {
-      node.error(`tracker-server: ${(err as Error).message}`);
+      this.error(`tracker-server: ${(err as Error).message}`);
       options = { port: 5023 };
     }
     const port = options.port ?? 5023;
     // Queued commands survive redeploys and restarts in a file under the Node-RED user directory.
-    const store = new JsonFileStore(stateFile(RED, 'tracker-commands', node.id), 200, (err) =>
-      node.warn(`tracker-server: command queue file: ${err.message}`),
+    const store = new JsonFileStore(stateFile(RED, 'tracker-commands', this.id), 200, (err) =>
+      this.warn(`tracker-server: command queue file: ${err.message}`),
     );
     options.commandStore = store;
     // Advanced settings from settings.js (trackerServer* names, all optional)
@@ -61,37 +60,43 @@ export default function register(RED: NodeAPI): void {
       const v = settings[name];
       if (typeof v === 'number') (options as Record<string, unknown>)[key] = v;
     }
-    node.stateEvents = new EventEmitter();
-    node.stateEvents.setMaxListeners(0);
-    node.tracker = new TrackerServer(options);
+    this.stateEvents = new EventEmitter();
+    this.stateEvents.setMaxListeners(0);
+    this.tracker = new TrackerServer(options);
     const setState = (s: ServerState) => {
-      node.currentState = s;
-      node.stateEvents.emit('state', s);
+      this.currentState = s;
+      this.stateEvents.emit('state', s);
     };
     setState({ state: 'starting', port });
 
     const devicesChanged = () => {
-      if (node.currentState.state === 'listening')
-        setState({ state: 'listening', port: node.tracker.port, devices: node.tracker.registry.size });
+      if (this.currentState.state === 'listening')
+        setState({ state: 'listening', port: this.tracker.port, devices: this.tracker.registry.size });
     };
-    node.tracker.on('online', devicesChanged);
-    node.tracker.on('offline', devicesChanged);
-    node.tracker.on('warning', (w) => node.warn(w.message));
+    this.tracker.on('online', devicesChanged);
+    this.tracker.on('offline', devicesChanged);
+    this.tracker.on('warning', (w) => this.warn(w.message));
 
     let closed = false;
     let retry: NodeJS.Timeout | undefined;
     let reported = false;
     const start = () => {
-      node.tracker.listen().then(
+      this.tracker.listen().then(
         (address) => {
           if (closed) return;
-          node.log(`listening for trackers on TCP/UDP port ${address.port}`);
+          this.log(`listening for trackers on TCP/UDP port ${address.port}`);
           setState({ state: 'listening', port: address.port, devices: 0 });
         },
         (err: NodeJS.ErrnoException) => {
           if (closed) return;
-          const text = err.code === 'EADDRINUSE' ? `port ${port} in use` : err.code === 'EACCES' ? `port ${port} not permitted` : err.message;
-          if (!reported) node.error(`tracker-server: cannot listen on port ${port}: ${text}; retrying every ${RETRY_MS / 1000} s`);
+          const text =
+            err.code === 'EADDRINUSE'
+              ? `port ${port} in use`
+              : err.code === 'EACCES'
+                ? `port ${port} not permitted`
+                : err.message;
+          if (!reported)
+            this.error(`tracker-server: cannot listen on port ${port}: ${text}; retrying every ${RETRY_MS / 1000} s`);
           reported = true;
           setState({ state: 'failed', port, error: text });
           retry = setTimeout(start, RETRY_MS);
@@ -100,11 +105,11 @@ export default function register(RED: NodeAPI): void {
     };
     start();
 
-    node.on('close', (_removed: boolean, done: () => void) => {
+    this.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
       if (retry) clearTimeout(retry);
-      node.tracker.removeAllListeners();
-      node.tracker.close().then(
+      this.tracker.removeAllListeners();
+      this.tracker.close().then(
         () => done(),
         () => done(),
       );
@@ -116,7 +121,7 @@ export default function register(RED: NodeAPI): void {
   // Connected and known devices of a deployed server, for the editor (device pickers, live state).
   RED.httpAdmin.get('/tracker-server/:id/devices', RED.auth.needsPermission('tracker-server.read'), (req, res) => {
     const server = RED.nodes.getNode(String(req.params.id)) as TrackerServerConfigNode | null;
-    if (!server || !server.tracker) {
+    if (!server?.tracker) {
       res.json({ deployed: false, devices: [] });
       return;
     }

@@ -56,7 +56,7 @@ export class CommandQueue {
     const saved = safeLoad(options.store);
     if (saved) {
       for (const [id, protocol, lastSeen] of saved.devices) this.known.set(id, { protocol, lastSeen });
-      for (const r of saved.queued) if (r && r.deviceId && r.command) this.list(this.queued, r.deviceId).push(r);
+      for (const r of saved.queued) if (r?.deviceId && r.command) this.list(this.queued, r.deviceId).push(r);
     }
   }
 
@@ -136,14 +136,14 @@ export class CommandQueue {
     const expired: CommandRecord[] = [];
     const unanswered: CommandRecord[] = [];
     for (const [id, list] of this.queued) {
-      const keep = list.filter((r) => (r.expiresAt > now ? true : (expired.push(r), false)));
+      const keep: CommandRecord[] = [];
+      for (const r of list) (r.expiresAt > now ? keep : expired).push(r);
       if (keep.length) this.queued.set(id, keep);
       else this.queued.delete(id);
     }
     for (const [id, list] of this.awaiting) {
-      const keep = list.filter((r) =>
-        (r.sentAt ?? 0) + this.options.answerTimeoutMs > now ? true : (unanswered.push(r), false),
-      );
+      const keep: CommandRecord[] = [];
+      for (const r of list) ((r.sentAt ?? 0) + this.options.answerTimeoutMs > now ? keep : unanswered).push(r);
       if (keep.length) this.awaiting.set(id, keep);
       else this.awaiting.delete(id);
     }
@@ -153,7 +153,10 @@ export class CommandQueue {
 
   private list(map: Map<string, CommandRecord[]>, deviceId: string): CommandRecord[] {
     let list = map.get(deviceId);
-    if (!list) map.set(deviceId, (list = []));
+    if (!list) {
+      list = [];
+      map.set(deviceId, list);
+    }
     return list;
   }
 

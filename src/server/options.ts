@@ -113,7 +113,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   positiveInt('reassemblyTimeout', o.reassemblyTimeout, 1, 3600);
   positiveInt('maxConnectionsPerAddress', o.maxConnectionsPerAddress, 0, 1_000_000);
   positiveInt('udpRateLimit', o.udpRateLimit, 1, 1_000_000);
-  if (!['any', 'flag', 'allow'].includes(o.identityPolicy)) throw new RangeError(`identityPolicy must be any, flag or allow`);
+  if (!['any', 'flag', 'allow'].includes(o.identityPolicy))
+    throw new RangeError(`identityPolicy must be any, flag or allow`);
   if (o.allowedPattern !== undefined && o.allowedPattern !== '') {
     try {
       new RegExp(`^(?:${o.allowedPattern})$`);

@@ -12,7 +12,7 @@ import { TrackerSession } from '../session';
 import type { DecodeError, PushResult, SessionOptions, TrackerMessage } from '../types';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options';
 import { CommandQueue, type CommandRecord, type CommandStatus } from './command-queue';
-import { Peer, TcpPeer, UdpPeer, udpPeerKey } from './peer';
+import { type Peer, TcpPeer, UdpPeer, udpPeerKey } from './peer';
 import { DeviceRegistry, type DeviceInfo, type PeerInfo } from './registry';
 
 export interface ServerStats {
@@ -79,7 +79,13 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private boundPort = 0;
   private state: 'new' | 'listening' | 'closing' | 'closed' = 'new';
   private closing: Promise<void> | undefined;
-  private readonly counters = { messages: 0, decodeErrors: 0, refusedConnections: 0, rejectedDevices: 0, droppedDatagrams: 0 };
+  private readonly counters = {
+    messages: 0,
+    decodeErrors: 0,
+    refusedConnections: 0,
+    rejectedDevices: 0,
+    droppedDatagrams: 0,
+  };
   /** Open TCP connections per remote address (only kept when a per-address limit is set). */
   private readonly perAddress = new Map<string, number>();
   /** UDP token buckets per source address. */
@@ -100,11 +106,14 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       timezoneOffset: o.timezoneOffset,
       reassemblyTimeout: o.reassemblyTimeout,
     };
-    this.sessionOptions = { tcp: { ...sessionOptions, transport: 'tcp' }, udp: { ...sessionOptions, transport: 'udp' } };
+    this.sessionOptions = {
+      tcp: { ...sessionOptions, transport: 'tcp' },
+      udp: { ...sessionOptions, transport: 'udp' },
+    };
     if (o.identityPolicy !== 'any') {
       const ids = new Set(o.allowedDevices);
       const pattern = o.allowedPattern ? new RegExp(`^(?:${o.allowedPattern})$`) : undefined;
-      this.allowed = (id) => ids.has(id) || (pattern !== undefined && pattern.test(id));
+      this.allowed = (id) => ids.has(id) || pattern?.test(id) === true;
     }
     if (o.holdWithoutListeners) {
       this.held = true; // until a listener comes
@@ -372,8 +381,14 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
         this.counters.refusedConnections++;
         return;
       }
-      peer = new UdpPeer(`udp-${this.nextId++}`, socket, rinfo.address, rinfo.port, this.sessionOptions.udp, Date.now(), (p, r) =>
-        this.peerClosed(p, r),
+      peer = new UdpPeer(
+        `udp-${this.nextId++}`,
+        socket,
+        rinfo.address,
+        rinfo.port,
+        this.sessionOptions.udp,
+        Date.now(),
+        (p, r) => this.peerClosed(p, r),
       );
       this.udpPeers.set(key, peer);
       this.safeEmit('connect', peer.info);

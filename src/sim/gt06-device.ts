@@ -29,14 +29,32 @@ function dateGps(fix: Fix): number[] {
   const lat = Math.round(Math.abs(fix.lat) * 1800000);
   const lon = Math.round(Math.abs(fix.lon) * 1800000);
   // course/status: bit 12 fix, bit 10 north, bit 11 west, bit 14 ACC present, bit 15 ACC on
-  const flags = (fix.course & 0x3ff) | 0x1000 | (fix.lat >= 0 ? 0x400 : 0) | (fix.lon < 0 ? 0x800 : 0) | 0x4000 | (fix.ignition ? 0x8000 : 0);
+  const flags =
+    (fix.course & 0x3ff) |
+    0x1000 |
+    (fix.lat >= 0 ? 0x400 : 0) |
+    (fix.lon < 0 ? 0x800 : 0) |
+    0x4000 |
+    (fix.ignition ? 0x8000 : 0);
   return [
-    d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(),
+    d.getUTCFullYear() % 100,
+    d.getUTCMonth() + 1,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
     0xc0 | (fix.satellites & 0x0f),
-    (lat >>> 24) & 0xff, (lat >>> 16) & 0xff, (lat >>> 8) & 0xff, lat & 0xff,
-    (lon >>> 24) & 0xff, (lon >>> 16) & 0xff, (lon >>> 8) & 0xff, lon & 0xff,
+    (lat >>> 24) & 0xff,
+    (lat >>> 16) & 0xff,
+    (lat >>> 8) & 0xff,
+    lat & 0xff,
+    (lon >>> 24) & 0xff,
+    (lon >>> 16) & 0xff,
+    (lon >>> 8) & 0xff,
+    lon & 0xff,
     Math.min(255, Math.round(fix.speed)),
-    flags >> 8, flags & 0xff,
+    flags >> 8,
+    flags & 0xff,
   ];
 }
 

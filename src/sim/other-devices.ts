@@ -55,9 +55,16 @@ function location808(fix: Fix, alarm: number): Buffer {
   b.writeUInt16BE(Math.round(fix.speed * 10), 18);
   b.writeUInt16BE(fix.course, 20);
   const d = new Date(fix.time + 8 * 3600000); // terminals report China time
-  [d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()].forEach(
-    (v, i) => (b[22 + i] = toBcdByte(v)),
-  );
+  [
+    d.getUTCFullYear() % 100,
+    d.getUTCMonth() + 1,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+  ].forEach((v, i) => {
+    b[22 + i] = toBcdByte(v);
+  });
   return b;
 }
 
@@ -87,13 +94,22 @@ export const jt808Device: DeviceProtocol = {
     return { frame: message808(0x0100, phone, serial, body), expect: reply808(0x8100, phone, answer) };
   },
   position(fix, serial, phone) {
-    return { frame: message808(0x0200, phone, serial, location808(fix, 0)), expect: generalResponse(phone, serial, 0x0200) };
+    return {
+      frame: message808(0x0200, phone, serial, location808(fix, 0)),
+      expect: generalResponse(phone, serial, 0x0200),
+    };
   },
   heartbeat(serial, phone) {
-    return { frame: message808(0x0002, phone, serial, Buffer.alloc(0)), expect: generalResponse(phone, serial, 0x0002) };
+    return {
+      frame: message808(0x0002, phone, serial, Buffer.alloc(0)),
+      expect: generalResponse(phone, serial, 0x0002),
+    };
   },
   alarm(fix, serial, phone) {
-    return { frame: message808(0x0200, phone, serial, location808(fix, 1)), expect: generalResponse(phone, serial, 0x0200) };
+    return {
+      frame: message808(0x0200, phone, serial, location808(fix, 1)),
+      expect: generalResponse(phone, serial, 0x0200),
+    };
   },
   replyLength(buf, offset) {
     if (buf[offset] !== 0x7e) return -1;
@@ -105,8 +121,11 @@ export const jt808Device: DeviceProtocol = {
     const b = unescape808(expected);
     if (a.length !== b.length || a.length < 13) return false;
     // everything but the platform's serial (bytes 10-11) and the check code that covers it
-    return a.subarray(0, 10).equals(b.subarray(0, 10)) && a.subarray(12, a.length - 1).equals(b.subarray(12, b.length - 1)) &&
-      xor8(a, 0, a.length - 1) === a[a.length - 1];
+    return (
+      a.subarray(0, 10).equals(b.subarray(0, 10)) &&
+      a.subarray(12, a.length - 1).equals(b.subarray(12, b.length - 1)) &&
+      xor8(a, 0, a.length - 1) === a[a.length - 1]
+    );
   },
 };
 
@@ -173,9 +192,31 @@ function report(imei: string, event: number, fix: Fix): Buffer {
 export const vt600Device: DeviceProtocol = {
   name: 'vt600',
   deviceId: (index) => `86600${String(index).padStart(10, '0')}`,
-  login: (imei) => ({ frame: report(imei, 0, { time: Date.now(), lat: 52.5, lon: 13.4, speed: 0, course: 0, satellites: 9, ignition: true }), expect: null }),
+  login: (imei) => ({
+    frame: report(imei, 0, {
+      time: Date.now(),
+      lat: 52.5,
+      lon: 13.4,
+      speed: 0,
+      course: 0,
+      satellites: 9,
+      ignition: true,
+    }),
+    expect: null,
+  }),
   position: (fix, _serial, imei) => ({ frame: report(imei, 0, fix), expect: null }),
-  heartbeat: (_serial, imei) => ({ frame: report(imei, 0, { time: Date.now(), lat: 52.5, lon: 13.4, speed: 0, course: 0, satellites: 9, ignition: false }), expect: null }),
+  heartbeat: (_serial, imei) => ({
+    frame: report(imei, 0, {
+      time: Date.now(),
+      lat: 52.5,
+      lon: 13.4,
+      speed: 0,
+      course: 0,
+      satellites: 9,
+      ignition: false,
+    }),
+    expect: null,
+  }),
   alarm: (fix, _serial, imei) => ({ frame: report(imei, 1, fix), expect: null }),
   replyLength: () => -1, // VT600 reports are not answered
 };

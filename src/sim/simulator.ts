@@ -229,7 +229,12 @@ class SimDevice {
     const same = this.protocol.matches ? this.protocol.matches(reply, p.expect) : reply.equals(p.expect);
     if (this.sim.options.verify && !same) {
       c.wrongReplies++;
-      this.sim.emit('wrongReply', { deviceId: this.id, kind: p.kind, expected: p.expect.toString('hex'), got: reply.toString('hex') });
+      this.sim.emit('wrongReply', {
+        deviceId: this.id,
+        kind: p.kind,
+        expected: p.expect.toString('hex'),
+        got: reply.toString('hex'),
+      });
       return;
     }
     c.acked++;
@@ -244,7 +249,10 @@ class SimDevice {
     this.sim.counters.devicesUp++;
     const hb = this.sim.options.heartbeat;
     if (hb > 0) {
-      this.heartbeatTimer = setInterval(() => this.send(this.protocol.heartbeat(this.nextSerial(), this.id), 'heartbeat'), hb * 1000);
+      this.heartbeatTimer = setInterval(
+        () => this.send(this.protocol.heartbeat(this.nextSerial(), this.id), 'heartbeat'),
+        hb * 1000,
+      );
       this.heartbeatTimer.unref();
     }
   }
@@ -280,7 +288,8 @@ export class Simulator extends EventEmitter {
       ...options,
       rate: options.rate,
     };
-    for (const p of o.protocols) if (!DEVICE_PROTOCOLS[p]) throw new Error(`tracker-sim cannot simulate "${p}" devices`);
+    for (const p of o.protocols)
+      if (!DEVICE_PROTOCOLS[p]) throw new Error(`tracker-sim cannot simulate "${p}" devices`);
     this.options = o;
     this.route = options.route ?? loopRoute();
   }
@@ -326,7 +335,7 @@ export class Simulator extends EventEmitter {
   sos(index?: number): string | undefined {
     const up = this.devices.filter((d) => d.up);
     const d = index !== undefined ? this.devices[index] : up[Math.floor(Math.random() * up.length)];
-    if (!d || !d.up) return undefined;
+    if (!d?.up) return undefined;
     d.sendPosition(true);
     return d.id;
   }

@@ -4,7 +4,7 @@
 // every frame case, every encode case. Shared by the vector tests and `npm run conformance`.
 const { getCodec, createSession } = require('../../dist/index.js');
 const { loadVectors, makeConnection, emptyOutput, checkExpectation } = require('./vectors');
-const { escape, unescape } = require('./jt808');
+const { escapeFrame, unescapeFrame } = require('./jt808');
 const { unescapeText } = require('./jt600');
 
 const PROTOCOLS = ['gt06', 'jt808', 'jt600', 'vt600'];
@@ -18,7 +18,8 @@ const KNOWN_DIFFERENCES = {
     encode: {
       rebootDevice:
         'we send the standard terminal control 0x8105 command 4 (reset), not the vendor 0x0310 parameter 0x23 (Traccar PR #5997 makes the same change)',
-      positionPeriodic: 'we set the standard parameter 0x0029 (default report interval) with 0x8103, not the vendor 0x0310 parameter 0x06',
+      positionPeriodic:
+        'we set the standard parameter 0x0029 (default report interval) with 0x8103, not the vendor 0x0310 parameter 0x06',
     },
   },
   jt600: { decode: {}, frame: {}, encode: {} },
@@ -33,7 +34,7 @@ const FEED = {
     frameText: (b) => b,
     // Traccar's GT06 frame cases list the frames they care about first; every byte must belong to a frame
     framePrefix: true,
-    encode(codec, e) {
+    encode(_codec, e) {
       const s = createSession({ protocol: 'gt06' });
       s.push(Buffer.from('78780d01012345678901234500018cdd0d0a', 'hex'));
       // serverFlag 0 is Traccar's constant; ours otherwise numbers each command to match its answer
@@ -46,14 +47,14 @@ const FEED = {
   },
   jt808: {
     // the vectors are frames after unescaping: put the escapes back, as they travel on the wire
-    wire: (hex) => (hex.startsWith('7e') ? escape(hex) : Buffer.from(hex, 'hex')),
-    frameText: unescape,
+    wire: (hex) => (hex.startsWith('7e') ? escapeFrame(hex) : Buffer.from(hex, 'hex')),
+    frameText: unescapeFrame,
     encode(codec, e) {
       const { deviceUniqueId, deviceModel, sessionProtocolVersion, ...params } = e.attributes;
       const conn = makeConnection(codec, deviceModel ? { model: deviceModel } : {});
       conn.deviceId = deviceUniqueId;
       conn.state.version = sessionProtocolVersion;
-      return unescape(codec.encodeCommand({ type: e.command, ...params }, conn).frames[0]).toString('hex');
+      return unescapeFrame(codec.encodeCommand({ type: e.command, ...params }, conn).frames[0]).toString('hex');
     },
     title: (v) => (v.hex.startsWith('7e') ? `0x${v.hex.slice(2, 6)}` : '(text)'),
   },
@@ -87,7 +88,7 @@ function attempt(fn) {
   try {
     return fn();
   } catch (err) {
-    return `threw ${err && err.message}`;
+    return `threw ${err?.message}`;
   }
 }
 
@@ -115,7 +116,7 @@ function runConformance(protocol) {
       conn.state = c.state;
       return checkExpectation(out.messages, v);
     });
-    const title = `#${v.seq} ${feed.title(v)} -> ${v.expect}${v.values ? ' ' + JSON.stringify(v.values) : ''}${v.model ? ` (model ${v.model})` : ''}`;
+    const title = `#${v.seq} ${feed.title(v)} -> ${v.expect}${v.values ? ` ${JSON.stringify(v.values)}` : ''}${v.model ? ` (model ${v.model})` : ''}`;
     cases.push({ kind: 'decode', id: v.seq, title, problem, known: known.decode[v.seq] });
   }
 
@@ -127,14 +128,17 @@ function runConformance(protocol) {
       while (off < stream.length) {
         const n = codec.frameLength(stream, off, stream.length);
         if (n === 0) {
-          if (feed.framePrefix) return `the stream holds complete frames, but ${stream.length - off} bytes were left waiting`;
+          if (feed.framePrefix)
+            return `the stream holds complete frames, but ${stream.length - off} bytes were left waiting`;
           break; // incomplete trailing data
         }
         if (n > 0) frames.push(feed.frameText(stream.subarray(off, off + n)).toString('hex'));
         off += Math.abs(n);
       }
       const got = feed.framePrefix ? frames.slice(0, f.frames.length) : frames;
-      return JSON.stringify(got) === JSON.stringify(f.frames) ? null : `frames ${JSON.stringify(got)}, expected ${JSON.stringify(f.frames)}`;
+      return JSON.stringify(got) === JSON.stringify(f.frames)
+        ? null
+        : `frames ${JSON.stringify(got)}, expected ${JSON.stringify(f.frames)}`;
     });
     cases.push({ kind: 'frame', id: f.name, title: f.name, problem, known: known.frame[f.name] });
   }

@@ -9,7 +9,15 @@ function gt06Position(p, serial = 1) {
   const body = Buffer.alloc(29);
   let o = 0;
   body[o++] = 0x12;
-  for (const v of [t.getUTCFullYear() - 2000, t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds()]) body[o++] = v;
+  for (const v of [
+    t.getUTCFullYear() - 2000,
+    t.getUTCMonth() + 1,
+    t.getUTCDate(),
+    t.getUTCHours(),
+    t.getUTCMinutes(),
+    t.getUTCSeconds(),
+  ])
+    body[o++] = v;
   body[o++] = 0xc8; // GPS info length 12, 8 satellites
   body.writeUInt32BE(Math.round(Math.abs(p.lat) * 1800000), o);
   body.writeUInt32BE(Math.round(Math.abs(p.lon) * 1800000), o + 4);

@@ -2,7 +2,7 @@
 // Independent JT/T 808 helpers for tests: unescaping with the delimiters kept, XOR, frame building.
 
 /** 7d 01 -> 7d, 7d 02 -> 7e (and the e7 variant's escapes) between the delimiters, which are kept. */
-function unescape(frame) {
+function unescapeFrame(frame) {
   const b = Buffer.from(frame);
   const alt = b[0] === 0xe7;
   const out = [b[0]];
@@ -50,7 +50,7 @@ function frame({ msgId, phone = '013912345678', serial = 1, body = Buffer.alloc(
 
 /** Parses an escaped platform message: {msgId, props, version, id, serial, body, checksumOk}. */
 function parse(escaped) {
-  const m = unescape(escaped).subarray(1, -1);
+  const m = unescapeFrame(escaped).subarray(1, -1);
   const msgId = m.readUInt16BE(0);
   const props = m.readUInt16BE(2);
   let at = 4;
@@ -62,11 +62,20 @@ function parse(escaped) {
   const serial = m.readUInt16BE(at);
   at += 2;
   const body = m.subarray(at, m.length - 1);
-  return { msgId, props, version, id, serial, body, bodyLength: props & 0x3ff, checksumOk: xor(m.subarray(0, m.length - 1)) === m[m.length - 1] };
+  return {
+    msgId,
+    props,
+    version,
+    id,
+    serial,
+    body,
+    bodyLength: props & 0x3ff,
+    checksumOk: xor(m.subarray(0, m.length - 1)) === m[m.length - 1],
+  };
 }
 
 /** Escapes an unescaped frame given as hex (delimiters included), as it travels on the wire. */
-function escape(hexFrame) {
+function escapeFrame(hexFrame) {
   const b = Buffer.from(hexFrame, 'hex');
   const out = [b[0]];
   for (let i = 1; i < b.length - 1; i++) {
@@ -78,4 +87,4 @@ function escape(hexFrame) {
   return Buffer.from(out);
 }
 
-module.exports = { unescape, escape, xor, frame, parse };
+module.exports = { unescapeFrame, escapeFrame, xor, frame, parse };

@@ -24,7 +24,10 @@ function receive(nodeId, n, ms = 3000) {
   const node = helper.getNode(nodeId);
   return new Promise((resolve, reject) => {
     const got = [];
-    const t = setTimeout(() => reject(new Error(`${nodeId}: got ${got.length}/${n}: ${JSON.stringify(got.map((m) => m.payload))}`)), ms);
+    const t = setTimeout(
+      () => reject(new Error(`${nodeId}: got ${got.length}/${n}: ${JSON.stringify(got.map((m) => m.payload))}`)),
+      ms,
+    );
     node.on('input', (msg) => {
       got.push(msg);
       if (got.length === n) {

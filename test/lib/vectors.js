@@ -67,7 +67,7 @@ function valueMismatch(record, values, keyMap = {}) {
       continue;
     }
     const field = keyMap[key] || TOP_LEVEL[key];
-    const got = field ? record[field] : record.attributes && record.attributes[key];
+    const got = field ? record[field] : record.attributes?.[key];
     if (want === null) {
       if (got !== undefined) return `${key} should be absent, got ${JSON.stringify(got)}`;
     } else if (key === 'time') {
@@ -117,8 +117,7 @@ function checkExpectation(records, vector, keyMap) {
       const first = data[0];
       if (vector.values) return valueMismatch(first, vector.values, keyMap);
       if (vector.notNullOnly) return null;
-      const rich =
-        Object.keys(first.attributes).length > 0 || first.alarms.length > 0 || first.network !== undefined;
+      const rich = Object.keys(first.attributes).length > 0 || first.alarms.length > 0 || first.network !== undefined;
       return rich ? null : 'expected attributes, got an empty record';
     }
     default:

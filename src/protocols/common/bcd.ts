@@ -7,7 +7,7 @@ export function bcdByte(b: number): number {
 
 /** One packed-BCD byte of a number 0-99 (59 -> 0x59). */
 export function toBcdByte(n: number): number {
-  return ((Math.floor(n / 10) % 10) << 4) | n % 10;
+  return ((Math.floor(n / 10) % 10) << 4) | (n % 10);
 }
 
 /** Decimal digits of packed BCD bytes as a string ("0123456789" for 01 23 45 67 89). */

@@ -2,5 +2,5 @@
 export function hexPreview(buf: Uint8Array, start = 0, end = buf.length, max = 64): string {
   const stop = Math.min(end, start + max);
   const s = Buffer.from(buf.buffer, buf.byteOffset + start, stop - start).toString('hex');
-  return stop < end ? s + '…' : s;
+  return stop < end ? `${s}…` : s;
 }

@@ -47,7 +47,12 @@ function modelProfile(setting: string | undefined): ModelProfile {
     p = {
       model,
       nt: NT_MODELS.has(model),
-      alarms: { lw: model.startsWith('LW'), seeworld: model === 'SEEWORLD', vl: VL_MODELS.has(model), variant: Variant.Standard },
+      alarms: {
+        lw: model.startsWith('LW'),
+        seeworld: model === 'SEEWORLD',
+        vl: VL_MODELS.has(model),
+        variant: Variant.Standard,
+      },
     };
     if (profiles.size < 256) profiles.set(key, p);
   }
@@ -147,7 +152,13 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
   if (!wifiLayout && hasTrailer && !checkCrc(frame, conn, out)) return;
   if (type === LOGIN && conn.deviceId === undefined && !trustworthyFrame(frame)) {
     // A connection's first login must be intact: a damaged one could name any device.
-    reportError(out, conn, 'malformed', 'GT06 login with a wrong CRC and length on a new connection: not acknowledged', frame);
+    reportError(
+      out,
+      conn,
+      'malformed',
+      'GT06 login with a wrong CRC and length on a new connection: not acknowledged',
+      frame,
+    );
     return;
   }
 
@@ -180,7 +191,13 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
     dispatch(ctx, r, wifiLayout);
   } catch (err) {
     if (!(err instanceof FrameTooShort)) throw err;
-    reportError(out, conn, 'malformed', `GT06 type 0x${hex2(type)}: frame shorter than its content (${err.message})`, frame);
+    reportError(
+      out,
+      conn,
+      'malformed',
+      `GT06 type 0x${hex2(type)}: frame shorter than its content (${err.message})`,
+      frame,
+    );
   }
 }
 
@@ -237,24 +254,28 @@ function dispatch(c: Ctx, r: Reader, wifiLayout: boolean): void {
     return;
   } else if (type === X1_GPS && variant !== Variant.SL4X) {
     decodeX1Gps(c, r, msg);
-    return emit(c, msg, 'status'); // no acknowledgement for X1 positions
+    emit(c, msg, 'status');
+    return; // no acknowledgement for X1 positions
   } else if (type === X1_PHOTO_INFO) {
     r.skip(6 + 1 + 4 + 4 + 1 + 1 + 1); // time, fix, lat, lon, camera, source, format
     startMedia(c, r.i32(), r.i32());
     return;
   } else if (wifiLayout) {
     decodeWifi(c, r, msg);
-    return emit(c, msg, 'network');
+    emit(c, msg, 'network');
+    return;
   } else if (type === INFO && !extended) {
     msg.attributes.power = r.i16() / 100;
-    return emit(c, msg, 'status');
+    emit(c, msg, 'status');
+    return;
   } else if (type === LBS_MULTIPLE_3 && variant === Variant.SR411Mini) {
     decodeGps(c, r, msg);
     decodeLbs(c, r, msg, false);
     msg.ignition = r.u8() > 0;
     msg.attributes.power = r.u16() / 100;
     msg.attributes.battery = r.u16() / 100;
-    return emit(c, msg, 'status');
+    emit(c, msg, 'status');
+    return;
   } else if (isMultiCell(c)) {
     decodeMultiCell(c, r, msg);
     fallback = msg.alarms.length ? 'alarm' : 'network';
@@ -305,7 +326,8 @@ function dispatch(c: Ctx, r: Reader, wifiLayout: boolean): void {
     fallback = 'alarm';
   } else if (type === STRING_INFO) {
     decodeStringInfo(c, r, msg);
-    return emit(c, msg, 'result'); // no acknowledgement
+    emit(c, msg, 'result');
+    return; // no acknowledgement
   } else if (type === INFO) {
     if (decodeInfo(c, r, msg)) emit(c, msg, 'status');
     return;
@@ -319,7 +341,8 @@ function dispatch(c: Ctx, r: Reader, wifiLayout: boolean): void {
     return;
   } else if (type === OBD) {
     decodeObd(c, r, msg);
-    return emit(c, msg, 'status');
+    emit(c, msg, 'status');
+    return;
   } else if (type === GPS_MODULAR) {
     decodeModular(r, msg);
     emit(c, msg, msg.alarms.length ? 'alarm' : 'status');
@@ -333,7 +356,8 @@ function dispatch(c: Ctx, r: Reader, wifiLayout: boolean): void {
     r.u8(); // external device type
     const data = r.slice(r.remaining);
     msg.attributes.result = printable(data) ? data.toString('latin1').trim() : data.toString('hex');
-    return emit(c, msg, 'result');
+    emit(c, msg, 'result');
+    return;
   } else if (type === PERIPHERAL || type === DEVICE_STATUS) {
     decodeDeviceStatus(c, r, msg);
   } else if (type === GPS_LBS_8) {
@@ -341,9 +365,16 @@ function dispatch(c: Ctx, r: Reader, wifiLayout: boolean): void {
     msg.attributes.uploadMode = r.u8();
     if (r.u8() > 0) msg.attributes.archive = true;
     decodeLbs(c, r, msg, false);
-    return emit(c, msg, 'status'); // no acknowledgement
+    emit(c, msg, 'status');
+    return; // no acknowledgement
   } else {
-    reportError(out, c.conn, 'unknown-type', `GT06 type 0x${hex2(type)} (${c.frame.length} bytes) not decoded`, c.frame);
+    reportError(
+      out,
+      c.conn,
+      'unknown-type',
+      `GT06 type 0x${hex2(type)} (${c.frame.length} bytes) not decoded`,
+      c.frame,
+    );
     if (!extended && (type < 0x80 || type > 0x82) && c.frame.length >= 10) out.replies.push(ackFrame(type, c.serial));
     return;
   }
@@ -405,13 +436,15 @@ function decodeGps(
 }
 
 function addCell(msg: TrackerMessage, cell: CellTower): void {
-  const network = (msg.network ??= {});
-  (network.cellTowers ??= []).push(cell);
+  msg.network ??= {};
+  msg.network.cellTowers ??= [];
+  msg.network.cellTowers.push(cell);
 }
 
 function addWifi(msg: TrackerMessage, ap: WifiAccessPoint): void {
-  const network = (msg.network ??= {});
-  (network.wifiAccessPoints ??= []).push(ap);
+  msg.network ??= {};
+  msg.network.wifiAccessPoints ??= [];
+  msg.network.wifiAccessPoints.push(ap);
 }
 
 function mac(r: Reader): string {
@@ -621,7 +654,8 @@ function decodeGeneric(c: Ctx, r: Reader, msg: TrackerMessage): string {
         a.power = (r.u16() & 0xfff) / 10;
       } else {
         let extension = r.u8();
-        if (type === GPS_LBS_STATUS_3 || type === FENCE_MULTI || type === ALARM_MODULE) extension += (r.peek() >> 4) << 8;
+        if (type === GPS_LBS_STATUS_3 || type === FENCE_MULTI || type === ALARM_MODULE)
+          extension += (r.peek() >> 4) << 8;
         if (type === STATUS && alarms.seeworld) a.power = extension;
         else if (variant !== Variant.VXT01) {
           addAlarm(msg, alarmName(extension, alarms));
@@ -671,7 +705,11 @@ function decodeGeneric(c: Ctx, r: Reader, msg: TrackerMessage): string {
     a.humidity = r.u16() / 100;
   }
   if (type === GPS_LBS_STATUS_4 && variant === Variant.SL4X) msg.altitude = r.i16();
-  if ((type === GPS_LBS_2 || type === GPS_LBS_3 || type === GPS_LBS_4 || type === GPS_LBS_5) && r.remaining >= 3 && !nt) {
+  if (
+    (type === GPS_LBS_2 || type === GPS_LBS_3 || type === GPS_LBS_4 || type === GPS_LBS_5) &&
+    r.remaining >= 3 &&
+    !nt
+  ) {
     msg.ignition = r.u8() > 0;
     a.event = r.u8(); // upload reason
     a.archive = r.u8() > 0;
@@ -793,7 +831,14 @@ function decodeWifi(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const time = r.slice(6);
   setTime(
     msg,
-    deviceTime(2000 + bcdByte(time[0]), bcdByte(time[1]), bcdByte(time[2]), bcdByte(time[3]), bcdByte(time[4]), bcdByte(time[5])),
+    deviceTime(
+      2000 + bcdByte(time[0]),
+      bcdByte(time[1]),
+      bcdByte(time[2]),
+      bcdByte(time[3]),
+      bcdByte(time[4]),
+      bcdByte(time[5]),
+    ),
   );
   msg.network = {};
   const count = c.type === WIFI_4 ? r.u8() : c.frame[2]; // 0x17/0x69: the length byte is the access-point count
@@ -857,7 +902,13 @@ function decodeMultiCell(c: Ctx, r: Reader, msg: TrackerMessage): void {
     if (lac > 0) addCell(msg, { mcc, mnc, lac, cid, rssi });
   }
   if (!s20 && !sl4x) r.u8(); // timing advance
-  if (type !== LBS_MULTIPLE_1 && type !== LBS_MULTIPLE_2 && type !== LBS_MULTIPLE_3 && type !== LBS_2 && type !== X1_GPS) {
+  if (
+    type !== LBS_MULTIPLE_1 &&
+    type !== LBS_MULTIPLE_2 &&
+    type !== LBS_MULTIPLE_3 &&
+    type !== LBS_2 &&
+    type !== X1_GPS
+  ) {
     const n = r.u8();
     for (let i = 0; i < n; i++) addWifi(msg, { mac: mac(r), rssi: r.u8() });
   }
@@ -935,7 +986,9 @@ function decodeInfo(c: Ctx, r: Reader, msg: TrackerMessage): boolean {
     }
     case 0x0d: {
       if (r.peek() !== 0x21) r.skip(6); // date before "!AIOIL"
-      const m = /^!AIOIL,\d+,\d+\.\d+,(\d+\.\d+),[^,]+,\d\d\d\d,(\d+\.\d+),[01],\d+,[0-9A-Fa-f]{2}/.exec(r.ascii(r.remaining));
+      const m = /^!AIOIL,\d+,\d+\.\d+,(\d+\.\d+),[^,]+,\d\d\d\d,(\d+\.\d+),[01],\d+,[0-9A-Fa-f]{2}/.exec(
+        r.ascii(r.remaining),
+      );
       if (!m) return false;
       a.temp1 = Number(m[1]);
       a.fuel = Number(m[2]);
@@ -1242,7 +1295,13 @@ function decodeMultimedia(c: Ctx, r: Reader, msg: TrackerMessage): void {
   r.u8(); // event
   if (r.u16() === 0) {
     if (size <= 0 || size > MAX_MEDIA_BYTES) {
-      reportError(c.out, c.conn, 'malformed', `GT06 photo of ${size} bytes refused (limit ${MAX_MEDIA_BYTES})`, c.frame);
+      reportError(
+        c.out,
+        c.conn,
+        'malformed',
+        `GT06 photo of ${size} bytes refused (limit ${MAX_MEDIA_BYTES})`,
+        c.frame,
+      );
       c.conn.state.media = undefined;
       return;
     }

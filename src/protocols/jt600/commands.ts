@@ -5,7 +5,8 @@ import type { CommandRequest, EncodedCommand } from '../codec';
 export function offsetMinutes(command: CommandRequest): number {
   if (command.offset !== undefined && command.offset !== '') {
     const n = Number(command.offset);
-    if (!Number.isInteger(n) || n < -720 || n > 840) throw new Error('setTimezone: "offset" must be minutes from -720 to 840');
+    if (!Number.isInteger(n) || n < -720 || n > 840)
+      throw new Error('setTimezone: "offset" must be minutes from -720 to 840');
     return n;
   }
   const m = /^(?:GMT|UTC)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(String(command.timezone ?? '').trim());
@@ -26,7 +27,8 @@ export function jt600CommandText(command: CommandRequest): string {
     case 'rebootDevice':
       return '(S17)';
     case 'custom': {
-      const text = typeof command.text === 'string' ? command.text : typeof command.data === 'string' ? command.data : '';
+      const text =
+        typeof command.text === 'string' ? command.text : typeof command.data === 'string' ? command.data : '';
       const body = text.replace(/^\((.*)\)$/, '$1');
       if (!body) throw new Error('custom needs a "text"');
       // parentheses delimit frames: one inside would end the command early

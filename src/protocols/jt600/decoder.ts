@@ -156,17 +156,31 @@ function decodeText(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOutp
 /** ddmmyy + hhmmss in UTC. */
 function dmyHms(date: string, time: string): number {
   if (!/^\d{6}$/.test(date) || !/^\d{6}$/.test(time)) return NaN;
-  return deviceTime(2000 + +date.slice(4, 6), +date.slice(2, 4), +date.slice(0, 2), +time.slice(0, 2), +time.slice(2, 4), +time.slice(4, 6));
+  return deviceTime(
+    2000 + +date.slice(4, 6),
+    +date.slice(2, 4),
+    +date.slice(0, 2),
+    +time.slice(0, 2),
+    +time.slice(2, 4),
+    +time.slice(4, 6),
+  );
 }
 
 function setTime(m: TrackerMessage, ms: number): void {
   if (Number.isFinite(ms)) m.time = isoTime(ms);
 }
 
-const num = (s: string | undefined) => (s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined);
+const num = (s: string | undefined) =>
+  s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined;
 
 /** W01 (older JT600): longitude first as dddmm.mmmm,E|W then ddmm.mmmm,N|S. */
-function decodeW01(f: string[], sentence: string, conn: Connection<Jt600State>, out: DecodeOutput, frame: Buffer): void {
+function decodeW01(
+  f: string[],
+  sentence: string,
+  conn: Connection<Jt600State>,
+  out: DecodeOutput,
+  frame: Buffer,
+): void {
   const m = newMessage(conn, 'position');
   const coordinate = (v: string, hemi: string, degreeDigits: number) => {
     const d = Number(v.slice(0, degreeDigits)) + Number(v.slice(degreeDigits)) / 60;
@@ -232,7 +246,13 @@ function decodeU(f: string[], sentence: string, conn: Connection<Jt600State>, ou
     let x = 0;
     for (let k = 1; k < end; k++) x ^= sentence.charCodeAt(k);
     if (x !== parseInt(ck, 16)) {
-      reportError(out, conn, 'checksum', `JT600 ${type} check code ${ck}, computed ${x.toString(16).toUpperCase().padStart(2, '0')}`, frame);
+      reportError(
+        out,
+        conn,
+        'checksum',
+        `JT600 ${type} check code ${ck}, computed ${x.toString(16).toUpperCase().padStart(2, '0')}`,
+        frame,
+      );
       if (conn.options.strictChecksum) return;
     }
   }
@@ -278,7 +298,14 @@ function decodeU09(f: string[], conn: Connection<Jt600State>, out: DecodeOutput)
   // (ID,n,U09,trip,n,A,start yymmddhhmmss?,E,lon,S,lat,A,end,E,lon,S,lat,duration,distance,idle,n)
   const stamp = (s: string | undefined) => {
     if (!s || !/^\d{12}$/.test(s)) return undefined;
-    const t = deviceTime(2000 + +s.slice(4, 6), +s.slice(2, 4), +s.slice(0, 2), +s.slice(6, 8), +s.slice(8, 10), +s.slice(10, 12));
+    const t = deviceTime(
+      2000 + +s.slice(4, 6),
+      +s.slice(2, 4),
+      +s.slice(0, 2),
+      +s.slice(6, 8),
+      +s.slice(8, 10),
+      +s.slice(10, 12),
+    );
     return Number.isFinite(t) ? isoTime(t) : undefined;
   };
   const coordinate = (v: string | undefined, hemi: string | undefined) => {

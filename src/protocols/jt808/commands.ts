@@ -18,7 +18,13 @@ const STRING_PARAMS = new Set([
 ]);
 
 /** Answer message each query command is followed by (after the 0x0001 acknowledgement). */
-const ANSWERS: Record<number, number> = { 0x8104: 0x0104, 0x8106: 0x0104, 0x8107: 0x0107, 0x8201: 0x0201, 0x8801: 0x0805 };
+const ANSWERS: Record<number, number> = {
+  0x8104: 0x0104,
+  0x8106: 0x0104,
+  0x8107: 0x0107,
+  0x8201: 0x0201,
+  0x8801: 0x0805,
+};
 
 function int(command: CommandRequest, names: string[], min: number, max: number, fallback?: number): number {
   for (const name of names) {
@@ -34,7 +40,8 @@ function int(command: CommandRequest, names: string[], min: number, max: number,
 }
 
 function str(command: CommandRequest, names: string[]): string {
-  for (const name of names) if (typeof command[name] === 'string' && command[name] !== '') return command[name] as string;
+  for (const name of names)
+    if (typeof command[name] === 'string' && command[name] !== '') return command[name] as string;
   throw new Error(`${command.type} needs "${names[0]}" (text)`);
 }
 
@@ -99,17 +106,25 @@ function setParameters(params: Record<string, unknown>): Buffer {
 function bcdNow(ms: number): Buffer {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
-  return Buffer.from(`${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`, 'hex');
+  return Buffer.from(
+    `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`,
+    'hex',
+  );
 }
 
 /** The message ID and body of a command, or raw bytes (custom hex). */
-function commandBody(command: CommandRequest, conn: Connection<Jt808State>, model: string): { id: number; body: Buffer } | Buffer {
+function commandBody(
+  command: CommandRequest,
+  conn: Connection<Jt808State>,
+  model: string,
+): { id: number; body: Buffer } | Buffer {
   const v2019 = conn.state.version !== undefined;
   switch (command.type) {
     case 'engineStop':
     case 'engineResume': {
       const stop = command.type === 'engineStop';
-      if (command.alternative === true) return { id: 0xa006, body: Buffer.concat([Buffer.from([stop ? 1 : 0]), bcdNow(conn.now)]) };
+      if (command.alternative === true)
+        return { id: 0xa006, body: Buffer.concat([Buffer.from([stop ? 1 : 0]), bcdNow(conn.now)]) };
       if (model === 'VL300') return { id: 0x8105, body: Buffer.from(stop ? '#0;1' : '#0;0', 'ascii') };
       if (model === 'W15L') return { id: 0x8105, body: Buffer.from([stop ? 0x64 : 0x65]) };
       return { id: 0x8105, body: Buffer.from([stop ? 0xf0 : 0xf1]) };
@@ -142,7 +157,7 @@ function commandBody(command: CommandRequest, conn: Connection<Jt808State>, mode
       if (!ids.length) return { id: 0x8104, body: Buffer.alloc(0) };
       const body = Buffer.alloc(1 + 4 * ids.length);
       body[0] = ids.length;
-      ids.forEach((id, i) => body.writeUInt32BE(id, 1 + 4 * i));
+      for (let i = 0; i < ids.length; i++) body.writeUInt32BE(ids[i], 1 + 4 * i);
       return { id: 0x8106, body };
     }
     case 'queryAttributes':
@@ -151,7 +166,10 @@ function commandBody(command: CommandRequest, conn: Connection<Jt808State>, mode
     case 'message': {
       const text = gbkEncode(str(command, ['text', 'message']));
       const flags = int(command, ['flags'], 0, 255, 0x0c); // display + text-to-speech
-      return { id: 0x8300, body: Buffer.concat([Buffer.from(v2019 ? [flags, int(command, ['textType'], 1, 2, 1)] : [flags]), text]) };
+      return {
+        id: 0x8300,
+        body: Buffer.concat([Buffer.from(v2019 ? [flags, int(command, ['textType'], 1, 2, 1)] : [flags]), text]),
+      };
     }
     case 'vehicleControl':
     case 'outputControl': {
@@ -175,26 +193,34 @@ function commandBody(command: CommandRequest, conn: Connection<Jt808State>, mode
     }
     case 'transparent': {
       const type = int(command, ['transparentType'], 0, 255, 0xf0);
-      const data = typeof command.data === 'string' ? hexBytes(command.data, 'data') : gbkEncode(str(command, ['text']));
+      const data =
+        typeof command.data === 'string' ? hexBytes(command.data, 'data') : gbkEncode(str(command, ['text']));
       return { id: 0x8900, body: Buffer.concat([Buffer.from([type]), data]) };
     }
     case 'alarmArm':
     case 'alarmDisarm':
       // vendor 0x0310 parameter 0x24 (as Traccar): arm flag + user name
-      return { id: 0x0310, body: Buffer.from([1, 0x24, 5, command.type === 'alarmArm' ? 1 : 0, ...Buffer.from('user')]) };
+      return {
+        id: 0x0310,
+        body: Buffer.from([1, 0x24, 5, command.type === 'alarmArm' ? 1 : 0, ...Buffer.from('user')]),
+      };
     case 'videoStop':
       return { id: 0x9102, body: Buffer.from([int(command, ['index', 'channel'], 0, 255, 1), 0, 0, 0]) };
     case 'custom': {
-      const text = typeof command.data === 'string' ? command.data : typeof command.text === 'string' ? command.text : '';
+      const text =
+        typeof command.data === 'string' ? command.data : typeof command.text === 'string' ? command.text : '';
       if (!text) throw new Error('custom needs "data" (hex) or "text"');
       if (model === 'AL300' || model === 'GL100' || model === 'VL300') {
         const at = Buffer.from(text, 'ascii');
         return { id: 0x8103, body: Buffer.concat([Buffer.from([1, 0, 0, 0xf0, 0x30, at.length]), at]) }; // AT command
       }
-      if (model === 'BSJ' || model === 'C5' || model === 'C5L') return { id: 0x8300, body: Buffer.concat([Buffer.from([1]), gbkEncode(text)]) };
-      if (model.startsWith('JC')) return { id: 0x8900, body: Buffer.concat([Buffer.from([0xf0]), Buffer.from(text, 'ascii')]) };
+      if (model === 'BSJ' || model === 'C5' || model === 'C5L')
+        return { id: 0x8300, body: Buffer.concat([Buffer.from([1]), gbkEncode(text)]) };
+      if (model.startsWith('JC'))
+        return { id: 0x8900, body: Buffer.concat([Buffer.from([0xf0]), Buffer.from(text, 'ascii')]) };
       // no model: hex is sent as it is (a whole frame prepared elsewhere); text becomes a text message
-      if (typeof command.data === 'string' && /^([0-9a-fA-F]{2}|\s)+$/.test(command.data)) return hexBytes(command.data, 'data');
+      if (typeof command.data === 'string' && /^([0-9a-fA-F]{2}|\s)+$/.test(command.data))
+        return hexBytes(command.data, 'data');
       return { id: 0x8300, body: Buffer.concat([Buffer.from(v2019 ? [0x0c, 1] : [0x0c]), gbkEncode(text)]) };
     }
     default:
@@ -237,7 +263,8 @@ export function jt808CommandAnswer(m: TrackerMessage, conn: Connection<Jt808Stat
   if (serial !== undefined) {
     conn.state.queries.delete(serial);
     let result: unknown = a.parameters ?? a.result ?? a.mediaIds;
-    if (m.type === 'position') result = { time: m.time, lat: m.lat, lon: m.lon, valid: m.valid, speed: m.speed, course: m.course };
+    if (m.type === 'position')
+      result = { time: m.time, lat: m.lat, lon: m.lon, valid: m.valid, speed: m.speed, course: m.course };
     return { reference: `serial:${serial}`, status: 'result', result, final: true };
   }
   if (m.type === 'result' && typeof a.result === 'string') return { status: 'result', result: a.result, final: true };

@@ -93,7 +93,13 @@ export function decodeJt808Frame(frame: Buffer, conn: Connection<Jt808State>, ou
   const lengthOk = actual === h.bodyLength;
   if (!checksumOk && !lengthOk && !state.trusted) {
     // Nothing vouches for this frame and no good one came before it: junk, not a terminal. No reply.
-    reportError(out, conn, 'malformed', 'JT/T 808 frame with a wrong check code and length before any valid frame: dropped', frame);
+    reportError(
+      out,
+      conn,
+      'malformed',
+      'JT/T 808 frame with a wrong check code and length before any valid frame: dropped',
+      frame,
+    );
     return;
   }
   if (!checksumOk) {
@@ -101,13 +107,19 @@ export function decodeJt808Frame(frame: Buffer, conn: Connection<Jt808State>, ou
     if (conn.options.strictChecksum) return;
   }
   if (!lengthOk)
-    reportError(out, conn, 'length', `JT/T 808 message 0x${hex4(h.msgId)} declares ${h.bodyLength} body bytes, carries ${Math.max(0, actual)}`, frame);
+    reportError(
+      out,
+      conn,
+      'length',
+      `JT/T 808 message 0x${hex4(h.msgId)} declares ${h.bodyLength} body bytes, carries ${Math.max(0, actual)}`,
+      frame,
+    );
   if (actual < 0) return;
   if (checksumOk && lengthOk) state.trusted = true;
 
   state.version = h.version;
   state.delimiter = frame[0];
-  if (!state.idBytes || !state.idBytes.equals(h.idBytes)) {
+  if (!state.idBytes?.equals(h.idBytes)) {
     state.idBytes = Buffer.from(h.idBytes);
     conn.deviceId = decodeTerminalId(h.idBytes);
   }
@@ -123,7 +135,10 @@ export function decodeJt808Frame(frame: Buffer, conn: Connection<Jt808State>, ou
 function reply(c: Ctx, msgId: number, body: Buffer, shortSerial = false): void {
   const s = c.conn.state;
   c.out.replies.push(
-    buildMessage(msgId, body, c.header.idBytes, c.header.version, shortSerial ? 1 : nextSerial(s), { shortSerial, delimiter: s.delimiter }),
+    buildMessage(msgId, body, c.header.idBytes, c.header.version, shortSerial ? 1 : nextSerial(s), {
+      shortSerial,
+      delimiter: s.delimiter,
+    }),
   );
 }
 
@@ -141,7 +156,13 @@ function dispatch(c: Ctx, r: Reader): void {
     handle(c, r);
   } catch (err) {
     if (!(err instanceof FrameTooShort)) throw err;
-    reportError(c.out, c.conn, 'malformed', `JT/T 808 message 0x${hex4(c.header.msgId)}: body shorter than its content (${err.message})`, c.frame);
+    reportError(
+      c.out,
+      c.conn,
+      'malformed',
+      `JT/T 808 message 0x${hex4(c.header.msgId)}: body shorter than its content (${err.message})`,
+      c.frame,
+    );
   }
 }
 
@@ -177,7 +198,14 @@ function handle(c: Ctx, r: Reader): void {
       return;
     case MSG.TIME_QUERY: {
       const d = new Date(conn.now);
-      const fields = [d.getUTCFullYear() % 100, d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+      const fields = [
+        d.getUTCFullYear() % 100,
+        d.getUTCMonth() + 1,
+        d.getUTCDate(),
+        d.getUTCHours(),
+        d.getUTCMinutes(),
+        d.getUTCSeconds(),
+      ];
       reply(c, PLATFORM.TIME, Buffer.from(fields.map(toBcdByte)));
       return;
     }
@@ -234,7 +262,10 @@ function handle(c: Ctx, r: Reader): void {
       const d = new Date(conn.now);
       const body = Buffer.alloc(8);
       body.writeUInt16BE(d.getUTCFullYear(), 0);
-      body.set([d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), RESULT_OK], 2);
+      body.set(
+        [d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), RESULT_OK],
+        2,
+      );
       reply(c, PLATFORM.TIME_SYNC_RESPONSE, body);
       return;
     }
@@ -349,7 +380,8 @@ function handle(c: Ctx, r: Reader): void {
     }
     case MSG.JOINTECH:
     case MSG.JOINTECH_BLIND: {
-      if (h.props & 0x8000) reply(c, PLATFORM.JOINTECH_RESPONSE, Buffer.from([h.msgId >> 8, h.msgId & 0xff, RESULT_OK]), true);
+      if (h.props & 0x8000)
+        reply(c, PLATFORM.JOINTECH_RESPONSE, Buffer.from([h.msgId >> 8, h.msgId & 0xff, RESULT_OK]), true);
       out.messages.push(decodeJointech(c, r));
       return;
     }
@@ -363,7 +395,13 @@ function handle(c: Ctx, r: Reader): void {
     }
     default:
       generalResponse(c, RESULT_UNSUPPORTED);
-      reportError(out, conn, 'unknown-type', `JT/T 808 message 0x${hex4(h.msgId)} not decoded (answered "unsupported")`, c.frame);
+      reportError(
+        out,
+        conn,
+        'unknown-type',
+        `JT/T 808 message 0x${hex4(h.msgId)} not decoded (answered "unsupported")`,
+        c.frame,
+      );
   }
 }
 
@@ -427,7 +465,13 @@ function decodeBatch(c: Ctx, r: Reader, standard: boolean): void {
       c.out.messages.push(m);
     } catch (err) {
       if (!(err instanceof FrameTooShort)) throw err;
-      reportError(c.out, c.conn, 'malformed', `JT/T 808 batch item of ${length} bytes is too short for a location`, c.frame);
+      reportError(
+        c.out,
+        c.conn,
+        'malformed',
+        `JT/T 808 batch item of ${length} bytes is too short for a location`,
+        c.frame,
+      );
     }
     r.pos = start + length;
   }
@@ -553,7 +597,13 @@ function subpackage(c: Ctx, body: Buffer): void {
   let entry = state.reassembly.get(key);
   if (!entry) {
     if (state.reassembly.size >= REASSEMBLY.maxMessages) {
-      reportError(out, conn, 'oversize', `JT/T 808: more than ${REASSEMBLY.maxMessages} sub-packaged messages at once: dropped`, c.frame);
+      reportError(
+        out,
+        conn,
+        'oversize',
+        `JT/T 808: more than ${REASSEMBLY.maxMessages} sub-packaged messages at once: dropped`,
+        c.frame,
+      );
       return;
     }
     entry = {
@@ -574,7 +624,13 @@ function subpackage(c: Ctx, body: Buffer): void {
   if (entry.parts[h.packageIndex - 1] === undefined) {
     if (state.reassemblyBytes + body.length > REASSEMBLY.maxBytes) {
       dropReassembly(state, key);
-      reportError(out, conn, 'oversize', `JT/T 808 sub-packaged message over ${REASSEMBLY.maxBytes} bytes: dropped`, c.frame);
+      reportError(
+        out,
+        conn,
+        'oversize',
+        `JT/T 808 sub-packaged message over ${REASSEMBLY.maxBytes} bytes: dropped`,
+        c.frame,
+      );
       return;
     }
     entry.parts[h.packageIndex - 1] = Buffer.from(body);
@@ -601,23 +657,33 @@ function dropReassembly(state: Jt808State, key: string): void {
 /** Timeouts: ask for missing packages with 0x8003, a few times, then give up and free the memory. */
 export function pollJt808(conn: Connection<Jt808State>, out: DecodeOutput): void {
   const state = conn.state;
-  const timeout = conn.options.reassemblyTimeout !== undefined ? conn.options.reassemblyTimeout * 1000 : REASSEMBLY.timeoutMs;
+  const timeout =
+    conn.options.reassemblyTimeout !== undefined ? conn.options.reassemblyTimeout * 1000 : REASSEMBLY.timeoutMs;
   for (const [key, e] of state.reassembly) {
     if (conn.now - e.lastActivity < timeout) continue;
     if (e.requests >= REASSEMBLY.maxRequests) {
       dropReassembly(state, key);
-      reportError(out, conn, 'malformed', `JT/T 808 message 0x${hex4(e.msgId)}: ${e.total - e.received} of ${e.total} packages never came: dropped`);
+      reportError(
+        out,
+        conn,
+        'malformed',
+        `JT/T 808 message 0x${hex4(e.msgId)}: ${e.total - e.received} of ${e.total} packages never came: dropped`,
+      );
       continue;
     }
     const missing: number[] = [];
-    e.parts.forEach((p, i) => p === undefined && missing.push(i + 1));
+    for (let i = 0; i < e.parts.length; i++) if (e.parts[i] === undefined) missing.push(i + 1);
     const wide = e.version !== undefined;
     const body = Buffer.alloc(2 + (wide ? 2 : 1) + 2 * missing.length);
     body.writeUInt16BE(e.firstSerial, 0);
     if (wide) body.writeUInt16BE(missing.length, 2);
     else body[2] = missing.length;
-    missing.forEach((id, i) => body.writeUInt16BE(id, (wide ? 4 : 3) + 2 * i));
-    out.replies.push(buildMessage(PLATFORM.RESEND_REQUEST, body, e.idBytes, e.version, nextSerial(state), { delimiter: state.delimiter }));
+    for (let i = 0; i < missing.length; i++) body.writeUInt16BE(missing[i], (wide ? 4 : 3) + 2 * i);
+    out.replies.push(
+      buildMessage(PLATFORM.RESEND_REQUEST, body, e.idBytes, e.version, nextSerial(state), {
+        delimiter: state.delimiter,
+      }),
+    );
     e.requests++;
     e.lastActivity = conn.now;
   }

@@ -34,7 +34,15 @@ export function clockOffset(conn: Connection<Jt808State>): number {
 /** BCD YYMMDDhhmmss in the device clock. */
 export function readBcdTime(r: Reader, offsetMinutes: number): number {
   const b = r.slice(6);
-  return deviceTime(2000 + bcdByte(b[0]), bcdByte(b[1]), bcdByte(b[2]), bcdByte(b[3]), bcdByte(b[4]), bcdByte(b[5]), offsetMinutes);
+  return deviceTime(
+    2000 + bcdByte(b[0]),
+    bcdByte(b[1]),
+    bcdByte(b[2]),
+    bcdByte(b[3]),
+    bcdByte(b[4]),
+    bcdByte(b[5]),
+    offsetMinutes,
+  );
 }
 
 /** Alarm word to Traccar's alarm names (protocol notes §6, with the model overrides). */
@@ -113,11 +121,15 @@ export function readLocation(r: Reader, end: number, msg: TrackerMessage, c: Loc
 }
 
 function addCell(msg: TrackerMessage, cell: CellTower): void {
-  ((msg.network ??= {}).cellTowers ??= []).push(cell);
+  msg.network ??= {};
+  msg.network.cellTowers ??= [];
+  msg.network.cellTowers.push(cell);
 }
 
 function addWifi(msg: TrackerMessage, ap: WifiAccessPoint): void {
-  ((msg.network ??= {}).wifiAccessPoints ??= []).push(ap);
+  msg.network ??= {};
+  msg.network.wifiAccessPoints ??= [];
+  msg.network.wifiAccessPoints.push(ap);
 }
 
 function macOf(r: Reader): string {
@@ -135,7 +147,13 @@ export function readItems(r: Reader, end: number, msg: TrackerMessage, c: Locati
     const length = r.u8();
     const start = r.pos;
     if (start + length > end) {
-      reportError(c.out, c.conn, 'malformed', `JT/T 808 item 0x${hex2(id)} declares ${length} bytes, ${end - start} remain: items skipped`, c.frame);
+      reportError(
+        c.out,
+        c.conn,
+        'malformed',
+        `JT/T 808 item 0x${hex2(id)} declares ${length} bytes, ${end - start} remain: items skipped`,
+        c.frame,
+      );
       r.pos = end;
       return;
     }
@@ -144,14 +162,27 @@ export function readItems(r: Reader, end: number, msg: TrackerMessage, c: Locati
       readItem(id, length, item, msg, c, end);
     } catch (err) {
       if (!(err instanceof FrameTooShort)) throw err;
-      reportError(c.out, c.conn, 'malformed', `JT/T 808 item 0x${hex2(id)} of ${length} bytes is too short for its content`, c.frame);
+      reportError(
+        c.out,
+        c.conn,
+        'malformed',
+        `JT/T 808 item 0x${hex2(id)} of ${length} bytes is too short for its content`,
+        c.frame,
+      );
     }
     // 0x80 (OBD) runs to the end of the body
     r.pos = id === 0x80 ? Math.max(item.pos, start + length) : start + length;
   }
 }
 
-function readItem(id: number, length: number, r: Reader, msg: TrackerMessage, c: LocationContext, bodyEnd: number): void {
+function readItem(
+  id: number,
+  length: number,
+  r: Reader,
+  msg: TrackerMessage,
+  c: LocationContext,
+  bodyEnd: number,
+): void {
   const a = msg.attributes;
   const model = c.model;
   switch (id) {
@@ -547,7 +578,12 @@ function readItem(id: number, length: number, r: Reader, msg: TrackerMessage, c:
 }
 
 /** ADAS (0x64), DSM (0x65), TPMS (0x66) and BSD (0x67) objects with the fields of seed 001 tables 5-8. */
-function readSafetyAlarm(r: Reader, length: number, kind: 'adas' | 'dsm' | 'tpms' | 'bsd', c: LocationContext): Record<string, unknown> {
+function readSafetyAlarm(
+  r: Reader,
+  length: number,
+  kind: 'adas' | 'dsm' | 'tpms' | 'bsd',
+  c: LocationContext,
+): Record<string, unknown> {
   const o: Record<string, unknown> = { alarmId: r.u32(), alarmFlag: r.u8() };
   if (kind === 'adas') {
     o.alarmType = r.u8();

@@ -46,7 +46,8 @@ export function parseHeader(m: Buffer, alternative: boolean): Header | undefined
   if (m.length < need) return undefined;
   const idBytes = m.subarray(at, at + idLength);
   at += idLength;
-  const serial = shortSerial ? m[at++] : m.readUInt16BE((at += 2) - 2);
+  const serial = shortSerial ? m[at] : m.readUInt16BE(at);
+  at += shortSerial ? 1 : 2;
   let packageTotal = 0;
   let packageIndex = 0;
   if (props & SUBPACKAGE) {
@@ -54,7 +55,17 @@ export function parseHeader(m: Buffer, alternative: boolean): Header | undefined
     packageIndex = m.readUInt16BE(at + 2);
     at += 4;
   }
-  return { msgId, props, bodyLength: props & 0x3ff, version, idBytes, serial, packageTotal, packageIndex, bodyStart: at };
+  return {
+    msgId,
+    props,
+    bodyLength: props & 0x3ff,
+    version,
+    idBytes,
+    serial,
+    packageTotal,
+    packageIndex,
+    bodyStart: at,
+  };
 }
 
 /**
@@ -114,7 +125,8 @@ export function buildMessage(
   options: { shortSerial?: boolean; delimiter?: number; package?: [total: number, index: number] } = {},
 ): Buffer {
   if (body.length > 1023) throw new Error(`JT/T 808 body too long (${body.length} > 1023 bytes)`);
-  const headerLength = 4 + (version !== undefined ? 1 : 0) + idBytes.length + (options.shortSerial ? 1 : 2) + (options.package ? 4 : 0);
+  const headerLength =
+    4 + (version !== undefined ? 1 : 0) + idBytes.length + (options.shortSerial ? 1 : 2) + (options.package ? 4 : 0);
   const m = Buffer.allocUnsafe(headerLength + body.length + 1);
   m.writeUInt16BE(msgId, 0);
   let props = body.length;

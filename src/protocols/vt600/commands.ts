@@ -20,11 +20,14 @@ export function vt600Payload(command: CommandRequest): string {
     case 'outputControl':
       return `900,${int(command, 'index', 1, 9)},${int(command, 'data', 0, 1)}`;
     case 'custom': {
-      const text = typeof command.text === 'string' ? command.text : typeof command.data === 'string' ? command.data : '';
+      const text =
+        typeof command.text === 'string' ? command.text : typeof command.data === 'string' ? command.data : '';
       if (!text) throw new Error('custom needs a "text" such as "808,..."');
       // CR LF ends a frame: a payload holding one would be cut in two by the device
-      if (!/^[\x20-\x7e]+$/.test(text)) throw new Error('VT600 command text must be printable ASCII without line breaks');
-      if (!/^[0-9A-Fa-f]{3}(,|$)/.test(text)) throw new Error('VT600 command text starts with its 3-character command code, e.g. "900,1,1"');
+      if (!/^[\x20-\x7e]+$/.test(text))
+        throw new Error('VT600 command text must be printable ASCII without line breaks');
+      if (!/^[0-9A-Fa-f]{3}(,|$)/.test(text))
+        throw new Error('VT600 command text starts with its 3-character command code, e.g. "900,1,1"');
       return text;
     }
     default:
@@ -44,7 +47,11 @@ export function encodeVt600Command(command: CommandRequest, conn: Connection<Vt6
   const imei = conn.deviceId ?? (typeof command.deviceId === 'string' ? command.deviceId : undefined);
   if (!imei || !/^\d+$/.test(imei)) throw new Error('VT600 command: the device IMEI is not known yet');
   const payload = vt600Payload(command);
-  return { frames: [vt600Frame(imei, payload)], reference: `code:${payload.slice(0, 3).toUpperCase()}`, expectsAnswer: true };
+  return {
+    frames: [vt600Frame(imei, payload)],
+    reference: `code:${payload.slice(0, 3).toUpperCase()}`,
+    expectsAnswer: true,
+  };
 }
 
 export function vt600CommandAnswer(m: TrackerMessage): CommandAnswer | undefined {

@@ -40,7 +40,14 @@ export function decodeVt600Frame(frame: Buffer, conn: Connection<Vt600State>, ou
   }
   const declared = Number(head[1]);
   const commaAfterLength = head[0].indexOf(',');
-  if (commaAfterLength + declared !== at) reportError(out, conn, 'length', `VT600 length field says ${declared}, frame carries ${at - commaAfterLength}`, frame);
+  if (commaAfterLength + declared !== at)
+    reportError(
+      out,
+      conn,
+      'length',
+      `VT600 length field says ${declared}, frame carries ${at - commaAfterLength}`,
+      frame,
+    );
 
   conn.deviceId = head[2];
   const code = head[3].toUpperCase();
@@ -59,7 +66,8 @@ export function decodeVt600Frame(frame: Buffer, conn: Connection<Vt600State>, ou
   }
 }
 
-const num = (s: string | undefined) => (s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined);
+const num = (s: string | undefined) =>
+  s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined;
 const hex = (s: string | undefined) => (s !== undefined && /^[0-9A-Fa-f]+$/.test(s) ? parseInt(s, 16) : undefined);
 
 /** `000`: event, event data, time, fix, position, cell, status words, voltages, then optional fields (§2.3). */
@@ -76,7 +84,14 @@ function decodePosition(content: string, conn: Connection<Vt600State>): TrackerM
   }
   const t = f[2];
   if (/^\d{12}$/.test(t)) {
-    const ms = deviceTime(2000 + +t.slice(0, 2), +t.slice(2, 4), +t.slice(4, 6), +t.slice(6, 8), +t.slice(8, 10), +t.slice(10, 12));
+    const ms = deviceTime(
+      2000 + +t.slice(0, 2),
+      +t.slice(2, 4),
+      +t.slice(4, 6),
+      +t.slice(6, 8),
+      +t.slice(8, 10),
+      +t.slice(10, 12),
+    );
     if (Number.isFinite(ms)) m.time = isoTime(ms);
   }
   m.valid = f[3] === 'A';
@@ -92,7 +107,18 @@ function decodePosition(content: string, conn: Connection<Vt600State>): TrackerM
   m.altitude = num(f[10]) ?? 0;
   a.odometer = num(f[11]);
   const cell = f[12].split('|');
-  if (cell.length === 4) m.network = { cellTowers: [{ mcc: num(cell[0]) ?? 0, mnc: num(cell[1]) ?? 0, lac: hex(cell[2]) ?? 0, cid: hex(cell[3]) ?? 0, rssi: num(f[13]) }] };
+  if (cell.length === 4)
+    m.network = {
+      cellTowers: [
+        {
+          mcc: num(cell[0]) ?? 0,
+          mnc: num(cell[1]) ?? 0,
+          lac: hex(cell[2]) ?? 0,
+          cid: hex(cell[3]) ?? 0,
+          rssi: num(f[13]),
+        },
+      ],
+    };
   const system = hex(f[14]);
   const input = hex(f[15]);
   const output = hex(f[16]);
@@ -132,7 +158,8 @@ function decodePosition(content: string, conn: Connection<Vt600State>): TrackerM
     for (const item of rest[2].split('|')) {
       const index = num(item.slice(0, 2));
       const value = hex(item.slice(2));
-      if (index !== undefined && value !== undefined) a[`temp${index}`] = ((value & 0x8000 ? -1 : 1) * (value & 0x7fff)) / 10;
+      if (index !== undefined && value !== undefined)
+        a[`temp${index}`] = ((value & 0x8000 ? -1 : 1) * (value & 0x7fff)) / 10;
     }
   }
   let k = 3;

@@ -2,15 +2,15 @@
 // All four protocols on one tracker-server at the same time, through Node-RED, on real sockets.
 const assert = require('node:assert/strict');
 const helper = require('node-red-node-test-helper');
-const serverNode = require('../nodes/tracker-server.js');
-const inNode = require('../nodes/tracker-in.js');
-const { tcpClient, delay } = require('./lib/clients');
-const { listeningPort } = require('./lib/red');
-const J = require('./lib/jt808');
-const F = require('./fixtures/gt06-frames');
+const serverNode = require('../../nodes/tracker-server.js');
+const inNode = require('../../nodes/tracker-in.js');
+const { tcpClient, delay } = require('../lib/clients');
+const { listeningPort } = require('../lib/red');
+const J = require('../lib/jt808');
+const F = require('../fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
-const J600 = require('./fixtures/traccar/jt600.json');
+const J600 = require('../fixtures/traccar/jt600.json');
 const vec = (V, seq) => Buffer.from(V.decode.find((v) => v.seq === seq).hex, 'hex');
 
 /** A VT600 frame with a correct length and checksum. */
@@ -22,7 +22,7 @@ function vt600(imei, code, content) {
   return Buffer.from(`${text}${sum.toString(16).toUpperCase().padStart(2, '0')}\r\n`, 'latin1');
 }
 
-describe('GT06, JT/T 808, JT600 and VT600 on one port (Node-RED, real sockets)', function () {
+describe('GT06, JT/T 808, JT600 and VT600 on one port (Node-RED, real sockets)', () => {
   before(() => helper.startServer());
   after(() => helper.stopServer());
   afterEach(() => helper.unload());
@@ -41,18 +41,38 @@ describe('GT06, JT/T 808, JT600 and VT600 on one port (Node-RED, real sockets)',
     const got = [];
     helper.getNode('out').on('input', (m) => got.push(m.payload));
 
-    const [gt06, jt808, jt600, vt] = await Promise.all([tcpClient(port), tcpClient(port), tcpClient(port), tcpClient(port)]);
+    const [gt06, jt808, jt600, vt] = await Promise.all([
+      tcpClient(port),
+      tcpClient(port),
+      tcpClient(port),
+      tcpClient(port),
+    ]);
     gt06.write(F.LOGIN + F.SOS);
-    jt808.write(J.frame({ msgId: 0x0200, serial: 7, body: Buffer.from('000000010000000301575bcb06cfab5e00000000000024010211040530010c', 'hex') }));
+    jt808.write(
+      J.frame({
+        msgId: 0x0200,
+        serial: 7,
+        body: Buffer.from('000000010000000301575bcb06cfab5e00000000000024010211040530010c', 'hex'),
+      }),
+    );
     jt600.write(vec(J600, 30)); // binary record
     jt600.write(vec(J600, 20)); // U01 text report
-    vt.write(vt600('866123456789012', '000', '1,,240102030405,A,22.5,114.25,9,0.8,36,90,12,1000,460|0|249F|00001093,20,001C,02,00,04A7|019C'));
+    vt.write(
+      vt600(
+        '866123456789012',
+        '000',
+        '1,,240102030405,A,22.5,114.25,9,0.8,36,90,12,1000,460|0|249F|00001093,20,001C,02,00,04A7|019C',
+      ),
+    );
 
     await gt06.waitFor(20);
     assert.equal(gt06.received.toString('hex'), F.LOGIN_ACK + F.SOS_ACK);
     await jt808.waitFor(20);
     const ack = J.parse(jt808.received);
-    assert.deepEqual([ack.msgId, ack.body.readUInt16BE(0), ack.body.readUInt16BE(2), ack.body[4], ack.checksumOk], [0x8001, 7, 0x0200, 0, true]);
+    assert.deepEqual(
+      [ack.msgId, ack.body.readUInt16BE(0), ack.body.readUInt16BE(2), ack.body[4], ack.checksumOk],
+      [0x8001, 7, 0x0200, 0, true],
+    );
     await jt600.waitFor(5);
     assert.equal(jt600.received.toString(), '(S39)', 'the binary record needs no reply; the U01 gets (S39)');
     await delay(100);
@@ -62,14 +82,23 @@ describe('GT06, JT/T 808, JT600 and VT600 on one port (Node-RED, real sockets)',
     const by = (protocol) => got.filter((m) => m.protocol === protocol);
     assert.deepEqual(by('gt06')[0].alarms, ['sos']);
     const j8 = by('jt808')[0];
-    assert.deepEqual([j8.lat, j8.lon, j8.time, j8.alarms], [22.502347, 114.273118, '2024-01-02T03:04:05.000Z', ['sos']]);
+    assert.deepEqual(
+      [j8.lat, j8.lon, j8.time, j8.alarms],
+      [22.502347, 114.273118, '2024-01-02T03:04:05.000Z', ['sos']],
+    );
     const [bin, text] = by('jt600');
     assert.equal(bin.time, '2011-02-16T05:59:10.000Z');
     assert.ok(Math.abs(bin.lat - 22.54977) < 1e-5 && Math.abs(bin.lon + 114.07705) < 1e-5);
     assert.equal(bin.speed, 9.26);
-    assert.deepEqual([text.lat, text.lon, text.speed, text.time], [22.564025, 113.242329, 8.38, '2012-08-04T18:53:02.000Z']);
+    assert.deepEqual(
+      [text.lat, text.lon, text.speed, text.time],
+      [22.564025, 113.242329, 8.38, '2012-08-04T18:53:02.000Z'],
+    );
     const v = by('vt600')[0];
-    assert.deepEqual([v.lat, v.lon, v.speed, v.time, v.alarms], [22.5, 114.25, 36, '2024-01-02T03:04:05.000Z', ['sos']]);
+    assert.deepEqual(
+      [v.lat, v.lon, v.speed, v.time, v.alarms],
+      [22.5, 114.25, 36, '2024-01-02T03:04:05.000Z', ['sos']],
+    );
     for (const c of [gt06, jt808, jt600, vt]) c.destroy();
   });
 });

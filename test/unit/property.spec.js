@@ -5,31 +5,42 @@
 // PROPERTY_RUNS raises the number of runs (the soak script runs many more).
 const assert = require('node:assert/strict');
 const fc = require('fast-check');
-const { createSession, getCodec } = require('../dist/index.js');
-const { crc16 } = require('./lib/crc');
-const J = require('./lib/jt808');
-const F = require('./fixtures/gt06-frames');
+const { createSession, getCodec } = require('../../dist/index.js');
+const { crc16 } = require('../lib/crc');
+const J = require('../lib/jt808');
+const F = require('../fixtures/gt06-frames');
 
 const RUNS = Number(process.env.PROPERTY_RUNS || 150);
 const SETTINGS = { seed: 20261122, numRuns: RUNS };
 const CAP = 4096;
 
-const J600 = require('./fixtures/traccar/jt600.json');
-const V600 = require('./fixtures/traccar/vt600.json');
+const J600 = require('../fixtures/traccar/jt600.json');
+const V600 = require('../fixtures/traccar/vt600.json');
 const hex = (s) => Buffer.from(s, 'hex');
 
 /** Per protocol: a frame that identifies the device, and a valid frame whose record must come out. */
 const PROTOCOLS = {
   gt06: { hello: hex(F.LOGIN), valid: hex(F.HEARTBEAT), type: 'heartbeat' },
   jt808: { hello: J.frame({ msgId: 0x0002 }), valid: J.frame({ msgId: 0x0003, serial: 9 }), type: 'logout' },
-  jt600: { hello: Buffer.from(J600.decode.find((v) => v.seq === 30).hex, 'hex'), valid: Buffer.from('(3110216001,@JT)'), type: 'heartbeat' },
-  vt600: { hello: Buffer.from(V600.decode.find((v) => v.seq === 2).hex, 'hex'), valid: Buffer.from(V600.decode.find((v) => v.seq === 8).hex, 'hex'), type: 'result' },
+  jt600: {
+    hello: Buffer.from(J600.decode.find((v) => v.seq === 30).hex, 'hex'),
+    valid: Buffer.from('(3110216001,@JT)'),
+    type: 'heartbeat',
+  },
+  vt600: {
+    hello: Buffer.from(V600.decode.find((v) => v.seq === 2).hex, 'hex'),
+    valid: Buffer.from(V600.decode.find((v) => v.seq === 8).hex, 'hex'),
+    type: 'result',
+  },
 };
 
 /** Bytes biased towards each protocol's markers, so that junk often looks like the start of a frame. */
 const junkByte = fc.oneof(
   { weight: 5, arbitrary: fc.integer({ min: 0, max: 255 }) },
-  { weight: 2, arbitrary: fc.constantFrom(0x78, 0x79, 0x7e, 0x7d, 0xe7, 0x24, 0x28, 0x29, 0x26, 0x2c, 0x0d, 0x0a, 0x00, 0xff) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(0x78, 0x79, 0x7e, 0x7d, 0xe7, 0x24, 0x28, 0x29, 0x26, 0x2c, 0x0d, 0x0a, 0x00, 0xff),
+  },
 );
 const junk = fc.array(junkByte, { maxLength: 3000 }).map((a) => Buffer.from(a));
 const cuts = fc.array(fc.nat(), { maxLength: 12 });
@@ -81,7 +92,7 @@ describe('property: any input, any split', () => {
 
 describe('property: shared checksums', () => {
   it('CRC-16/X-25 (two bytes per step) equals a bitwise CRC for any bytes and range', () => {
-    const { crc16x25 } = require('../dist');
+    const { crc16x25 } = require('../../dist');
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), (bytes, a, b) => {
         const buf = Buffer.from(bytes);
@@ -95,7 +106,11 @@ describe('property: shared checksums', () => {
 });
 
 describe('property: encoders read back', () => {
-  const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), minLength: 1, maxLength: 120 });
+  const printable = fc.string({
+    unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+    minLength: 1,
+    maxLength: 120,
+  });
 
   it('GT06 0x80 text commands: length, server flag, text, CRC', () => {
     const codec = getCodec('gt06');
@@ -134,30 +149,39 @@ describe('property: encoders read back', () => {
       { minKeys: 1, maxKeys: 20 },
     );
     fc.assert(
-      fc.property(params, printable, fc.integer({ min: 0, max: 65535 }), fc.boolean(), (parameters, text, interval, v2019) => {
-        const conn = { deviceId: '13912345678', state: codec.createState({}), options: {} };
-        conn.state.version = v2019 ? 1 : undefined;
-        const read = (cmd) => J.parse(codec.encodeCommand(cmd, conn).frames[0]);
-        const set = read({ type: 'setParameters', parameters });
-        assert.ok(set.checksumOk);
-        assert.equal(set.msgId, 0x8103);
-        assert.equal(set.bodyLength, set.body.length);
-        assert.equal(set.version, v2019 ? 1 : undefined);
-        const entries = Object.entries(parameters);
-        assert.equal(set.body[0], entries.length);
-        let at = 1;
-        for (const [id, value] of entries) {
-          assert.equal(set.body.readUInt32BE(at), Number(id));
-          assert.equal(set.body[at + 4], 4);
-          assert.equal(set.body.readUInt32BE(at + 5), value);
-          at += 9;
-        }
-        const msg = read({ type: 'sendText', text });
-        assert.equal(msg.msgId, 0x8300);
-        assert.equal(msg.body.toString('latin1', v2019 ? 2 : 1), text);
-        const track = read({ type: 'tracking', interval, duration: 60 });
-        assert.deepEqual([track.msgId, track.body.readUInt16BE(0), track.body.readUInt32BE(2)], [0x8202, interval, 60]);
-      }),
+      fc.property(
+        params,
+        printable,
+        fc.integer({ min: 0, max: 65535 }),
+        fc.boolean(),
+        (parameters, text, interval, v2019) => {
+          const conn = { deviceId: '13912345678', state: codec.createState({}), options: {} };
+          conn.state.version = v2019 ? 1 : undefined;
+          const read = (cmd) => J.parse(codec.encodeCommand(cmd, conn).frames[0]);
+          const set = read({ type: 'setParameters', parameters });
+          assert.ok(set.checksumOk);
+          assert.equal(set.msgId, 0x8103);
+          assert.equal(set.bodyLength, set.body.length);
+          assert.equal(set.version, v2019 ? 1 : undefined);
+          const entries = Object.entries(parameters);
+          assert.equal(set.body[0], entries.length);
+          let at = 1;
+          for (const [id, value] of entries) {
+            assert.equal(set.body.readUInt32BE(at), Number(id));
+            assert.equal(set.body[at + 4], 4);
+            assert.equal(set.body.readUInt32BE(at + 5), value);
+            at += 9;
+          }
+          const msg = read({ type: 'sendText', text });
+          assert.equal(msg.msgId, 0x8300);
+          assert.equal(msg.body.toString('latin1', v2019 ? 2 : 1), text);
+          const track = read({ type: 'tracking', interval, duration: 60 });
+          assert.deepEqual(
+            [track.msgId, track.body.readUInt16BE(0), track.body.readUInt32BE(2)],
+            [0x8202, interval, 60],
+          );
+        },
+      ),
       SETTINGS,
     );
   });
@@ -169,7 +193,9 @@ describe('property: encoders read back', () => {
       fc.property(safe, (text) => {
         const [f] = codec.encodeCommand({ type: 'custom', text }, { state: {}, options: {} }).frames;
         assert.equal(f.toString('latin1'), `(${text})`);
-        assert.throws(() => codec.encodeCommand({ type: 'custom', text: `${text})(${text}` }, { state: {}, options: {} }));
+        assert.throws(() =>
+          codec.encodeCommand({ type: 'custom', text: `${text})(${text}` }, { state: {}, options: {} }),
+        );
       }),
       SETTINGS,
     );
@@ -180,7 +206,10 @@ describe('property: encoders read back', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 1 }), printable, (index, data, text) => {
         const conn = { deviceId: '123456789012345', state: {}, options: {} };
-        for (const cmd of [{ type: 'outputControl', index, data }, { type: 'custom', text: `808,${text}` }]) {
+        for (const cmd of [
+          { type: 'outputControl', index, data },
+          { type: 'custom', text: `808,${text}` },
+        ]) {
           const s = codec.encodeCommand(cmd, conn).frames[0].toString('latin1');
           const m = /^\$\$:(\d+)(,123456789012345,(.*))([0-9A-F]{2})\r\n$/s.exec(s);
           assert.ok(m, s);

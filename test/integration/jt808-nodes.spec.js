@@ -6,14 +6,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
-const serverNode = require('../nodes/tracker-server.js');
-const inNode = require('../nodes/tracker-in.js');
-const commandNode = require('../nodes/tracker-command.js');
-const flagsNode = require('../nodes/tracker-flags.js');
-const { tcpClient, delay, freePort } = require('./lib/clients');
-const { listeningPort, collect } = require('./lib/red');
-const J = require('./lib/jt808');
-const F = require('./fixtures/gt06-frames');
+const serverNode = require('../../nodes/tracker-server.js');
+const inNode = require('../../nodes/tracker-in.js');
+const commandNode = require('../../nodes/tracker-command.js');
+const flagsNode = require('../../nodes/tracker-flags.js');
+const { tcpClient, delay, freePort } = require('../lib/clients');
+const { listeningPort, collect } = require('../lib/red');
+const J = require('../lib/jt808');
+const F = require('../fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
 const hex = (s) => Buffer.from(s, 'hex');
@@ -92,7 +92,7 @@ async function until(predicate, ms = 4000) {
   }
 }
 
-describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
+describe('JT/T 808 through Node-RED (real sockets, shared port)', () => {
   let userDir;
   before(async () => {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-jt808-'));
@@ -130,12 +130,22 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
       const authCode = reg.body.subarray(3);
       assert.ok(authCode.length > 0);
 
-      const authBody = v2019 ? Buffer.concat([Buffer.from([authCode.length]), authCode, Buffer.alloc(15, 0x30), Buffer.alloc(20, 0x20)]) : authCode;
+      const authBody = v2019
+        ? Buffer.concat([Buffer.from([authCode.length]), authCode, Buffer.alloc(15, 0x30), Buffer.alloc(20, 0x20)])
+        : authCode;
       const authSerial = t.send(0x0102, authBody);
       const hbSerial = t.send(0x0002);
       const sosSerial = t.send(
         0x0200,
-        locationBody({ alarm: 1, status: 3, items: [[0x01, hex('00000064')], [0x30, hex('1a')], [0x7e, hex('7d7e')]] }),
+        locationBody({
+          alarm: 1,
+          status: 3,
+          items: [
+            [0x01, hex('00000064')],
+            [0x30, hex('1a')],
+            [0x7e, hex('7d7e')],
+          ],
+        }),
       );
       const batch = Buffer.concat([
         hex('000300'),
@@ -176,7 +186,10 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
       assert.equal(sos.attributes.odometer, 10000);
       assert.equal(sos.attributes.rssi, 26);
       assert.equal(sos.time, '2024-01-02T03:04:05.000Z');
-      assert.deepEqual(mine.slice(4).map((m) => m.lat), [22.5, 22.51, 22.52]);
+      assert.deepEqual(
+        mine.slice(4).map((m) => m.lat),
+        [22.5, 22.51, 22.52],
+      );
     }
     assert.ok(records.some((m) => m.payload.protocol === 'gt06' && m.payload.type === 'position'));
     gt06.destroy();
@@ -193,9 +206,12 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
     const parts = [body.subarray(0, 900), body.subarray(900, 1800), body.subarray(1800)];
 
     const t = await terminal(port, { phone: '013912345678' });
-    parts.forEach((p, i) => t.send(0x0801, p, { pkg: [3, i + 1] }));
+    for (const [i, p] of parts.entries()) t.send(0x0801, p, { pkg: [3, i + 1] });
     const replies = await t.next(4);
-    assert.deepEqual(replies.map((r) => r.msgId), [0x8001, 0x8001, 0x8001, 0x8800]);
+    assert.deepEqual(
+      replies.map((r) => r.msgId),
+      [0x8001, 0x8001, 0x8001, 0x8800],
+    );
     assert.equal(replies[3].body.readUInt32BE(0), 0x42);
     await until(() => records.some((m) => m.payload.type === 'media'));
     const media = records.find((m) => m.payload.type === 'media').payload;
@@ -216,7 +232,16 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
   it('a command to an offline terminal is queued, survives a redeploy, is sent on return and acknowledged by 0x0001', async () => {
     const port = await freePort();
     const extra = [
-      { id: 'cmd', z: 'f1', type: 'tracker-command', server: 'srv', command: 'payload', device: 'topic', deviceType: 'msg', wires: [['status']] },
+      {
+        id: 'cmd',
+        z: 'f1',
+        type: 'tracker-command',
+        server: 'srv',
+        command: 'payload',
+        device: 'topic',
+        deviceType: 'msg',
+        wires: [['status']],
+      },
       { id: 'status', z: 'f1', type: 'helper' },
     ];
     await helper.load([serverNode, inNode, commandNode], flow(port, extra));
@@ -243,7 +268,10 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
     assert.deepEqual([...command.body], [0xf0]);
     t.send(0x0001, Buffer.from([command.serial >> 8, command.serial & 0xff, 0x81, 0x05, 0]));
     await until(() => statuses.length === 2);
-    assert.deepEqual(statuses.map((s) => s.payload.status), ['sent', 'delivered']);
+    assert.deepEqual(
+      statuses.map((s) => s.payload.status),
+      ['sent', 'delivered'],
+    );
     assert.ok(statuses.every((s) => s.payload.id === id));
     t.c.destroy();
   });
@@ -274,7 +302,9 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', function () {
       t.send(0x0200, locationBody({ alarm, status }));
       await t.next();
     }
-    await until(() => all.length === words.length).catch(() => assert.fail(`all: ${all.length}, edges: ${JSON.stringify(edges.map((m) => m.edges))}`));
+    await until(() => all.length === words.length).catch(() =>
+      assert.fail(`all: ${all.length}, edges: ${JSON.stringify(edges.map((m) => m.edges))}`),
+    );
     assert.equal(all[1].flags.alarms.sos, true);
     assert.equal(all[1].flags.status.acc, true);
     assert.equal(all[0].flags.alarms.sos, false);

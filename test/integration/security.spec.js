@@ -5,10 +5,10 @@ const assert = require('node:assert/strict');
 const net = require('node:net');
 const v8 = require('node:v8');
 const vm = require('node:vm');
-const { TrackerServer } = require('../dist/index.js');
-const { tcpClient, udpClient, nextEvent, delay } = require('./lib/clients');
-const { crc16 } = require('./lib/crc');
-const F = require('./fixtures/gt06-frames');
+const { TrackerServer } = require('../../dist/index.js');
+const { tcpClient, udpClient, nextEvent, delay } = require('../lib/clients');
+const { crc16 } = require('../lib/crc');
+const F = require('../fixtures/gt06-frames');
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
@@ -63,7 +63,13 @@ describe('security and reliability (server layer, real sockets)', function () {
     assert.match(reason, /allow-list/);
     await bad.closed;
     assert.equal(bad.received.length, 0, 'no acknowledgement');
-    assert.deepEqual(server.devices().map((d) => d.deviceId).sort(), [F.IMEI, '867530912345678']);
+    assert.deepEqual(
+      server
+        .devices()
+        .map((d) => d.deviceId)
+        .sort(),
+      [F.IMEI, '867530912345678'],
+    );
     good.destroy();
     pattern.destroy();
   });
@@ -161,7 +167,10 @@ describe('security and reliability (server layer, real sockets)', function () {
   it('5 honest devices lose nothing among junk, flood and slow-loris connections; memory returns', async () => {
     await start({ maxConnections: 300, identifyTimeout: 2, pollInterval: 100, maxJunkBytes: 2048 });
     const delivered = new Map();
-    server.on('message', (m) => m.type === 'position' && delivered.set(m.deviceId, (delivered.get(m.deviceId) ?? 0) + 1));
+    server.on(
+      'message',
+      (m) => m.type === 'position' && delivered.set(m.deviceId, (delivered.get(m.deviceId) ?? 0) + 1),
+    );
     gc();
     const before = process.memoryUsage().heapUsed;
 
@@ -194,7 +203,11 @@ describe('security and reliability (server layer, real sockets)', function () {
     for (const c of honest) await c.waitFor(10 + POSITIONS * 10);
     for (const c of honest) {
       const acks = c.received.toString('hex').slice(20);
-      assert.equal(acks, Array.from({ length: POSITIONS }, (_, n) => ack(0x12, n + 2)).join(''), `${c.imei} acknowledgements`);
+      assert.equal(
+        acks,
+        Array.from({ length: POSITIONS }, (_, n) => ack(0x12, n + 2)).join(''),
+        `${c.imei} acknowledgements`,
+      );
       assert.equal(delivered.get(c.imei), POSITIONS, `${c.imei} delivered`);
     }
     // the server closes what never identifies

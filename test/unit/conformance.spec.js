@@ -3,10 +3,10 @@
 // test/lib/conformance.js, which `npm run conformance` uses too: one test per case, deliberate differences
 // skipped with their reason (and failing if they ever start to pass, so the list cannot go stale).
 const assert = require('node:assert/strict');
-const { createSession } = require('../dist/index.js');
-const { PROTOCOLS, runConformance } = require('./lib/conformance');
-const { loadVectors } = require('./lib/vectors');
-const { escape } = require('./lib/jt808');
+const { createSession } = require('../../dist/index.js');
+const { PROTOCOLS, runConformance } = require('../lib/conformance');
+const { loadVectors } = require('../lib/vectors');
+const { escapeFrame } = require('../lib/jt808');
 
 for (const protocol of PROTOCOLS) {
   describe(`${protocol.toUpperCase()} conformance vectors (Traccar)`, () => {
@@ -16,7 +16,8 @@ for (const protocol of PROTOCOLS) {
         for (const c of cases.filter((x) => x.kind === kind)) {
           if (c.known) {
             it.skip(`${c.title}: ${c.known}`, () => {});
-            it(`${c.title} is still a deliberate difference`, () => assert.notEqual(c.problem, null, 'it passes now: drop it from KNOWN_DIFFERENCES'));
+            it(`${c.title} is still a deliberate difference`, () =>
+              assert.notEqual(c.problem, null, 'it passes now: drop it from KNOWN_DIFFERENCES'));
             continue;
           }
           it(c.title, () => assert.equal(c.problem, null));
@@ -37,9 +38,12 @@ describe('JT/T 808 decode vectors, escaped and streamed through a session', () =
     let records = 0;
     for (const v of loadVectors('jt808').decode) {
       if (!v.hex.startsWith('7e') || v.model || v.lengthValid === false) continue;
-      const r = s.push(escape(v.hex));
+      const r = s.push(escapeFrame(v.hex));
       records += r.messages.filter((m) => m.type !== 'heartbeat' || v.expect !== 'none').length;
-      assert.ok(!r.errors.some((e) => e.code === 'junk' || e.code === 'oversize'), `#${v.seq}: ${JSON.stringify(r.errors)}`);
+      assert.ok(
+        !r.errors.some((e) => e.code === 'junk' || e.code === 'oversize'),
+        `#${v.seq}: ${JSON.stringify(r.errors)}`,
+      );
     }
     assert.ok(records > 90, `${records} records`);
   });

@@ -1,12 +1,13 @@
 'use strict';
 // JT600 and VT600 codecs: hand-checked values, exact replies, detection on the shared port, bad input.
 const assert = require('node:assert/strict');
-const { createSession, getCodec } = require('../dist/index.js');
-const { textChecksum } = require('./lib/jt600');
-const F = require('./fixtures/gt06-frames');
+const fc = require('fast-check');
+const { createSession, getCodec } = require('../../dist/index.js');
+const { textChecksum } = require('../lib/jt600');
+const F = require('../fixtures/gt06-frames');
 
-const J600 = require('./fixtures/traccar/jt600.json');
-const V600 = require('./fixtures/traccar/vt600.json');
+const J600 = require('../fixtures/traccar/jt600.json');
+const V600 = require('../fixtures/traccar/vt600.json');
 const vec = (V, seq) => Buffer.from(V.decode.find((v) => v.seq === seq).hex, 'hex');
 const ascii = (s) => Buffer.from(s, 'latin1');
 
@@ -150,7 +151,9 @@ describe('VT600 codec', () => {
     const stream = Buffer.concat([vec(V600, 1), vec(V600, 2), vec(V600, 8)]);
     for (let cut = 1; cut < stream.length; cut += 7) {
       const s = createSession();
-      const types = [...s.push(stream.subarray(0, cut)).messages, ...s.push(stream.subarray(cut)).messages].map((m) => m.type);
+      const types = [...s.push(stream.subarray(0, cut)).messages, ...s.push(stream.subarray(cut)).messages].map(
+        (m) => m.type,
+      );
       assert.deepEqual(types, ['status', 'position', 'result'], `cut at ${cut}`);
     }
   });
@@ -158,8 +161,14 @@ describe('VT600 codec', () => {
   it('encodes $$ commands with length and checksum, refusing line breaks', () => {
     const codec = getCodec('vt600');
     const conn = { deviceId: '123456789012345', state: {}, options: {} };
-    assert.equal(codec.encodeCommand({ type: 'engineResume' }, conn).frames[0].toString(), '$$:24,123456789012345,900,1,09E\r\n');
-    assert.equal(codec.encodeCommand({ type: 'outputControl', index: 2, data: 1 }, conn).frames[0].toString(), '$$:24,123456789012345,900,2,1A0\r\n');
+    assert.equal(
+      codec.encodeCommand({ type: 'engineResume' }, conn).frames[0].toString(),
+      '$$:24,123456789012345,900,1,09E\r\n',
+    );
+    assert.equal(
+      codec.encodeCommand({ type: 'outputControl', index: 2, data: 1 }, conn).frames[0].toString(),
+      '$$:24,123456789012345,900,2,1A0\r\n',
+    );
     assert.throws(() => codec.encodeCommand({ type: 'custom', text: '900,1,1\r\n$$' }, conn), /line breaks/);
   });
 });
@@ -201,14 +210,14 @@ describe('detection on one port', () => {
         });
       }
     }
-    let seed = 99;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256);
+    // Random chunks rich in the text protocols' delimiters (fast-check's generator, fixed seed).
+    const byte = fc.oneof(fc.constantFrom(0x24, 0x28, 0x29, 0x26, 0x2c, 0x0d, 0x0a), fc.integer({ min: 0, max: 255 }));
+    const chunks = fc.sample(fc.array(byte, { minLength: 1, maxLength: 50 }), { seed: 99, numRuns: 1000 });
     for (const start of [vec(J600, 30), vec(V600, 2)]) {
       const s = createSession();
       s.push(start);
-      for (let i = 0; i < 1000; i++) {
-        const junk = Buffer.alloc(1 + (rand() % 50));
-        for (let j = 0; j < junk.length; j++) junk[j] = [0x24, 0x28, 0x29, 0x26, 0x2c, 0x0d, 0x0a, rand()][rand() % 8];
+      for (const bytes of chunks) {
+        const junk = Buffer.from(bytes);
         assert.doesNotThrow(() => s.push(junk));
         assert.ok(s.bufferedBytes <= 16384);
       }

@@ -2,22 +2,55 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { expandFlags, flagChanges, flagTables: T } = require('../dist/index.js');
+const { expandFlags, flagChanges, flagTables: T } = require('../../dist/index.js');
 
-const record = (protocol, fields = {}) => ({ protocol, deviceId: '1', type: 'position', time: '', receivedAt: '', alarms: [], attributes: {}, ...fields });
+const record = (protocol, fields = {}) => ({
+  protocol,
+  deviceId: '1',
+  type: 'position',
+  time: '',
+  receivedAt: '',
+  alarms: [],
+  attributes: {},
+  ...fields,
+});
 const setNames = (obj) => Object.keys(obj).filter((k) => obj[k]);
 
 describe('tracker flags: tables', () => {
   const cases = [
     ['JT808 status', T.JT808_STATUS, (w) => expandFlags(record('jt808', { statusFlags: w })).groups.status],
     ['JT808 alarms', T.JT808_ALARMS, (w) => expandFlags(record('jt808', { alarmFlags: w })).groups.alarms],
-    ['JT808 signals', T.JT808_SIGNALS, (w) => expandFlags(record('jt808', { statusFlags: 0, vehicleSignals: w })).groups.signals],
+    [
+      'JT808 signals',
+      T.JT808_SIGNALS,
+      (w) => expandFlags(record('jt808', { statusFlags: 0, vehicleSignals: w })).groups.signals,
+    ],
     ['GT06 terminal info', T.GT06_TERMINAL_INFO, (w) => expandFlags(record('gt06', { terminalInfo: w })).groups.status],
-    ['JT701 status', T.JT701_STATUS, (w) => expandFlags(record('jt600', { status: w, statusFormat: 'jt701' })).groups.status],
-    ['JT701 alarms', T.JT701_ALARMS, (w) => expandFlags(record('jt600', { status: w, statusFormat: 'jt701' })).groups.alarms],
-    ['JT600 v2 status', T.JT600_V2_STATUS, (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v2' })).groups.status],
-    ['JT600 v2 alarms', T.JT600_V2_ALARMS, (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v2' })).groups.alarms],
-    ['JT600 v3 status', T.JT600_V3_STATUS, (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v3' })).groups.status],
+    [
+      'JT701 status',
+      T.JT701_STATUS,
+      (w) => expandFlags(record('jt600', { status: w, statusFormat: 'jt701' })).groups.status,
+    ],
+    [
+      'JT701 alarms',
+      T.JT701_ALARMS,
+      (w) => expandFlags(record('jt600', { status: w, statusFormat: 'jt701' })).groups.alarms,
+    ],
+    [
+      'JT600 v2 status',
+      T.JT600_V2_STATUS,
+      (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v2' })).groups.status,
+    ],
+    [
+      'JT600 v2 alarms',
+      T.JT600_V2_ALARMS,
+      (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v2' })).groups.alarms,
+    ],
+    [
+      'JT600 v3 status',
+      T.JT600_V3_STATUS,
+      (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v3' })).groups.status,
+    ],
     ['VT600 system status', T.VT600_SYSTEM, (w) => expandFlags(record('vt600', { systemStatus: w })).groups.status],
     ['VT600 inputs', T.VT600_INPUTS, (w) => expandFlags(record('vt600', { inputs: w, outputs: 0 })).groups.io],
     ['VT600 outputs', T.VT600_OUTPUTS, (w) => expandFlags(record('vt600', { inputs: 0, outputs: w })).groups.io],
@@ -52,7 +85,9 @@ describe('tracker flags: tables', () => {
   });
 
   it('data-valid flags say which fields a record carries', () => {
-    const f = expandFlags(record('jt808', { statusFlags: 2, lat: 1, lon: 2, speed: 0, satellites: 7, attributes: { odometer: 5 } }));
+    const f = expandFlags(
+      record('jt808', { statusFlags: 2, lat: 1, lon: 2, speed: 0, satellites: 7, attributes: { odometer: 5 } }),
+    );
     assert.deepEqual(setNames(f.groups.valid), ['position', 'speed', 'satellites', 'deviceMileage', 'status']);
     assert.equal(f.groups.app.supplementary, false);
     const archived = expandFlags(record('jt808', { statusFlags: 0, attributes: { archive: true } }));
@@ -73,12 +108,15 @@ describe('tracker flags: tables', () => {
     }
     for (const { bit, name } of T.TPMS_EVENTS.bits) {
       const f = expandFlags(record('jt808', { attributes: { tpms: { events: [{ eventType: 2 ** bit }] } } }));
-      assert.deepEqual(setNames(f.groups.alarms), ['tpms' + name[0].toUpperCase() + name.slice(1)]);
+      assert.deepEqual(setNames(f.groups.alarms), [`tpms${name[0].toUpperCase()}${name.slice(1)}`]);
     }
   });
 
   it('the node help lists every flag name', () => {
-    const help = fs.readFileSync(path.join(__dirname, '..', 'nodes', 'locales', 'en-US', 'tracker-flags.html'), 'utf8');
+    const help = fs.readFileSync(
+      path.join(__dirname, '..', '..', 'nodes', 'locales', 'en-US', 'tracker-flags.html'),
+      'utf8',
+    );
     const names = [
       ...[
         T.JT808_STATUS,
@@ -100,12 +138,12 @@ describe('tracker flags: tables', () => {
   });
 
   it('real JT600 and VT600 records expand: a JT701 power cut, VT600 ignition on input 2', () => {
-    const { createSession } = require('../dist/index.js');
-    const V = require('./fixtures/traccar/jt600.json');
+    const { createSession } = require('../../dist/index.js');
+    const V = require('../fixtures/traccar/jt600.json');
     const [jt701] = createSession().push(Buffer.from(V.decode.find((v) => v.seq === 5).hex, 'hex')).messages;
     const f = expandFlags(jt701);
     assert.equal(f.groups.status.ackRequested, true);
-    const W = require('./fixtures/traccar/vt600.json');
+    const W = require('../fixtures/traccar/vt600.json');
     const [vt] = createSession().push(Buffer.from(W.decode.find((v) => v.seq === 2).hex, 'hex')).messages;
     const g = expandFlags(vt);
     assert.equal(g.groups.status.gpsValid, true);

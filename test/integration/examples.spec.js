@@ -7,20 +7,20 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
-const { tcpClient, delay } = require('./lib/clients');
-const { listeningPort } = require('./lib/red');
-const { gt06Position } = require('./lib/gt06');
-const F = require('./fixtures/gt06-frames');
+const { tcpClient, delay } = require('../lib/clients');
+const { listeningPort } = require('../lib/red');
+const { gt06Position } = require('../lib/gt06');
+const F = require('../fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
 
 const core = (p) => require(`@node-red/nodes/core/${p}`);
 const NODES = [
-  require('../nodes/tracker-server.js'),
-  require('../nodes/tracker-in.js'),
-  require('../nodes/tracker-command.js'),
-  require('../nodes/tracker-flags.js'),
-  require('../nodes/tracker-geofence.js'),
+  require('../../nodes/tracker-server.js'),
+  require('../../nodes/tracker-in.js'),
+  require('../../nodes/tracker-command.js'),
+  require('../../nodes/tracker-flags.js'),
+  require('../../nodes/tracker-geofence.js'),
   core('common/20-inject.js'),
   core('common/21-debug.js'),
   core('common/90-comment.js'),
@@ -32,7 +32,7 @@ const NODES = [
   require('node-red-contrib-web-worldmap/worldmap.js'),
 ];
 
-const EXAMPLES = path.join(__dirname, '..', 'examples');
+const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 
 /** An example (nodes for the import menu) as a flow on one tab, its server on a free port on loopback. */
 function exampleFlow(file) {
@@ -81,11 +81,13 @@ async function drive(positions, { sos = false } = {}) {
   let acks = 10;
   for (const [i, p] of positions.entries()) {
     c.write(gt06Position({ speed: 30, course: 90, ignition: true, ...p, time: at(i) }, i + 2));
-    await c.waitFor((acks += 10));
+    acks += 10;
+    await c.waitFor(acks);
   }
   if (sos) {
     c.write(F.SOS);
-    await c.waitFor((acks += 10));
+    acks += 10;
+    await c.waitFor(acks);
   }
   await delay(200);
   c.destroy();
@@ -111,7 +113,8 @@ describe('example flows deploy and work', function () {
     helper.settings({ ...(helper._settings || {}), ...settings });
     const flow = exampleFlow(file);
     await helper.load(NODES, flow);
-    for (const def of flow) if (def.type !== 'tab') assert.ok(helper.getNode(def.id), `${file}: ${def.type} ${def.id} is deployed`);
+    for (const def of flow)
+      if (def.type !== 'tab') assert.ok(helper.getNode(def.id), `${file}: ${def.type} ${def.id} is deployed`);
     exampleServerId = flow.find((n) => n.type === 'tracker-server').id;
     const comment = flow.find((n) => n.type === 'comment');
     assert.ok(comment && comment.info.length > 100, `${file} explains itself in a comment node`);
@@ -119,7 +122,16 @@ describe('example flows deploy and work', function () {
   }
 
   it('every file in examples/ is covered here', () => {
-    const covered = ['receive-positions.json', 'send-commands.json', 'alarm-edges.json', 'map.json', 'sos-notification.json', 'geofence.json', 'home-assistant-mqtt.json', 'store-csv-gpx.json'];
+    const covered = [
+      'receive-positions.json',
+      'send-commands.json',
+      'alarm-edges.json',
+      'map.json',
+      'sos-notification.json',
+      'geofence.json',
+      'home-assistant-mqtt.json',
+      'store-csv-gpx.json',
+    ];
     assert.deepEqual(fs.readdirSync(EXAMPLES).sort(), covered.sort());
   });
 
@@ -130,12 +142,18 @@ describe('example flows deploy and work', function () {
     const events = inputs(find(flow, 'debug', 'device events'));
     const alarms = inputs(find(flow, 'debug', 'alarms'));
     await drive([HOME], { sos: true });
-    assert.deepEqual(records.map((m) => m.payload.type), ['login', 'position', 'position']);
+    assert.deepEqual(
+      records.map((m) => m.payload.type),
+      ['login', 'position', 'position'],
+    );
     assert.deepEqual(
       events.map((m) => m.payload.event).filter((e) => e !== 'ignitionOff'),
       ['online', 'alarm', 'offline'],
     );
-    assert.deepEqual(alarms.map((m) => m.payload.alarms), [['sos']]);
+    assert.deepEqual(
+      alarms.map((m) => m.payload.alarms),
+      [['sos']],
+    );
     assert.deepEqual(problems, []);
   });
 
@@ -176,7 +194,10 @@ describe('example flows deploy and work', function () {
         [F.IMEI, 52.5299, undefined, 'lightgrey'], // offline: greyed where it was last seen
       ],
     );
-    assert.ok(map.some((m) => Array.isArray(m.payload.line)), 'a trail from worldmap-tracks');
+    assert.ok(
+      map.some((m) => Array.isArray(m.payload.line)),
+      'a trail from worldmap-tracks',
+    );
     assert.deepEqual(problems, []);
   });
 
@@ -200,11 +221,14 @@ describe('example flows deploy and work', function () {
     find(flow, 'inject').receive({});
     await delay(50);
     await drive([HOME, { lat: 52.52, lon: 13.3777 }, { lat: 52.503, lon: 13.378 }]);
-    assert.deepEqual(said.map((m) => m.payload), [
-      `${F.IMEI} arrived at home at ${at(0)}`,
-      `${F.IMEI} left home at ${at(1)}`,
-      `${F.IMEI} arrived at park at ${at(2)}`,
-    ]);
+    assert.deepEqual(
+      said.map((m) => m.payload),
+      [
+        `${F.IMEI} arrived at home at ${at(0)}`,
+        `${F.IMEI} left home at ${at(1)}`,
+        `${F.IMEI} arrived at park at ${at(2)}`,
+      ],
+    );
     assert.deepEqual(problems, []);
   });
 

@@ -6,14 +6,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
-const serverNode = require('../nodes/tracker-server.js');
-const inNode = require('../nodes/tracker-in.js');
-const geofenceNode = require('../nodes/tracker-geofence.js');
-const { DeviceEventTracker, GeofenceTracker, parseZones, insideZone, distance, destination } = require('../dist');
-const { tcpClient, delay, freePort } = require('./lib/clients');
-const { listeningPort, record } = require('./lib/red');
-const { gt06Position } = require('./lib/gt06');
-const F = require('./fixtures/gt06-frames');
+const serverNode = require('../../nodes/tracker-server.js');
+const inNode = require('../../nodes/tracker-in.js');
+const geofenceNode = require('../../nodes/tracker-geofence.js');
+const { DeviceEventTracker, GeofenceTracker, parseZones, insideZone, distance, destination } = require('../../dist');
+const { tcpClient, delay, freePort } = require('../lib/clients');
+const { listeningPort, record } = require('../lib/red');
+const { gt06Position } = require('../lib/gt06');
+const F = require('../fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
 
@@ -39,7 +39,15 @@ function flow(port, { inName = '', geoName = '' } = {}) {
       timeZone: 'Europe/Berlin',
       wires: [['out', 'geo'], ['events']],
     },
-    { id: 'geo', z: 'f1', type: 'tracker-geofence', name: geoName, zones: [HOME, PARK], dwell: 0, wires: [['geo-out'], ['crossings']] },
+    {
+      id: 'geo',
+      z: 'f1',
+      type: 'tracker-geofence',
+      name: geoName,
+      zones: [HOME, PARK],
+      dwell: 0,
+      wires: [['geo-out'], ['crossings']],
+    },
     { id: 'out', z: 'f1', type: 'helper' },
     { id: 'events', z: 'f1', type: 'helper' },
     { id: 'geo-out', z: 'f1', type: 'helper' },
@@ -94,7 +102,10 @@ describe('device events and geofences in Node-RED', function () {
       firstCrossings.map((e) => [e.event, e.zone, e.deviceId, e.time]),
       [['geofenceEnter', 'home', F.IMEI, at(1)]],
     );
-    assert.deepEqual(seen['geo-out'].map((m) => m.zones), [[], ['home']]);
+    assert.deepEqual(
+      seen['geo-out'].map((m) => m.zones),
+      [[], ['home']],
+    );
 
     // Redeploy everything (server included): the device reconnects inside home and must not enter again.
     c.destroy();
@@ -108,14 +119,21 @@ describe('device events and geofences in Node-RED', function () {
     for (const i of [2, 3, 4, 5, 6]) await send(i);
     await delay(150);
 
-    const crossings = [...early.crossings, ...seen.crossings].map((m) => [m.payload.event, m.payload.zone, m.payload.time]);
+    const crossings = [...early.crossings, ...seen.crossings].map((m) => [
+      m.payload.event,
+      m.payload.zone,
+      m.payload.time,
+    ]);
     assert.deepEqual(crossings, [
       ['geofenceEnter', 'home', at(1)],
       ['geofenceExit', 'home', at(3)],
       ['geofenceEnter', 'park', at(4)],
       ['geofenceExit', 'park', at(6)],
     ]);
-    assert.deepEqual(seen['geo-out'].map((m) => m.zones), [['home'], [], ['park'], ['park'], []]);
+    assert.deepEqual(
+      seen['geo-out'].map((m) => m.zones),
+      [['home'], [], ['park'], ['park'], []],
+    );
 
     const events = [...early.events, ...seen.events].map((m) => m.payload);
     const named = (...names) => events.filter((e) => names.includes(e.event)).map((e) => [e.event, e.time]);
@@ -156,7 +174,10 @@ describe('device events and geofences in Node-RED', function () {
     c.write(gt06Position({ ...PATH[4], time: at(4) }, 4));
     await c.waitFor(40);
     await delay(100);
-    assert.deepEqual(seen.events.slice(3).map((m) => m.payload.event), ['online']);
+    assert.deepEqual(
+      seen.events.slice(3).map((m) => m.payload.event),
+      ['online'],
+    );
     // "went silent at": offline carries the last valid fix
     assert.deepEqual([seen.events[2].payload.lat, seen.events[2].payload.lon], [PATH[3].lat, PATH[3].lon]);
 
@@ -186,18 +207,32 @@ describe('device events and geofences in Node-RED', function () {
     ];
     geo.receive({
       topic: 'zones',
-      payload: { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'lake' }, geometry: { type: 'Polygon', coordinates: [square] } }] },
+      payload: {
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', properties: { name: 'lake' }, geometry: { type: 'Polygon', coordinates: [square] } },
+        ],
+      },
     });
-    const position = (lat, lon, t) => ({ topic: 'dev1', payload: { deviceId: 'dev1', type: 'position', lat, lon, time: t } });
+    const position = (lat, lon, t) => ({
+      topic: 'dev1',
+      payload: { deviceId: 'dev1', type: 'position', lat, lon, time: t },
+    });
     geo.receive(position(52.05, 13.05, at(1)));
     geo.receive(position(52.5201, 13.4051, at(2)));
     await delay(50);
-    assert.deepEqual(seen['geo-out'].map((m) => m.zones), [['lake'], ['home']]);
-    assert.deepEqual(seen.crossings.map((m) => [m.payload.event, m.payload.zone]), [
-      ['geofenceEnter', 'lake'],
-      ['geofenceExit', 'lake'],
-      ['geofenceEnter', 'home'],
-    ]);
+    assert.deepEqual(
+      seen['geo-out'].map((m) => m.zones),
+      [['lake'], ['home']],
+    );
+    assert.deepEqual(
+      seen.crossings.map((m) => [m.payload.event, m.payload.zone]),
+      [
+        ['geofenceEnter', 'lake'],
+        ['geofenceExit', 'lake'],
+        ['geofenceEnter', 'home'],
+      ],
+    );
 
     const errors = [];
     geo.on('call:error', (call) => errors.push(String(call.args[0])));
@@ -212,7 +247,10 @@ describe('device events and geofences in Node-RED', function () {
     geo.receive({ topic: 'dev1', payload: { deviceId: 'dev1', lat: null, lon: null, time: at(2) } });
     geo.receive({ payload: { lat: 52.5201, lon: 13.4051 } });
     await delay(50);
-    assert.deepEqual(seen['geo-out'].slice(before).map((m) => m.zones), [undefined, undefined, undefined]);
+    assert.deepEqual(
+      seen['geo-out'].slice(before).map((m) => m.zones),
+      [undefined, undefined, undefined],
+    );
     assert.equal(seen.crossings.length, 3);
     assert.match(errors[1], /no device id/);
 
@@ -224,11 +262,17 @@ describe('device events and geofences in Node-RED', function () {
     geo2.receive(position(52.5202, 13.405, at(3)));
     geo2.receive(position(52.05, 13.05, at(4)));
     await delay(50);
-    assert.deepEqual(seen2['geo-out'].map((m) => m.zones), [['home'], ['lake']]);
-    assert.deepEqual(seen2.crossings.map((m) => [m.payload.event, m.payload.zone]), [
-      ['geofenceExit', 'home'],
-      ['geofenceEnter', 'lake'],
-    ]);
+    assert.deepEqual(
+      seen2['geo-out'].map((m) => m.zones),
+      [['home'], ['lake']],
+    );
+    assert.deepEqual(
+      seen2.crossings.map((m) => [m.payload.event, m.payload.zone]),
+      [
+        ['geofenceExit', 'home'],
+        ['geofenceEnter', 'lake'],
+      ],
+    );
   });
 });
 
@@ -245,19 +289,48 @@ describe('geofence zones and crossings (pure)', () => {
   });
 
   it('polygons across the antimeridian, GeoJSON holes and MultiPolygons, node-red-node-geofence shapes', () => {
-    const fiji = parseZones([{ name: 'fiji', type: 'polygon', points: [[-15, 177], [-15, -178], [-20, -178], [-20, 177]] }])[0];
+    const fiji = parseZones([
+      {
+        name: 'fiji',
+        type: 'polygon',
+        points: [
+          [-15, 177],
+          [-15, -178],
+          [-20, -178],
+          [-20, 177],
+        ],
+      },
+    ])[0];
     assert.equal(insideZone({ lat: -17, lon: 179.5 }, fiji), true);
     assert.equal(insideZone({ lat: -17, lon: -179.5 }, fiji), true);
     assert.equal(insideZone({ lat: -17, lon: 170 }, fiji), false);
     assert.equal(insideZone({ lat: -17, lon: -170 }, fiji), false);
 
-    const ring = (x0, y0, x1, y1) => [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]];
+    const ring = (x0, y0, x1, y1) => [
+      [x0, y0],
+      [x1, y0],
+      [x1, y1],
+      [x0, y1],
+      [x0, y0],
+    ];
     const [donut, islands, point] = parseZones({
       type: 'FeatureCollection',
       features: [
-        { type: 'Feature', properties: { name: 'donut' }, geometry: { type: 'Polygon', coordinates: [ring(0, 0, 10, 10), ring(4, 4, 6, 6)] } },
-        { type: 'Feature', id: 'islands', geometry: { type: 'MultiPolygon', coordinates: [[ring(0, 0, 1, 1)], [ring(5, 5, 6, 6)]] } },
-        { type: 'Feature', properties: { name: 'pin', radius: 50 }, geometry: { type: 'Point', coordinates: [13.4, 52.5] } },
+        {
+          type: 'Feature',
+          properties: { name: 'donut' },
+          geometry: { type: 'Polygon', coordinates: [ring(0, 0, 10, 10), ring(4, 4, 6, 6)] },
+        },
+        {
+          type: 'Feature',
+          id: 'islands',
+          geometry: { type: 'MultiPolygon', coordinates: [[ring(0, 0, 1, 1)], [ring(5, 5, 6, 6)]] },
+        },
+        {
+          type: 'Feature',
+          properties: { name: 'pin', radius: 50 },
+          geometry: { type: 'Point', coordinates: [13.4, 52.5] },
+        },
       ],
     });
     assert.equal(insideZone({ lat: 2, lon: 2 }, donut), true);
@@ -269,10 +342,24 @@ describe('geofence zones and crossings (pure)', () => {
 
     const [c, p] = parseZones([
       { name: 'a', mode: 'circle', centre: { latitude: 1, longitude: 2 }, radius: 10 },
-      { name: 'b', mode: 'polyline', points: [{ latitude: 0, longitude: 0 }, { latitude: 0, longitude: 1 }, { latitude: 1, longitude: 1 }] },
+      {
+        name: 'b',
+        mode: 'polyline',
+        points: [
+          { latitude: 0, longitude: 0 },
+          { latitude: 0, longitude: 1 },
+          { latitude: 1, longitude: 1 },
+        ],
+      },
     ]);
     assert.deepEqual(c, { name: 'a', type: 'circle', lat: 1, lon: 2, radius: 10 });
-    assert.deepEqual(p.rings, [[[0, 0], [0, 1], [1, 1]]]);
+    assert.deepEqual(p.rings, [
+      [
+        [0, 0],
+        [0, 1],
+        [1, 1],
+      ],
+    ]);
   });
 
   it('refuses malformed zones with the zone and field at fault', () => {
@@ -281,7 +368,11 @@ describe('geofence zones and crossings (pure)', () => {
     assert.throws(() => parseZones([{ name: 'x', type: 'polygon', points: '1,2 3' }]), /latitude,longitude pairs/);
     assert.throws(() => parseZones([{ name: 'x', type: 'square' }]), /unknown zone type "square"/);
     assert.throws(() => parseZones([HOME, HOME]), /two zones are named "home"/);
-    assert.throws(() => parseZones({ type: 'Feature', properties: { name: 'l' }, geometry: { type: 'LineString', coordinates: [] } }), /LineString is not a zone/);
+    assert.throws(
+      () =>
+        parseZones({ type: 'Feature', properties: { name: 'l' }, geometry: { type: 'LineString', coordinates: [] } }),
+      /LineString is not a zone/,
+    );
     assert.throws(() => parseZones(42), /zones must be/);
   });
 
@@ -300,22 +391,40 @@ describe('geofence zones and crossings (pure)', () => {
     restored.setZones(parseZones([HOME]));
     restored.restore(JSON.parse(JSON.stringify(g.snapshot())));
     assert.deepEqual(restored.update('d', 52.52, 13.405, t0 + 120000).events, []);
-    assert.deepEqual(restored.update('d', 52.6, 13.405, t0 + 130000).events.map((e) => e.event), ['geofenceExit']);
+    assert.deepEqual(
+      restored.update('d', 52.6, 13.405, t0 + 130000).events.map((e) => e.event),
+      ['geofenceExit'],
+    );
   });
 });
 
 describe('device event tracker (pure)', () => {
-  const rec = (over) => ({ protocol: 'gt06', deviceId: 'd', type: 'position', alarms: [], attributes: {}, valid: true, ...over });
+  const rec = (over) => ({
+    protocol: 'gt06',
+    deviceId: 'd',
+    type: 'position',
+    alarms: [],
+    attributes: {},
+    valid: true,
+    ...over,
+  });
   const t = (h, m = 0) => new Date(Date.UTC(2026, 11, 1, h, m)).toISOString();
 
   it('each new alarm once, with its position; heartbeats do not clear alarms', () => {
     const ev = new DeviceEventTracker();
     const now = Date.now();
-    const alarms = (m) => ev.update(rec(m), now).events.filter((e) => e.event === 'alarm').map((e) => [e.alarm, e.lat]);
+    const alarms = (m) =>
+      ev
+        .update(rec(m), now)
+        .events.filter((e) => e.event === 'alarm')
+        .map((e) => [e.alarm, e.lat]);
     assert.deepEqual(alarms({ time: t(1), lat: 1, lon: 2, alarms: ['sos'] }), [['sos', 1]]);
     assert.deepEqual(alarms({ time: t(1, 1), lat: 1, lon: 2, alarms: ['sos', 'powerCut'] }), [['powerCut', 1]]);
     assert.deepEqual(alarms({ type: 'heartbeat', time: t(1, 2), alarms: [] }), []);
-    assert.deepEqual(alarms({ type: 'heartbeat', time: t(1, 2), alarms: ['lowBattery'] }).map(([a]) => a), ['lowBattery']);
+    assert.deepEqual(
+      alarms({ type: 'heartbeat', time: t(1, 2), alarms: ['lowBattery'] }).map(([a]) => a),
+      ['lowBattery'],
+    );
     assert.deepEqual(alarms({ time: t(1, 3), lat: 1, lon: 2, alarms: ['sos', 'powerCut', 'lowBattery'] }), []);
     assert.deepEqual(alarms({ time: t(1, 4), lat: 1, lon: 2, alarms: [] }), []);
     assert.deepEqual(alarms({ time: t(1, 5), lat: 3, lon: 2, alarms: ['sos'] }), [['sos', 3]]);
@@ -347,7 +456,8 @@ describe('device event tracker (pure)', () => {
 
   it('remembers a bounded number of devices', () => {
     const ev = new DeviceEventTracker({ maxDevices: 3 });
-    for (let i = 0; i < 10; i++) ev.update(rec({ deviceId: `d${i}`, time: t(3, i), lat: 1, lon: 1, speed: 0 }), Date.now());
+    for (let i = 0; i < 10; i++)
+      ev.update(rec({ deviceId: `d${i}`, time: t(3, i), lat: 1, lon: 1, speed: 0 }), Date.now());
     assert.deepEqual(Object.keys(ev.snapshot().devices), ['d7', 'd8', 'd9']);
     const g = new GeofenceTracker(0, 2);
     g.setZones(parseZones([HOME]));
@@ -358,7 +468,11 @@ describe('device event tracker (pure)', () => {
   it('per-device speed limits override the node limit; restored state continues', () => {
     const ev = new DeviceEventTracker({ speedLimit: 100, speedLimits: { slow: 30 } });
     const now = Date.now();
-    const over = (id, speed, i) => ev.update(rec({ deviceId: id, time: t(2, i), lat: 1, lon: 1, speed }), now).events.filter((e) => e.event === 'overspeed').map((e) => e.limit);
+    const over = (id, speed, i) =>
+      ev
+        .update(rec({ deviceId: id, time: t(2, i), lat: 1, lon: 1, speed }), now)
+        .events.filter((e) => e.event === 'overspeed')
+        .map((e) => e.limit);
     assert.deepEqual(over('slow', 40, 0), [30]);
     assert.deepEqual(over('slow', 45, 1), []);
     assert.deepEqual(over('fast', 90, 0), []);

@@ -11,13 +11,23 @@ describe('benchmark suite (smoke run)', function () {
   this.timeout(120000);
   it('writes every section with figures', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'BENCHMARKS.md');
-    execFileSync(process.execPath, [path.join(__dirname, '..', 'bench', 'run.js'), '--quick', '--out', out]);
+    execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'bench', 'run.js'), '--quick', '--out', out]);
     const md = fs.readFileSync(out, 'utf8');
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
-    for (const section of ['Decode throughput', 'Ingestion through the server', 'Memory per connected device', 'ACK latency', 'Targets'])
+    for (const section of [
+      'Decode throughput',
+      'Ingestion through the server',
+      'Memory per connected device',
+      'ACK latency',
+      'Targets',
+    ])
       assert.match(md, new RegExp(`## ${section}`));
     assert.match(md, /\| gt06 location \| single \| [\d,]+ \| [\d,]+ \| [\d,]+ \|/);
-    assert.match(md, /\| TrackerServer \(replies checked byte for byte\) \| [\d,]+ \| 0 \|/, 'no wrong replies under load');
+    assert.match(
+      md,
+      /\| TrackerServer \(replies checked byte for byte\) \| [\d,]+ \| 0 \|/,
+      'no wrong replies under load',
+    );
     assert.match(md, /\| TrackerServer \| [\d.]+ KiB \|/);
   });
 });

@@ -1,9 +1,9 @@
 'use strict';
 const assert = require('node:assert/strict');
 const net = require('node:net');
-const { TrackerServer } = require('../dist/index.js');
-const { tcpClient, udpClient, nextEvent, collectEvents, delay } = require('./lib/clients');
-const F = require('./fixtures/gt06-frames');
+const { TrackerServer } = require('../../dist/index.js');
+const { tcpClient, udpClient, nextEvent, collectEvents, delay } = require('../lib/clients');
+const F = require('../fixtures/gt06-frames');
 
 describe('TrackerServer (plain Node, real sockets)', () => {
   let server;
@@ -39,10 +39,7 @@ describe('TrackerServer (plain Node, real sockets)', () => {
     );
     assert.deepEqual(got[2][0].alarms, ['sos']);
     await c.waitFor(40);
-    assert.equal(
-      c.received.toString('hex'),
-      F.LOGIN_ACK + F.LOCATION_ACK + F.SOS_ACK + F.HEARTBEAT_ACK,
-    );
+    assert.equal(c.received.toString('hex'), F.LOGIN_ACK + F.LOCATION_ACK + F.SOS_ACK + F.HEARTBEAT_ACK);
     assert.equal(server.devices().length, 1);
     c.destroy();
   });
@@ -76,7 +73,10 @@ describe('TrackerServer (plain Node, real sockets)', () => {
     assert.deepEqual(got[0][0].alarms, ['sos']);
     assert.equal(got[1][0].type, 'heartbeat');
     await u.waitFor(3);
-    assert.deepEqual(u.datagrams.slice(1).map((d) => d.toString('hex')), [F.SOS_ACK, F.HEARTBEAT_ACK]);
+    assert.deepEqual(
+      u.datagrams.slice(1).map((d) => d.toString('hex')),
+      [F.SOS_ACK, F.HEARTBEAT_ACK],
+    );
     await u.close();
   });
 

@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('node:assert/strict');
-const { createSession } = require('../dist/index.js');
+const { createSession } = require('../../dist/index.js');
 
 const LOGIN = '78780d01012345678901234500018cdd0d0a';
 const LOCATION = '78781f1211071403362aca0543ec4f00ff976e021549010603e6b500e7590074763d0d0a';
@@ -13,7 +13,10 @@ describe('session', () => {
     const r = s.push(hex(LOGIN));
     assert.equal(s.protocol, 'gt06');
     assert.equal(s.deviceId, '123456789012345');
-    assert.deepEqual(r.replies.map((b) => b.toString('hex')), ['787805010001d9dc0d0a']);
+    assert.deepEqual(
+      r.replies.map((b) => b.toString('hex')),
+      ['787805010001d9dc0d0a'],
+    );
     assert.equal(r.messages[0].type, 'login');
   });
 

@@ -5,8 +5,8 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { tcpClient, delay, freePort } = require('./lib/clients');
-const F = require('./fixtures/gt06-frames');
+const { tcpClient, delay, freePort } = require('../lib/clients');
+const F = require('../fixtures/gt06-frames');
 
 describe('npm start (embedded Node-RED with the example flow)', function () {
   this.timeout(60000);
@@ -24,7 +24,7 @@ describe('npm start (embedded Node-RED with the example flow)', function () {
   it('runs the map example, listens for trackers and acknowledges a GT06 login', async () => {
     const [editorPort, trackerPort] = [await freePort(), await freePort()];
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-trackers-'));
-    child = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'start.js')], {
+    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'start.js')], {
       env: { ...process.env, PORT: String(editorPort), TRACKER_PORT: String(trackerPort), NODE_RED_USER_DIR: userDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -43,8 +43,14 @@ describe('npm start (embedded Node-RED with the example flow)', function () {
     c.destroy();
     const res = await fetch(`http://127.0.0.1:${editorPort}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } });
     const { flows } = await res.json();
-    assert.ok(flows.some((n) => n.type === 'tracker-in'), 'the example flow is deployed');
-    assert.ok(flows.some((n) => n.type === 'worldmap'), 'npm start runs the map example');
+    assert.ok(
+      flows.some((n) => n.type === 'tracker-in'),
+      'the example flow is deployed',
+    );
+    assert.ok(
+      flows.some((n) => n.type === 'worldmap'),
+      'npm start runs the map example',
+    );
     const map = await fetch(`http://127.0.0.1:${editorPort}/worldmap/`);
     assert.equal(map.status, 200, 'the map page is served');
     assert.match(await map.text(), /leaflet/i);

@@ -4,10 +4,10 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { TrackerServer, JsonFileStore } = require('../dist/index.js');
-const { tcpClient, nextEvent, collectEvents, delay, hex } = require('./lib/clients');
-const F = require('./fixtures/gt06-frames');
-const { crc16 } = require('./lib/crc');
+const { TrackerServer, JsonFileStore } = require('../../dist/index.js');
+const { tcpClient, nextEvent, collectEvents, delay, hex } = require('../lib/clients');
+const F = require('../fixtures/gt06-frames');
+const { crc16 } = require('../lib/crc');
 
 /** A GT06 0x15 answer frame carrying `text` and the server flag of the command it answers. */
 function gt06Answer(flag, text, serial = 0x20) {
@@ -160,5 +160,4 @@ describe('commands (server layer)', () => {
     assert.match(ev.error, /no answer/);
     c.destroy();
   });
-
 });

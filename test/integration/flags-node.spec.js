@@ -2,19 +2,35 @@
 // tracker-in -> tracker-flags in a real Node-RED runtime with real sockets.
 const assert = require('node:assert/strict');
 const helper = require('node-red-node-test-helper');
-const serverNode = require('../nodes/tracker-server.js');
-const inNode = require('../nodes/tracker-in.js');
-const flagsNode = require('../nodes/tracker-flags.js');
-const { tcpClient, delay } = require('./lib/clients');
-const { listeningPort, collect } = require('./lib/red');
-const { crc16 } = require('./lib/crc');
-const F = require('./fixtures/gt06-frames');
+const serverNode = require('../../nodes/tracker-server.js');
+const inNode = require('../../nodes/tracker-in.js');
+const flagsNode = require('../../nodes/tracker-flags.js');
+const { tcpClient, delay } = require('../lib/clients');
+const { listeningPort, collect } = require('../lib/red');
+const { crc16 } = require('../lib/crc');
+const F = require('../fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
 
 /** A GT06 0x13 heartbeat with the given terminal-info byte (valid CRC). */
 function heartbeat(info, serial) {
-  const f = Buffer.from([0x78, 0x78, 0x0a, 0x13, info, 0x04, 0x04, 0x00, 0x02, serial >> 8, serial & 0xff, 0, 0, 0x0d, 0x0a]);
+  const f = Buffer.from([
+    0x78,
+    0x78,
+    0x0a,
+    0x13,
+    info,
+    0x04,
+    0x04,
+    0x00,
+    0x02,
+    serial >> 8,
+    serial & 0xff,
+    0,
+    0,
+    0x0d,
+    0x0a,
+  ]);
   f.writeUInt16BE(crc16(f.subarray(2, 11)), 11);
   return f;
 }
@@ -29,7 +45,7 @@ function flow(mode) {
   ];
 }
 
-describe('tracker-flags in Node-RED (GT06)', function () {
+describe('tracker-flags in Node-RED (GT06)', () => {
   before(() => helper.startServer());
   after(() => helper.stopServer());
   afterEach(() => helper.unload());
@@ -61,7 +77,10 @@ describe('tracker-flags in Node-RED (GT06)', function () {
       await c.waitFor(20 + 10 * i);
     }
     await delay(50);
-    assert.deepEqual(got.map((m) => m.edges.sort()), [['accOn', 'sosStarted'], ['sosEnded'], ['accOff']]);
+    assert.deepEqual(
+      got.map((m) => m.edges.sort()),
+      [['accOn', 'sosStarted'], ['sosEnded'], ['accOff']],
+    );
     assert.deepEqual(got[1].flags, { alarms: { sos: false } });
     c.destroy();
   });

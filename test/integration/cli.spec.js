@@ -2,21 +2,30 @@
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
-const F = require('./fixtures/gt06-frames');
+const F = require('../fixtures/gt06-frames');
 
-const BIN = path.join(__dirname, '..', 'bin', 'tracker-decode.js');
+const BIN = path.join(__dirname, '..', '..', 'bin', 'tracker-decode.js');
 const run = (args, input) => spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8' });
 
 describe('tracker-decode CLI', () => {
   it('prints one JSON line per hex line of one connection, with replies in hex', () => {
-    const r = run(['--now', '2024-01-02T03:04:05Z'], [F.LOGIN, F.LOCATION + F.HEARTBEAT, '7878058a000688290d0a', ''].join('\n'));
+    const r = run(
+      ['--now', '2024-01-02T03:04:05Z'],
+      [F.LOGIN, F.LOCATION + F.HEARTBEAT, '7878058a000688290d0a', ''].join('\n'),
+    );
     assert.equal(r.status, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 3);
     assert.equal(lines[0].messages[0].type, 'login');
     assert.equal(lines[0].messages[0].deviceId, F.IMEI);
     assert.deepEqual(lines[0].replies, [F.LOGIN_ACK]);
-    assert.deepEqual(lines[1].messages.map((m) => m.type), ['position', 'heartbeat']);
+    assert.deepEqual(
+      lines[1].messages.map((m) => m.type),
+      ['position', 'heartbeat'],
+    );
     assert.equal(lines[1].messages[0].deviceId, F.IMEI, 'the login carries over: one connection');
     assert.deepEqual(lines[1].replies, [F.LOCATION_ACK, F.HEARTBEAT_ACK]);
     assert.deepEqual(lines[2].replies, ['78780b8a1801020304050000e9050d0a']); // time reply at --now
@@ -25,7 +34,10 @@ describe('tracker-decode CLI', () => {
   it('pins a protocol and reports bad lines without stopping', () => {
     const r = run(['--protocol', 'gt06'], `not hex\n${F.LOGIN}\n`);
     assert.equal(r.status, 0);
-    const [bad, good] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const [bad, good] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(bad.errors[0].code, 'malformed');
     assert.deepEqual(good.replies, [F.LOGIN_ACK]);
   });

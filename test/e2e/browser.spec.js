@@ -8,12 +8,12 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { tcpClient, delay, freePort } = require('./lib/clients');
-const F = require('./fixtures/gt06-frames');
-const { gt06Position } = require('./lib/gt06');
+const { tcpClient, delay, freePort } = require('../lib/clients');
+const F = require('../fixtures/gt06-frames');
+const { gt06Position } = require('../lib/gt06');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARTIFACTS = path.join(__dirname, '..', 'test-artifacts');
+const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 
 describe('editor in a real browser (Chromium + playwright-core)', function () {
   this.timeout(120000);
@@ -45,7 +45,7 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const [editorPort, trackerPort] = [await freePort(), await freePort()];
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-browser-'));
-    child = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'start.js')], {
+    child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'start.js')], {
       env: {
         ...process.env,
         PORT: String(editorPort),
@@ -68,7 +68,15 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const problems = [];
@@ -82,7 +90,12 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
       els.map((e) => e.getAttribute('data-palette-type')),
     );
     // node-red-contrib-web-worldmap (a devDependency for the map example) shares the category
-    assert.deepEqual(inPalette.filter((t) => t.startsWith('tracker-')).sort(), ['tracker-command', 'tracker-flags', 'tracker-geofence', 'tracker-in']);
+    assert.deepEqual(inPalette.filter((t) => t.startsWith('tracker-')).sort(), [
+      'tracker-command',
+      'tracker-flags',
+      'tracker-geofence',
+      'tracker-in',
+    ]);
 
     const fillers = {
       'tracker-in': async () => {
@@ -121,7 +134,9 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
     };
     let y = 420;
     for (const [type, fill] of Object.entries(fillers)) {
-      const source = page.locator(`#red-ui-palette-container-location .red-ui-palette-node[data-palette-type="${type}"]`);
+      const source = page.locator(
+        `#red-ui-palette-container-location .red-ui-palette-node[data-palette-type="${type}"]`,
+      );
       await source.scrollIntoViewIfNeeded();
       await source.dragTo(page.locator('#red-ui-workspace-chart'), { targetPosition: { x: 450, y } });
       y += 70;
@@ -152,14 +167,23 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
     const res = await fetch(`http://127.0.0.1:${editorPort}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } });
     const { flows } = await res.json();
     const added = (type) => flows.filter((n) => n.type === type);
-    assert.ok(added('tracker-in').some((n) => n.filter === 'positions' && n.devices === F.IMEI && n.name === 'my trackers'));
+    assert.ok(
+      added('tracker-in').some((n) => n.filter === 'positions' && n.devices === F.IMEI && n.name === 'my trackers'),
+    );
     assert.ok(
       added('tracker-command').some(
-        (n) => n.command === 'positionPeriodic' && n.value === '60' && n.ttl === '3600' && n.device === F.IMEI && n.deviceType === 'str',
+        (n) =>
+          n.command === 'positionPeriodic' &&
+          n.value === '60' &&
+          n.ttl === '3600' &&
+          n.device === F.IMEI &&
+          n.deviceType === 'str',
       ),
     );
     assert.ok(added('tracker-flags').some((n) => n.mode === 'edges'));
-    assert.ok(added('tracker-in').some((n) => n.speedLimit === '90' && n.timeZone === 'Europe/Berlin' && n.events === true));
+    assert.ok(
+      added('tracker-in').some((n) => n.speedLimit === '90' && n.timeZone === 'Europe/Berlin' && n.events === true),
+    );
     const [geofence] = added('tracker-geofence');
     assert.equal(geofence.dwell, '30');
     assert.deepEqual(geofence.zones, [

@@ -5,14 +5,14 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
-const serverNode = require('../nodes/tracker-server.js');
-const inNode = require('../nodes/tracker-in.js');
-const commandNode = require('../nodes/tracker-command.js');
+const serverNode = require('../../nodes/tracker-server.js');
+const inNode = require('../../nodes/tracker-in.js');
+const commandNode = require('../../nodes/tracker-command.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-const { tcpClient, delay, freePort } = require('./lib/clients');
-const { crc16 } = require('./lib/crc');
-const { listeningPort, receive } = require('./lib/red');
-const F = require('./fixtures/gt06-frames');
+const { tcpClient, delay, freePort } = require('../lib/clients');
+const { crc16 } = require('../lib/crc');
+const { listeningPort, receive } = require('../lib/red');
+const F = require('../fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
 
@@ -34,14 +34,24 @@ function flow(port, commandProps = {}) {
     { id: 'srv', type: 'tracker-server', port, host: '127.0.0.1' },
     { id: 'in', z: 'f1', type: 'tracker-in', server: 'srv', wires: [['records'], []] },
     { id: 'records', z: 'f1', type: 'helper' },
-    { id: 'cmd', z: 'f1', type: 'tracker-command', server: 'srv', command: 'payload', device: 'topic', deviceType: 'msg', wires: [['status']], ...commandProps },
+    {
+      id: 'cmd',
+      z: 'f1',
+      type: 'tracker-command',
+      server: 'srv',
+      command: 'payload',
+      device: 'topic',
+      deviceType: 'msg',
+      wires: [['status']],
+      ...commandProps,
+    },
     { id: 'status', z: 'f1', type: 'helper' },
     { id: 'catcher', z: 'f1', type: 'catch', scope: null, wires: [['caught']] },
     { id: 'caught', z: 'f1', type: 'helper' },
   ];
 }
 
-describe('tracker-command in Node-RED', function () {
+describe('tracker-command in Node-RED', () => {
   let userDir;
   before(async () => {
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-cmd-'));
@@ -153,7 +163,10 @@ describe('tracker-command in Node-RED', function () {
     assert.match(errors[1].error.message, /does not support/);
     assert.match(errors[2].error.message, /msg.payload must be a command/);
     const st = await statuses;
-    assert.deepEqual(st.map((m) => m.payload.status), ['failed', 'failed']);
+    assert.deepEqual(
+      st.map((m) => m.payload.status),
+      ['failed', 'failed'],
+    );
     await delay(50);
     assert.equal(c.received.length, 10, 'nothing but the login ACK was written');
     c.destroy();
@@ -167,7 +180,10 @@ describe('tracker-command in Node-RED', function () {
     await c.waitFor(10);
     const res = await helper.request().get('/tracker-server/srv/devices').expect(200);
     assert.equal(res.body.deployed, true);
-    assert.deepEqual(res.body.devices.map((d) => [d.deviceId, d.protocol, d.transport]), [[F.IMEI, 'gt06', 'tcp']]);
+    assert.deepEqual(
+      res.body.devices.map((d) => [d.deviceId, d.protocol, d.transport]),
+      [[F.IMEI, 'gt06', 'tcp']],
+    );
     c.destroy();
   });
 });

@@ -1,7 +1,7 @@
 'use strict';
 // tracker-sim's engine against the server, every protocol at once: every reply checked byte for byte.
 const assert = require('node:assert/strict');
-const { TrackerServer, Simulator } = require('../dist/index.js');
+const { TrackerServer, Simulator } = require('../../dist/index.js');
 
 describe('tracker-sim (mixed protocols against the server)', function () {
   this.timeout(20000);
@@ -11,7 +11,13 @@ describe('tracker-sim (mixed protocols against the server)', function () {
     const alarms = new Map();
     // JT600 U06 alarms carry a code without a known meaning: they come out as 'general'
     server.on('message', (m) => m.alarms.length && alarms.set(m.protocol, m.alarms));
-    const sim = new Simulator({ port: server.port, devices: 24, protocols: ['gt06', 'jt808', 'jt600', 'vt600'], rate: 300, heartbeat: 0 });
+    const sim = new Simulator({
+      port: server.port,
+      devices: 24,
+      protocols: ['gt06', 'jt808', 'jt600', 'vt600'],
+      rate: 300,
+      heartbeat: 0,
+    });
     try {
       await sim.start();
       await sim.waitUp();
@@ -21,7 +27,12 @@ describe('tracker-sim (mixed protocols against the server)', function () {
       assert.equal(s.counters.wrongReplies, 0);
       assert.equal(s.counters.devicesUp, 24);
       assert.ok(s.counters.positionsAcked > 150, `${s.counters.positionsAcked} positions`);
-      assert.deepEqual(Object.fromEntries([...alarms].sort()), { gt06: ['sos'], jt600: ['general'], jt808: ['sos'], vt600: ['sos'] });
+      assert.deepEqual(Object.fromEntries([...alarms].sort()), {
+        gt06: ['sos'],
+        jt600: ['general'],
+        jt808: ['sos'],
+        vt600: ['sos'],
+      });
       assert.equal(server.stats.decodeErrors, 0);
     } finally {
       await server.close();

@@ -1,10 +1,11 @@
 'use strict';
 // GT06 decoder: hand-checked values, every reply of the protocol notes §5 byte for byte, and bad input.
 const assert = require('node:assert/strict');
-const { getCodec, createSession } = require('../dist/index.js');
-const { makeConnection, emptyOutput } = require('./lib/vectors');
-const { crc16 } = require('./lib/crc');
-const F = require('./fixtures/gt06-frames');
+const fc = require('fast-check');
+const { getCodec, createSession } = require('../../dist/index.js');
+const { makeConnection, emptyOutput } = require('../lib/vectors');
+const { crc16 } = require('../lib/crc');
+const F = require('../fixtures/gt06-frames');
 
 const codec = getCodec('gt06');
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
@@ -101,16 +102,31 @@ describe('GT06 decoder', () => {
       assert.equal(decode(loggedIn(), f).replies[0].toString('hex'), '7878051301bfacdc0d0a');
     });
     it('0x8A time request gets the server UTC time, serial 0', () => {
-      assert.equal(decode(loggedIn(), '7878058a000688290d0a').replies[0].toString('hex'), '78780b8a1801020304050000e9050d0a');
+      assert.equal(
+        decode(loggedIn(), '7878058a000688290d0a').replies[0].toString('hex'),
+        '78780b8a1801020304050000e9050d0a',
+      );
     });
     it('0x2A address request gets "no address" in a 7979 0x97 frame', () => {
-      const out = decode(loggedIn(), '78782e2a0f0c1d071139ca027ac8000c4658000014d83132353230313335333231373730373900000000000001002a6ece0d0a');
-      assert.deepEqual(out.replies.map((r) => r.toString('hex')), ['79790015970b000000004e4126264e4126263023230000e61e0d0a']);
+      const out = decode(
+        loggedIn(),
+        '78782e2a0f0c1d071139ca027ac8000c4658000014d83132353230313335333231373730373900000000000001002a6ece0d0a',
+      );
+      assert.deepEqual(
+        out.replies.map((r) => r.toString('hex')),
+        ['79790015970b000000004e4126264e4126263023230000e61e0d0a'],
+      );
       assert.deepEqual(out.messages, []);
     });
     it('Wi-Fi 0x69 is answered with its own BCD time, no serial or CRC', () => {
-      const out = decode(loggedIn(), '787803691604130318491475905bd30e25001e10bbf7635d14759006e626560501cc0028660f213228660f1f2828660ea81e286610731428660f20140d0a');
-      assert.deepEqual(out.replies.map((r) => r.toString('hex')), ['7878006916041303184 90d0a'.replace(/ /g, '')]);
+      const out = decode(
+        loggedIn(),
+        '787803691604130318491475905bd30e25001e10bbf7635d14759006e626560501cc0028660f213228660f1f2828660ea81e286610731428660f20140d0a',
+      );
+      assert.deepEqual(
+        out.replies.map((r) => r.toString('hex')),
+        ['7878006916041303184 90d0a'.replace(/ /g, '')],
+      );
       const [m] = out.messages;
       assert.equal(m.type, 'network');
       assert.equal(m.network.wifiAccessPoints.length, 3);
@@ -119,7 +135,11 @@ describe('GT06 decoder', () => {
       assert.equal(m.time, '2016-04-13T03:18:49.000Z');
     });
     it('no reply to 0x21 string info and to extended 0x94', () => {
-      assert.deepEqual(decode(loggedIn(), '797900262100000000020043006f006d006d0061006e00640020006500720072006f0072002100236e850d0a').replies, []);
+      assert.deepEqual(
+        decode(loggedIn(), '797900262100000000020043006f006d006d0061006e00640020006500720072006f0072002100236e850d0a')
+          .replies,
+        [],
+      );
       assert.deepEqual(decode(loggedIn(), '79790008940b02e3048614200d0a').replies, []);
     });
     it('extended 0x32 (AZ735) is answered with a 7979 ACK', () => {
@@ -183,15 +203,16 @@ describe('GT06 decoder', () => {
   });
 
   it('random bytes after login never throw and leave the session working', () => {
-    let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 256);
+    // Random chunks, every third starting like a GT06 frame header (fast-check's generator, fixed seed).
+    const header = fc.tuple(fc.integer({ min: 0, max: 39 }), fc.constantFrom(0x12, 0x13, 0x16, 0x22, 0xa0, 0x94));
+    const chunk = fc.tuple(fc.uint8Array({ minLength: 4, maxLength: 83 }), header);
     const s = createSession();
     s.push(Buffer.from(F.LOGIN, 'hex'));
-    for (let i = 0; i < 2000; i++) {
-      const n = 4 + (rand() % 80);
-      const junk = Buffer.alloc(n);
-      for (let j = 0; j < n; j++) junk[j] = rand();
-      if (i % 3 === 0) junk.set([0x78, 0x78, rand() % 40, [0x12, 0x13, 0x16, 0x22, 0xa0, 0x94][rand() % 6]], 0);
+    const samples = fc.sample(chunk, { seed: 12345, numRuns: 2000 });
+    for (let i = 0; i < samples.length; i++) {
+      const [bytes, [length, type]] = samples[i];
+      const junk = Buffer.from(bytes);
+      if (i % 3 === 0) junk.set([0x78, 0x78, length, type], 0);
       assert.doesNotThrow(() => s.push(junk));
       assert.ok(s.bufferedBytes <= 16384);
     }

@@ -2,12 +2,12 @@
 // tracker-server + tracker-in in a real Node-RED runtime (node-red-node-test-helper), real sockets on loopback.
 const assert = require('node:assert/strict');
 const helper = require('node-red-node-test-helper');
-const serverNode = require('../nodes/tracker-server.js');
-const inNode = require('../nodes/tracker-in.js');
+const serverNode = require('../../nodes/tracker-server.js');
+const inNode = require('../../nodes/tracker-in.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-const { tcpClient, udpClient, delay } = require('./lib/clients');
-const { listeningPort, receive, record } = require('./lib/red');
-const F = require('./fixtures/gt06-frames');
+const { tcpClient, udpClient, delay } = require('../lib/clients');
+const { listeningPort, receive, record } = require('../lib/red');
+const F = require('../fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
 
@@ -23,7 +23,7 @@ function flow(port, extra = {}) {
   ];
 }
 
-describe('tracker-server + tracker-in in Node-RED', function () {
+describe('tracker-server + tracker-in in Node-RED', () => {
   before(() => helper.startServer());
   after(() => helper.stopServer());
   afterEach(() => helper.unload());
