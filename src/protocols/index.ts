@@ -4,6 +4,7 @@
  */
 import type { ProtocolName } from '../types';
 import { Detect, type Codec } from './codec';
+import type { CommandSpec } from './common/commands';
 import { gt06 } from './gt06';
 import { jt600 } from './jt600';
 import { jt808 } from './jt808';
@@ -37,4 +38,9 @@ export function detectProtocol(
     if (d === Detect.More) more = true;
   }
   return more ? Detect.More : Detect.No;
+}
+
+/** The commands a protocol supports, with their parameters (what tracker-command offers for its devices). */
+export function declaredCommands(protocol: ProtocolName): readonly CommandSpec[] {
+  return getCodec(protocol)?.commands ?? [];
 }

@@ -10,8 +10,10 @@ import { crc16x25 } from '../common/checksum';
 import { utf16be } from '../common/text';
 import { deviceTime, isoTime } from '../common/time';
 import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
+import type { RecordType } from '../../vocabulary';
 import { alarmName, cameraEventAlarm, modularEventAlarm, terminalInfoAlarm, type AlarmModel } from './alarms';
 import { FrameTooShort, Reader } from '../common/reader';
+import { gt06Answer } from './commands';
 import { ackFrame, addressReplyFrame, gt06Frame, timeReplyFrame, wifiReplyFrame } from './replies';
 import { trustworthyFrame } from './frame';
 import { frameVariant, NT_MODELS, Variant, VL_MODELS } from './variants';
@@ -236,7 +238,7 @@ function decodeLogin(c: Ctx, r: Reader): void {
 function dispatch(c: Ctx, r: Reader, wifiLayout: boolean): void {
   const { type, variant, extended, out } = c;
   const msg = newMessage(c.conn, 'status');
-  let fallback = 'status';
+  let fallback: RecordType = 'status';
 
   if (type === HEARTBEAT) {
     const status = r.u8();
@@ -289,7 +291,7 @@ function dispatch(c: Ctx, r: Reader, wifiLayout: boolean): void {
     msg.attributes.tagBattery = r.u16() / 100;
     msg.attributes.clock = (r.u8() >> 2) & 0x0f;
   } else if (type === STRING) {
-    decodeString(r, msg);
+    decodeString(c, r, msg);
     fallback = 'result';
   } else if (type === BMS) {
     decodeBms(r, msg);
@@ -383,7 +385,7 @@ function dispatch(c: Ctx, r: Reader, wifiLayout: boolean): void {
 }
 
 /** Records the message; `type` is `position` when it has a location, else `fallback`. */
-function emit(c: Ctx, msg: TrackerMessage, fallback: string): void {
+function emit(c: Ctx, msg: TrackerMessage, fallback: RecordType): void {
   msg.type = msg.lat !== undefined ? 'position' : fallback;
   c.out.messages.push(msg);
 }
@@ -593,7 +595,7 @@ function isSupported(c: Ctx): boolean {
 }
 
 /** GPS, LBS and status messages (0x10-0x27, 0x2D, 0x31, 0x32, 0x37, 0x39, 0xA0, 0xA2-0xA7, ...). */
-function decodeGeneric(c: Ctx, r: Reader, msg: TrackerMessage): string {
+function decodeGeneric(c: Ctx, r: Reader, msg: TrackerMessage): RecordType {
   const { type, variant, nt, alarms } = c;
   const a = msg.attributes;
   if (type === GPS_LBS_1 && c.model === 'QH302R') r.skip(8); // IMEI
@@ -920,18 +922,23 @@ function decodeMultiCell(c: Ctx, r: Reader, msg: TrackerMessage): void {
 }
 
 /** 0x15: answer to a command, with the server flag of that command (see commands.ts). */
-function decodeString(r: Reader, msg: TrackerMessage): void {
+function decodeString(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const length = r.u8();
   if (length < 4) return;
-  msg.attributes.serverFlag = r.u32();
+  const flag = r.u32();
+  msg.attributes.serverFlag = flag;
   const text = r.ascii(Math.min(length - 4, r.buf.length - r.pos));
   if (text.startsWith('<ICCID:')) msg.attributes.iccid = text.substring(7, 27);
-  else msg.attributes.result = text;
+  else {
+    msg.attributes.result = text;
+    c.out.answers.push(gt06Answer(flag, text));
+  }
 }
 
 /** 0x21 (7979): command answer text, ASCII or UTF-16, or a position in words. */
 function decodeStringInfo(c: Ctx, r: Reader, msg: TrackerMessage): void {
-  msg.attributes.serverFlag = r.u32();
+  const flag = r.u32();
+  msg.attributes.serverFlag = flag;
   const ascii = r.u8() === 1;
   const data = r.slice(r.remaining);
   const text = ascii ? data.toString('latin1') : utf16be(data);
@@ -947,6 +954,7 @@ function decodeStringInfo(c: Ctx, r: Reader, msg: TrackerMessage): void {
     msg.speed = Number(m[6]);
     setTime(msg, deviceTime(+m[7], +m[8], +m[9], +m[10], +m[11], +m[12], c.tz));
   } else msg.attributes.result = text;
+  c.out.answers.push(gt06Answer(flag, text));
 }
 
 /** 0x94 (7979) information by sub-type. Returns false when nothing is decoded. */
@@ -961,7 +969,7 @@ function decodeInfo(c: Ctx, r: Reader, msg: TrackerMessage): boolean {
       for (const pair of r.ascii(r.remaining).split(';')) {
         const [key, value] = pair.split('=');
         const n = parseInt(value, 16);
-        if (/^ALM[1-4]$/.test(key)) a[`alarm${key[3]}Status`] = n;
+        if (/^ALM[1-4]$/.test(key)) a[`alarm${Number(key[3])}Status`] = n;
         else if (key === 'STA1') a.otherStatus = n;
         else if (key === 'DYD') a.engineStatus = n;
       }
@@ -1276,8 +1284,9 @@ function decodeX1PhotoData(c: Ctx, r: Reader): void {
     return;
   }
   const msg = newMessage(c.conn, 'media');
-  msg.attributes.image = m.data;
-  msg.attributes.imageFormat = 'jpg';
+  msg.attributes.media = m.data;
+  msg.attributes.mediaType = 'image';
+  msg.attributes.mediaFormat = 'jpeg';
   c.conn.state.media = undefined;
   c.out.messages.push(msg);
 }
@@ -1316,8 +1325,9 @@ function decodeMultimedia(c: Ctx, r: Reader, msg: TrackerMessage): void {
   if (m.received < m.data.length) return;
   setTime(msg, time);
   msg.type = 'media';
-  msg.attributes.image = m.data;
-  msg.attributes.imageFormat = 'jpg';
+  msg.attributes.media = m.data;
+  msg.attributes.mediaType = 'image';
+  msg.attributes.mediaFormat = 'jpeg';
   c.conn.state.media = undefined;
   c.out.messages.push(msg);
 }

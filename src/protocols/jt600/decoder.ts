@@ -5,6 +5,7 @@
  */
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
 import { FrameTooShort, Reader } from '../common/reader';
+import { pruneAttributes } from '../common/record';
 import { deviceTime, isoTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
 import { isLongFormat, unescapeText } from './frame';
@@ -324,7 +325,7 @@ function decodeU09(f: string[], conn: Connection<Jt600State>, out: DecodeOutput)
   a.duration = num(f[17]);
   a.distance = num(f[18]);
   a.idleTime = num(f[19]);
-  for (const k of Object.keys(a)) if (a[k] === undefined) delete a[k];
+  pruneAttributes(a);
   out.messages.push(m);
 }
 

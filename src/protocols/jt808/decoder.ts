@@ -10,11 +10,13 @@ import { gbk, trimControl, utf16be } from '../common/text';
 import { isoTime } from '../common/time';
 import { decodeJointechLocation, LOCATION_BLOCK_LENGTH } from '../jt600/location';
 import type { TrackerMessage } from '../../types';
+import type { AlarmName } from '../../vocabulary';
 import { unescapeFrame } from './frame';
 import { BASIC_BLOCK_LENGTH, clockOffset, readBcdTime, readLocation, type LocationContext } from './location';
 import { buildMessage, decodeTerminalId, parseHeader, type Header } from './message';
 import { nextSerial, type Jt808State } from './state';
 import { decodeTransparent } from './transparent';
+import { dataAnswer, generalAnswer, queryAnswer } from './commands';
 
 const MSG = {
   TERMINAL_RESPONSE: 0x0001,
@@ -173,12 +175,15 @@ function handle(c: Ctx, r: Reader): void {
   switch (h.msgId) {
     case MSG.TERMINAL_RESPONSE: {
       const m = newMessage(conn, 'result');
-      m.attributes.answerSerial = r.u16();
+      const serial = r.u16();
+      m.attributes.answerSerial = serial;
       m.attributes.answerMessageId = r.u16();
       const result = r.u8();
-      m.attributes.result = result;
-      m.attributes.resultText = RESULT_TEXT[result] ?? 'unknown';
+      const text = RESULT_TEXT[result] ?? 'unknown';
+      m.attributes.resultCode = result;
+      m.attributes.resultText = text;
       out.messages.push(m);
+      out.answers.push(generalAnswer(conn.state, serial, result, text));
       return; // a response: never answered
     }
     case MSG.HEARTBEAT: {
@@ -238,9 +243,12 @@ function handle(c: Ctx, r: Reader): void {
     case MSG.PARAMETERS: {
       generalResponse(c);
       const m = newMessage(conn, 'result');
-      m.attributes.answerSerial = r.u16();
-      m.attributes.parameters = decodeParameters(r);
+      const serial = r.u16();
+      const parameters = decodeParameters(r);
+      m.attributes.answerSerial = serial;
+      m.attributes.parameters = parameters;
       out.messages.push(m);
+      out.answers.push(dataAnswer(conn.state, serial, parameters));
       return;
     }
     case MSG.ATTRIBUTES: {
@@ -256,6 +264,8 @@ function handle(c: Ctx, r: Reader): void {
       if (r.remaining > 0) a.versionHw = text(r.slice(Math.min(r.u8(), r.remaining)));
       if (r.remaining > 0) a.versionFw = text(r.slice(Math.min(r.u8(), r.remaining)));
       out.messages.push(m);
+      const answer = queryAnswer(conn.state, h.msgId, { ...a });
+      if (answer) out.answers.push(answer);
       return;
     }
     case MSG.TIME_SYNC: {
@@ -280,9 +290,12 @@ function handle(c: Ctx, r: Reader): void {
     case MSG.VEHICLE_CONTROL_ANSWER: {
       generalResponse(c);
       const m = newMessage(conn, 'position');
-      m.attributes.answerSerial = r.u16();
+      const serial = r.u16();
+      m.attributes.answerSerial = serial;
       readLocation(r, end, m, c);
       out.messages.push(m);
+      const { time, lat, lon, valid, speed, course } = m;
+      out.answers.push(dataAnswer(conn.state, serial, { time, lat, lon, valid, speed, course }));
       return;
     }
     case MSG.BATCH_2:
@@ -307,8 +320,10 @@ function handle(c: Ctx, r: Reader): void {
     case MSG.WAYBILL: {
       generalResponse(c);
       const m = newMessage(conn, 'result');
-      m.attributes.result = r.ascii(Math.min(r.u32(), r.remaining));
+      const text = r.ascii(Math.min(r.u32(), r.remaining));
+      m.attributes.result = text;
       out.messages.push(m);
+      out.answers.push(dataAnswer(conn.state, undefined, text));
       return;
     }
     case MSG.DRIVER: {
@@ -341,12 +356,14 @@ function handle(c: Ctx, r: Reader): void {
     case MSG.CAMERA_ANSWER: {
       generalResponse(c);
       const m = newMessage(conn, 'result');
-      m.attributes.answerSerial = r.u16();
-      m.attributes.result = r.u8();
+      const serial = r.u16();
+      m.attributes.answerSerial = serial;
+      m.attributes.resultCode = r.u8();
       const ids: number[] = [];
       if (r.remaining >= 2) for (let n = r.u16(); n > 0 && r.remaining >= 4; n--) ids.push(r.u32());
       m.attributes.mediaIds = ids;
       out.messages.push(m);
+      out.answers.push(dataAnswer(conn.state, serial, ids));
       return;
     }
     case MSG.TRANSPARENT: {
@@ -360,9 +377,12 @@ function handle(c: Ctx, r: Reader): void {
     }
     case MSG.TEXT_ANSWER: {
       const m = newMessage(conn, 'result');
-      m.attributes.answerSerial = r.u16();
-      m.attributes.result = trimControl(utf16be(r.slice(r.remaining)));
+      const serial = r.u16();
+      const text = trimControl(utf16be(r.slice(r.remaining)));
+      m.attributes.answerSerial = serial;
+      m.attributes.result = text;
       out.messages.push(m);
+      out.answers.push(dataAnswer(conn.state, serial, text));
       return; // a response: never answered
     }
     case MSG.ACCELERATION: {
@@ -389,8 +409,10 @@ function handle(c: Ctx, r: Reader): void {
       generalResponse(c);
       const m = newMessage(conn, 'result');
       r.u8(); // encoding
-      m.attributes.result = gbk(r.slice(r.remaining));
+      const text = gbk(r.slice(r.remaining));
+      m.attributes.result = text;
       out.messages.push(m);
+      out.answers.push(dataAnswer(conn.state, undefined, text));
       return;
     }
     default:
@@ -486,10 +508,10 @@ function decodeMedia(c: Ctx, r: Reader): void {
     readLocation(block, r.pos + BASIC_BLOCK_LENGTH, m, c);
     r.skip(BASIC_BLOCK_LENGTH);
   }
-  m.attributes.media = media;
-  m.attributes.mediaType = ['image', 'audio', 'video'][media.type] ?? media.type;
-  m.attributes.mediaFormat = ['jpeg', 'tif', 'mp3', 'wav', 'wmv'][media.format] ?? media.format;
-  m.attributes.data = Buffer.from(r.slice(r.remaining)); // a copy: the frame buffer is reused
+  m.attributes.mediaEvent = media;
+  m.attributes.mediaType = ['image', 'audio', 'video'][media.type] ?? String(media.type);
+  m.attributes.mediaFormat = ['jpeg', 'tif', 'mp3', 'wav', 'wmv'][media.format] ?? String(media.format);
+  m.attributes.media = Buffer.from(r.slice(r.remaining)); // a copy: the frame buffer is reused
   c.out.messages.push(m);
   // 0x8800: media ID, no packages to resend
   const body = Buffer.alloc(5);
@@ -520,7 +542,7 @@ function decodeJointech(c: Ctx, r: Reader): TrackerMessage {
   const product = r.u8();
   const status = r.u16();
   const alarm = r.u16();
-  const alarms: [number, string][] =
+  const alarms: [number, AlarmName][] =
     product === 1 || product === 2
       ? [[0, 'lowPower']]
       : product === 3
@@ -582,6 +604,7 @@ function decodeText(frame: Buffer, conn: Connection<Jt808State>, out: DecodeOutp
   const m = newMessage(conn, 'result');
   m.attributes.result = sentence;
   out.messages.push(m);
+  out.answers.push(dataAnswer(conn.state, undefined, sentence));
 }
 
 /** Sub-packages: acknowledged one by one, reassembled by (message ID, total), then decoded as one. */

@@ -10,6 +10,9 @@ import { deviceTime, isoTime } from '../common/time';
 import { FrameTooShort, Reader } from '../common/reader';
 import { trimControl } from '../common/text';
 import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
+import type { AlarmName, NumericAttributeKey } from '../../vocabulary';
+import { alarmsOf } from '../common/flags';
+import { JT808_ALARMS } from './flags';
 import type { Jt808State } from './state';
 
 export const BASIC_BLOCK_LENGTH = 28;
@@ -45,7 +48,7 @@ export function readBcdTime(r: Reader, offsetMinutes: number): number {
   );
 }
 
-/** Alarm word to Traccar's alarm names (protocol notes §6, with the model overrides). */
+/** The alarm word's set bits as alarm names (the table tracker-flags reads too), with the models that differ. */
 export function alarmWordAlarms(msg: TrackerMessage, model: string, value: number): void {
   const bit = (n: number) => ((value >>> n) & 1) === 1;
   if (PADLOCK_MODELS.has(model)) {
@@ -57,20 +60,8 @@ export function alarmWordAlarms(msg: TrackerMessage, model: string, value: numbe
     if (bit(16)) addAlarm(msg, 'movement');
     return;
   }
-  if (bit(0)) addAlarm(msg, 'sos');
-  if (bit(1)) addAlarm(msg, 'overspeed');
-  if (bit(2)) addAlarm(msg, 'fatigueDriving');
-  if (bit(5) || bit(6)) addAlarm(msg, 'gpsAntennaCut');
-  if (bit(4) || bit(9) || bit(10) || bit(11)) addAlarm(msg, 'fault');
-  if (bit(7) || bit(18)) addAlarm(msg, 'lowBattery');
-  if (bit(8)) addAlarm(msg, 'powerOff');
-  if (bit(15)) addAlarm(msg, 'vibration');
-  if (bit(16) || bit(17)) addAlarm(msg, 'tampering');
-  if (bit(19)) addAlarm(msg, 'parking');
-  if (bit(20)) addAlarm(msg, 'geofence');
-  if (bit(26)) addAlarm(msg, 'general');
-  if (bit(28)) addAlarm(msg, 'movement');
-  if ((bit(29) || bit(30)) && model !== 'VL300') addAlarm(msg, 'accident');
+  // VL300 firmware sets the collision and rollover bits for something else
+  alarmsOf(model === 'VL300' ? value & 0x9fffffff : value, JT808_ALARMS, msg.alarms);
 }
 
 /** Status word and coordinates (shared by 0x0200 and the 0x0900 vendor records). */
@@ -94,6 +85,8 @@ export function readCoordinates(r: Reader, msg: TrackerMessage, model: string): 
 export function readBasicBlock(r: Reader, msg: TrackerMessage, c: LocationContext): void {
   const alarm = r.u32();
   msg.alarmFlags = alarm;
+  // tracker-flags needs it: 2013 terminals clear some alarm bits after the reply that 2019 ones hold
+  msg.attributes.protocolVersion = c.conn.state.version !== undefined ? 2019 : 2013;
   alarmWordAlarms(msg, c.model, alarm);
   readCoordinates(r, msg, c.model);
   msg.altitude = r.i16();
@@ -745,7 +738,7 @@ export function readObdRt(text: string, msg: TrackerMessage): void {
   const v = text.split(',');
   const a = msg.attributes;
   const num = (i: number) => (v[i] !== undefined && v[i] !== '' ? Number(v[i]) : undefined);
-  const set = (key: string, i: number) => {
+  const set = (key: NumericAttributeKey, i: number) => {
     const n = num(i);
     if (n !== undefined && Number.isFinite(n)) a[key] = n;
   };
@@ -759,7 +752,7 @@ export function readObdRt(text: string, msg: TrackerMessage): void {
   set('fuelConsumption', 8);
   set('tripOdometer', 9);
   set('obdOdometer', 10);
-  set('tripFuelUsed', 11);
+  set('tripFuel', 11);
   set('fuelUsed', 12);
 }
 
@@ -808,7 +801,7 @@ function readJimiExtension(r: Reader, msg: TrackerMessage): void {
       }
       return;
   }
-  const event: Record<number, string> = {
+  const event: Record<number, AlarmName> = {
     0x0001: 'fault',
     0x0400: 'hardAcceleration',
     0x0412: 'hardAcceleration',
