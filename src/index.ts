@@ -1,6 +1,6 @@
 /** Library entry: usable from plain Node without Node-RED. */
 export { createSession, TrackerSession } from './session';
-export { CODECS, getCodec, detectProtocol, declaredCommands } from './protocols';
+export { CODECS, PROTOCOLS, getCodec, detectProtocol, declaredCommands } from './protocols';
 export type { Codec, CommandAnswer, CommandRequest, Connection, DecodeOutput, EncodedCommand } from './protocols/codec';
 export * from './types';
 export * from './vocabulary';

@@ -2,9 +2,18 @@
 import type { CommandAnswer } from './protocols/codec';
 import type { AlarmName, Attributes, RecordType } from './vocabulary';
 
-export type ProtocolName = 'gt06' | 'jt808' | 'jt600' | 'vt600';
-
-export const PROTOCOLS: readonly ProtocolName[] = ['gt06', 'jt808', 'jt600', 'vt600'];
+/** The protocol names the product uses (a protocol is spoken once its codec is in src/protocols/index.ts). */
+export type ProtocolName =
+  | 'gt06'
+  | 'jt808'
+  | 'jt600'
+  | 'vt600'
+  | 'osmand'
+  | 'teltonika'
+  | 'h02'
+  | 'gps103'
+  | 'tk103'
+  | 'watch';
 
 /** A cell tower as seen by the device (names follow the Google geolocation API, as Traccar does). */
 export interface CellTower {

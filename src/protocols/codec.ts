@@ -6,6 +6,7 @@ import type { DecodeError, DecodeErrorCode, ProtocolName, SessionOptions, Tracke
 import { hexPreview } from './common/hex';
 import type { AlarmName, RecordType } from '../vocabulary';
 import type { CommandSpec, ValidCommand } from './common/commands';
+import type { DeviceProtocol } from './common/device';
 import type { ProtocolFlags } from './common/flags';
 
 /** Result of sniffing the first bytes of a connection. */
@@ -103,6 +104,8 @@ export interface Codec<S = unknown> {
   encodeCommand?(command: ValidCommand, conn: Connection<S>): EncodedFrames;
   /** The raw bitfields its records carry, for tracker-flags (absent: none). */
   readonly flags?: ProtocolFlags;
+  /** The device side, for tracker-sim (absent: the simulator cannot play this protocol). */
+  readonly device?: DeviceProtocol;
 }
 
 /** A message with the fields every record has; codecs fill in the rest. */

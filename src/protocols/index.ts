@@ -17,6 +17,9 @@ export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolNam
   ['vt600', vt600],
 ]);
 
+/** The protocols spoken, in detection order. */
+export const PROTOCOLS: readonly ProtocolName[] = [...CODECS.keys()];
+
 export function getCodec(protocol: ProtocolName): Codec<any> | undefined {
   return CODECS.get(protocol);
 }

@@ -160,4 +160,9 @@ function runConformance(protocol, records) {
   return cases;
 }
 
-module.exports = { PROTOCOLS, KNOWN_DIFFERENCES, runConformance };
+/** A decode vector's frame as it arrives on the wire. */
+function wireOf(protocol, vector) {
+  return FEED[protocol].wire(vector.hex);
+}
+
+module.exports = { PROTOCOLS, KNOWN_DIFFERENCES, runConformance, wireOf };

@@ -1,5 +1,6 @@
 /** The GT06 (Concox / Jimi IoT) codec: framing, decoding, replies, commands and bitfields. */
 import type { Codec } from '../codec';
+import { gt06Device } from './device';
 import { encodeGt06Command, GT06_COMMANDS, type Gt06CommandState } from './commands';
 import { decodeGt06Frame, type Gt06State } from './decoder';
 import { gt06Flags } from './flags';
@@ -16,5 +17,6 @@ export const gt06: Codec<State> = {
   decode: decodeGt06Frame,
   commands: GT06_COMMANDS,
   encodeCommand: (command, conn) => encodeGt06Command(command, conn.state),
+  device: gt06Device,
   flags: gt06Flags,
 };

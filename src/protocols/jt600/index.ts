@@ -1,5 +1,6 @@
 /** The Jointech JT600 codec (JT600, GP4000/GP5000/GP6000, JT701 e-lock): binary and text frames on one connection. */
 import type { Codec } from '../codec';
+import { jt600Device } from './device';
 import { encodeJt600Command, JT600_COMMANDS } from './commands';
 import { decodeJt600Frame, type Jt600State } from './decoder';
 import { jt600Flags } from './flags';
@@ -14,5 +15,6 @@ export const jt600: Codec<Jt600State> = {
   decode: decodeJt600Frame,
   commands: JT600_COMMANDS,
   encodeCommand: (command) => encodeJt600Command(command),
+  device: jt600Device,
   flags: jt600Flags,
 };

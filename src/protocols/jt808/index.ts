@@ -1,5 +1,6 @@
 /** The JT/T 808 codec (2011/2013/2019): framing, decoding with sub-package reassembly, replies, commands, bitfields. */
 import type { Codec } from '../codec';
+import { jt808Device } from './device';
 import { encodeJt808Command, JT808_COMMANDS } from './commands';
 import { decodeJt808Frame, pollJt808 } from './decoder';
 import { jt808Flags } from './flags';
@@ -16,5 +17,6 @@ export const jt808: Codec<Jt808State> = {
   poll: pollJt808,
   commands: JT808_COMMANDS,
   encodeCommand: encodeJt808Command,
+  device: jt808Device,
   flags: jt808Flags,
 };

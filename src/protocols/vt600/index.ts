@@ -1,5 +1,6 @@
 /** The iStartek VT600 codec (`&&` text protocol): reports, serial data, command results, commands, bitfields. */
 import type { Codec } from '../codec';
+import { vt600Device } from './device';
 import { encodeVt600Command, VT600_COMMANDS } from './commands';
 import { decodeVt600Frame, type Vt600State } from './decoder';
 import { vt600Flags } from './flags';
@@ -14,5 +15,6 @@ export const vt600: Codec<Vt600State> = {
   decode: decodeVt600Frame,
   commands: VT600_COMMANDS,
   encodeCommand: encodeVt600Command,
+  device: vt600Device,
   flags: vt600Flags,
 };

@@ -1,12 +1,7 @@
-/**
- * What JT/T 808, JT600 and VT600 devices send and must get back, from the device's point of view (the
- * simulator's side of those protocols).
- */
-import { toBcdByte } from '../protocols/common/bcd';
-import { sum8, xor8 } from '../protocols/common/checksum';
-import type { DeviceProtocol, Fix } from './protocol';
-
-// --- JT/T 808 -----------------------------------------------------------------------------------------------
+/** A JT/T 808 terminal as tracker-sim plays it: what it sends and must get back (see ../common/device.ts). */
+import { toBcdByte } from '../common/bcd';
+import { xor8 } from '../common/checksum';
+import type { DeviceProtocol, Fix } from '../common/device';
 
 function escape808(content: Buffer): Buffer {
   const out: number[] = [0x7e];
@@ -127,96 +122,4 @@ export const jt808Device: DeviceProtocol = {
       xor8(a, 0, a.length - 1) === a[a.length - 1]
     );
   },
-};
-
-// --- JT600 text -----------------------------------------------------------------------------------------------
-
-function u01(id: string, type: string, fix: Fix, serial: number, alarm?: number): Buffer {
-  const d = new Date(fix.time);
-  const p = (n: number) => String(n).padStart(2, '0');
-  const date = `${p(d.getUTCDate())}${p(d.getUTCMonth() + 1)}${p(d.getUTCFullYear() % 100)}`;
-  const time = `${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
-  const mph = (fix.speed / 1.609344).toFixed(2);
-  const fields = [
-    id,
-    type,
-    ...(alarm !== undefined ? [String(alarm)] : []),
-    date,
-    time,
-    'T',
-    Math.abs(fix.lat).toFixed(6),
-    fix.lat < 0 ? 'S' : 'N',
-    Math.abs(fix.lon).toFixed(6),
-    fix.lon < 0 ? 'W' : 'E',
-    mph,
-    String(fix.course),
-    String(fix.satellites),
-    '90%',
-    '00000000000001',
-    '10133',
-    '5173',
-    '22',
-    '100',
-    String(serial % 1000),
-  ];
-  return Buffer.from(`(${fields.join(',')})`, 'latin1');
-}
-
-export const jt600Device: DeviceProtocol = {
-  name: 'jt600',
-  deviceId: (index) => `33${String(index).padStart(8, '0')}`,
-  login: (id) => ({ frame: Buffer.from(`(${id},@JT)`), expect: null }),
-  position: (fix, serial, id) => ({ frame: u01(id, 'U01', fix, serial), expect: Buffer.from('(S39)') }),
-  heartbeat: (_serial, id) => ({ frame: Buffer.from(`(${id},@JT)`), expect: null }),
-  alarm: (fix, serial, id) => ({ frame: u01(id, 'U06', fix, serial, 1), expect: Buffer.from('(S20)') }),
-  replyLength(buf, offset) {
-    if (buf[offset] !== 0x28) return -1;
-    const end = buf.indexOf(0x29, offset + 1);
-    return end < 0 ? 0 : end + 1 - offset;
-  },
-};
-
-// --- VT600 ---------------------------------------------------------------------------------------------------
-
-function report(imei: string, event: number, fix: Fix): Buffer {
-  const d = new Date(fix.time);
-  const p = (n: number) => String(n).padStart(2, '0');
-  const t = `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
-  const content = `${event},,${t},A,${fix.lat.toFixed(6)},${fix.lon.toFixed(6)},${fix.satellites},0.9,${Math.round(fix.speed)},${fix.course},30,1000,262|1|2710|00004E21,20,0000001C,${fix.ignition ? '02' : '00'},00,04A7|019C`;
-  const body = `,${imei},000,${content}`;
-  const text = `&&A${body.length}${body}`;
-  const sum = sum8(Buffer.from(text, 'latin1'));
-  return Buffer.from(`${text}${sum.toString(16).toUpperCase().padStart(2, '0')}\r\n`, 'latin1');
-}
-
-export const vt600Device: DeviceProtocol = {
-  name: 'vt600',
-  deviceId: (index) => `86600${String(index).padStart(10, '0')}`,
-  login: (imei) => ({
-    frame: report(imei, 0, {
-      time: Date.now(),
-      lat: 52.5,
-      lon: 13.4,
-      speed: 0,
-      course: 0,
-      satellites: 9,
-      ignition: true,
-    }),
-    expect: null,
-  }),
-  position: (fix, _serial, imei) => ({ frame: report(imei, 0, fix), expect: null }),
-  heartbeat: (_serial, imei) => ({
-    frame: report(imei, 0, {
-      time: Date.now(),
-      lat: 52.5,
-      lon: 13.4,
-      speed: 0,
-      course: 0,
-      satellites: 9,
-      ignition: false,
-    }),
-    expect: null,
-  }),
-  alarm: (fix, _serial, imei) => ({ frame: report(imei, 1, fix), expect: null }),
-  replyLength: () => -1, // VT600 reports are not answered
 };

@@ -1,9 +1,9 @@
 /**
- * What a GT06 device sends, and the acknowledgements it must get back (protocol notes §4-§5): the
+ * What a GT06 device sends, and the acknowledgements it must get back (docs/protocols/gt06.md): the
  * simulator's side of the protocol, written from the device's point of view.
  */
-import { crc16x25 } from '../protocols/common/checksum';
-import type { DeviceProtocol, Fix } from './protocol';
+import { crc16x25 } from '../common/checksum';
+import type { DeviceProtocol, Fix } from '../common/device';
 
 function frame(type: number, content: number[] | Buffer, serial: number): Buffer {
   const body = Buffer.from(content);
