@@ -2,6 +2,19 @@
 import { CODECS } from '../protocols';
 import type { ProtocolName } from '../types';
 import type { CommandStore } from './command-queue';
+import { TrustedProxies } from './trusted-proxies';
+
+/** Cluster mode: several instances share devices, commands and state through an MQTT broker (README, "Scaling out"). */
+export interface ClusterOptions {
+  /** Broker URL: `mqtt://host:1883`, `mqtts://`, `ws://`, `wss://`. */
+  url: string;
+  username?: string;
+  password?: string;
+  /** First topic level(s) of everything the instances publish (default `trackers`). */
+  prefix?: string;
+  /** This instance's name, unique among the instances and stable across restarts (default: host name and port). */
+  instance?: string;
+}
 
 export interface ServerOptions {
   /** TCP and UDP port (default 5023; 0 picks a free port). */
@@ -60,12 +73,19 @@ export interface ServerOptions {
   holdWithoutListeners?: boolean;
   /** Most devices remembered as known (they may be sent queued commands), least recently seen dropped first. */
   maxKnownDevices?: number;
+  /**
+   * Load balancers allowed to send a PROXY protocol header (v1 or v2) on TCP: addresses or CIDR ranges, IPv4 or
+   * IPv6. Their connections must start with one; a header from any other address is refused.
+   */
+  trustedProxies?: readonly string[];
+  /** Cluster mode through an MQTT broker; without it nothing of the cluster code (nor MQTT.js) is loaded. */
+  cluster?: ClusterOptions;
 }
 
 export type ResolvedServerOptions = Required<
-  Omit<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore' | 'allowedPattern'>
+  Omit<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore' | 'allowedPattern' | 'cluster'>
 > &
-  Pick<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore' | 'allowedPattern'>;
+  Pick<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore' | 'allowedPattern' | 'cluster'>;
 
 export const SERVER_DEFAULTS = {
   port: 5023,
@@ -88,6 +108,7 @@ export const SERVER_DEFAULTS = {
   identityPolicy: 'any',
   allowedDevices: [] as readonly string[],
   holdWithoutListeners: false,
+  trustedProxies: [] as readonly string[],
 } as const;
 
 function positiveInt(name: string, v: unknown, min: number, max: number): number {
@@ -126,7 +147,32 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   if (!o.tcp && !o.udp) throw new RangeError('enable TCP, UDP or both');
   for (const p of o.protocols) if (!CODECS.has(p)) throw new RangeError(`unknown protocol "${p}"`);
   if (!o.protocols.length) throw new RangeError('at least one protocol is needed');
+  if (!Array.isArray(o.trustedProxies)) throw new RangeError('trustedProxies must be a list of addresses');
+  new TrustedProxies(o.trustedProxies); // throws on a bad entry
+  if (o.cluster !== undefined) validateCluster(o.cluster);
   return o;
+}
+
+const BROKER_SCHEMES = new Set(['mqtt:', 'mqtts:', 'tcp:', 'tls:', 'ssl:', 'ws:', 'wss:']);
+/** Topic levels: no wildcards, no empty level, not a `$SYS`-like name. */
+const PREFIX = /^[^#+$/\u0000][^#+\u0000]*$/;
+const INSTANCE = /^[\w.:-]{1,64}$/;
+
+function validateCluster(c: ClusterOptions): void {
+  if (!c || typeof c !== 'object')
+    throw new RangeError('cluster must be { url, username?, password?, prefix?, instance? }');
+  let url: URL;
+  try {
+    url = new URL(c.url);
+  } catch {
+    throw new RangeError(`cluster.url is not a URL: ${String(c.url)}`);
+  }
+  if (!BROKER_SCHEMES.has(url.protocol))
+    throw new RangeError(`cluster.url: use mqtt://, mqtts://, ws:// or wss:// (got ${url.protocol})`);
+  if (c.prefix !== undefined && (!PREFIX.test(c.prefix) || c.prefix.endsWith('/') || c.prefix.includes('//')))
+    throw new RangeError(`cluster.prefix: topic levels without + # or empty levels (got "${c.prefix}")`);
+  if (c.instance !== undefined && !INSTANCE.test(c.instance))
+    throw new RangeError(`cluster.instance: 1 to 64 letters, digits, . _ : - (got "${c.instance}")`);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -41,8 +41,17 @@ export class TcpPeer extends Peer {
     options: SessionOptions,
     now: number,
     private readonly onClose: (peer: TcpPeer, reason: string) => void,
+    /** The device's real endpoint when a trusted balancer's PROXY header named it. */
+    source?: { address: string; port: number },
   ) {
-    super(id, 'tcp', socket.remoteAddress ?? '', socket.remotePort ?? 0, options, now);
+    super(
+      id,
+      'tcp',
+      source?.address ?? socket.remoteAddress ?? '',
+      source?.port ?? socket.remotePort ?? 0,
+      options,
+      now,
+    );
     socket.once('close', () => this.finish('closed by device'));
   }
 

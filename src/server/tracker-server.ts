@@ -14,6 +14,9 @@ import { CommandLifecycle, type CommandEvent, type CommandOptions } from './comm
 
 export type { CommandEvent, CommandOptions } from './commands';
 import { type Peer, TcpPeer, UdpPeer, udpPeerKey } from './peer';
+import { PROXY_HEADER_TIMEOUT_MS, readProxyHeader, screenProxyHeader } from './proxy-accept';
+import type { ProxyEndpoint } from './proxy-protocol';
+import { TrustedProxies } from './trusted-proxies';
 import { DeviceRegistry, type DeviceInfo, type PeerInfo } from './registry';
 
 export interface ServerStats {
@@ -71,6 +74,10 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   /** UDP token buckets per source address. */
   private readonly udpBuckets = new Map<string, { tokens: number; at: number }>();
   private readonly allowed: ((id: string) => boolean) | undefined;
+  /** Balancers whose connections start with a PROXY header. */
+  private readonly proxies: TrustedProxies;
+  /** Connections from a trusted balancer whose header has not arrived yet. */
+  private readonly awaitingHeader = new Set<Socket>();
   private held = false;
   /** Commands: checked, sent or queued, matched to answers, expired (src/server/commands.ts). */
   readonly commands: CommandLifecycle;
@@ -79,6 +86,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     super();
     this.options = resolveServerOptions(options);
     const o = this.options;
+    this.proxies = new TrustedProxies(o.trustedProxies);
     const sessionOptions: SessionOptions = {
       protocol: 'auto',
       protocols: o.protocols,
@@ -225,14 +233,29 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       socket.destroy();
       return;
     }
-    const address = socket.remoteAddress ?? '';
+    if (!this.proxies.trusts(socket.remoteAddress)) {
+      this.openTcp(socket, undefined, undefined);
+      return;
+    }
+    // A trusted balancer: its PROXY header says who the device is, before the session sees a byte.
+    this.awaitingHeader.add(socket);
+    const timeout = Math.min(PROXY_HEADER_TIMEOUT_MS, this.options.identifyTimeout * 1000);
+    readProxyHeader(socket, timeout, (r) => {
+      this.awaitingHeader.delete(socket);
+      if (this.state !== 'listening' || socket.destroyed) socket.destroy();
+      else if (r.ok) this.openTcp(socket, r.source ?? null, r.rest);
+      else this.refuse(socket, `connection from proxy ${socket.remoteAddress} refused: ${r.reason}`);
+    });
+  }
+
+  /** `source`: the device's endpoint from a PROXY header (null: the header said to use the socket's own). */
+  private openTcp(socket: Socket, source: ProxyEndpoint | null | undefined, initial: Buffer | undefined): void {
+    const address = source?.address ?? socket.remoteAddress ?? '';
     const limit = this.options.maxConnectionsPerAddress;
     if (limit > 0) {
       const open = this.perAddress.get(address) ?? 0;
       if (open >= limit) {
-        this.counters.refusedConnections++;
-        this.warn(`connection from ${address} refused: ${limit} connections from that address are open`);
-        socket.destroy();
+        this.refuse(socket, `connection from ${address} refused: ${limit} connections from that address are open`);
         return;
       }
       this.perAddress.set(address, open + 1);
@@ -244,17 +267,39 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     }
     try {
       // Idle connections are closed by the poll sweep (one timer for all, not one per socket: memory per device).
-      const peer = new TcpPeer(`tcp-${this.nextId++}`, socket, this.sessionOptions.tcp, Date.now(), (p, reason) =>
-        this.peerClosed(p, reason),
+      const peer = new TcpPeer(
+        `tcp-${this.nextId++}`,
+        socket,
+        this.sessionOptions.tcp,
+        Date.now(),
+        (p, reason) => this.peerClosed(p, reason),
+        source ?? undefined,
       );
       this.tcpPeers.add(peer);
-      socket.on('data', (chunk: Buffer) => this.received(peer, chunk));
+      const onData = (chunk: Buffer) => this.received(peer, chunk);
+      // Only trusted balancers may send a PROXY header: from anyone else it would be a forged address.
+      const refuseHeader = () => {
+        this.counters.refusedConnections++;
+        this.warn(`connection from ${address} refused: PROXY header from an address not in trustedProxies`);
+        peer.close('PROXY header from an untrusted address');
+      };
+      socket.on('data', source === undefined ? screenProxyHeader(onData, refuseHeader) : onData);
       if (this.held) socket.pause();
       this.safeEmit('connect', peer.info);
+      if (initial?.length) {
+        if (this.held) socket.unshift(initial);
+        else this.received(peer, initial);
+      }
     } catch (err) {
-      this.warn(`connection from ${socket.remoteAddress}: ${(err as Error).message}`);
+      this.warn(`connection from ${address}: ${(err as Error).message}`);
       socket.destroy();
     }
+  }
+
+  private refuse(socket: Socket, message: string): void {
+    this.counters.refusedConnections++;
+    this.warn(message);
+    socket.destroy();
   }
 
   // --- UDP -----------------------------------------------------------------------------------------
@@ -465,6 +510,8 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const peer of this.tcpPeers) peer.socket.destroy();
+    for (const socket of this.awaitingHeader) socket.destroy();
+    this.awaitingHeader.clear();
     this.tcpPeers.clear();
     this.udpPeers.clear();
     this.udpBuckets.clear();
