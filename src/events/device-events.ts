@@ -98,6 +98,23 @@ function lastPosition(s: DeviceState): { lat?: number; lon?: number } {
   return s.last ? { lat: s.last.lat, lon: s.last.lon } : {};
 }
 
+const finite = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/** A device state read back from a file or another instance: its figures numbers, its alarms a list. */
+function readState(s: unknown): DeviceState | undefined {
+  if (!s || typeof s !== 'object') return undefined;
+  const d = s as DeviceState;
+  if (typeof d.lastSeen !== 'number') return undefined;
+  return {
+    ...d,
+    online: d.online === true,
+    alarms: Array.isArray(d.alarms) ? d.alarms.filter((a) => typeof a === 'string') : [],
+    platformMileage: finite(d.platformMileage),
+    curDayMileage: finite(d.curDayMileage),
+    driveTimeLen: finite(d.driveTimeLen),
+  };
+}
+
 export class DeviceEventTracker {
   private readonly devices = new Map<string, DeviceState>();
   private readonly offlineAfterMs: number;
@@ -148,12 +165,15 @@ export class DeviceEventTracker {
     ];
   }
 
-  /** Devices silent for longer than offlineAfter go offline; call every few seconds. */
-  tick(now: number): DeviceEvent[] {
+  /**
+   * Devices silent for longer than offlineAfter go offline; call every few seconds. `responsible`: in a cluster,
+   * only the devices this instance speaks for (the others' instances report them).
+   */
+  tick(now: number, responsible?: (deviceId: string) => boolean): DeviceEvent[] {
     if (!this.offlineAfterMs) return [];
     const out: DeviceEvent[] = [];
     for (const [deviceId, s] of this.devices) {
-      if (s.online && now - s.lastSeen >= this.offlineAfterMs) {
+      if (s.online && now - s.lastSeen >= this.offlineAfterMs && (!responsible || responsible(deviceId))) {
         s.online = false;
         out.push({
           event: 'offline',
@@ -252,9 +272,44 @@ export class DeviceEventTracker {
   restore(snapshot: DeviceEventSnapshot | undefined): void {
     if (snapshot?.version !== 1 || typeof snapshot.devices !== 'object') return;
     for (const [id, s] of Object.entries(snapshot.devices)) {
-      if (s && typeof s === 'object' && typeof s.lastSeen === 'number')
-        this.devices.set(id, { ...s, alarms: Array.isArray(s.alarms) ? s.alarms : [] });
+      const state = readState(s);
+      if (state) this.devices.set(id, state);
     }
+  }
+
+  /** One device's state, to share with the other instances of a cluster. */
+  deviceState(deviceId: string): unknown {
+    return this.devices.get(deviceId);
+  }
+
+  /**
+   * Another instance's state of a device (cluster mode). Taken over whole while the device is not connected
+   * here (`here` false). While it is, this instance's own state is the newer one; only what the flows were told
+   * elsewhere is taken over: that the device went offline there (so it is reported online again here), and
+   * mileage that is further along. Returns the events this causes.
+   */
+  adopt(deviceId: string, shared: unknown, here: boolean, now: number): DeviceEvent[] {
+    const remote = shared === undefined ? undefined : readState(shared);
+    if (!here) {
+      if (shared === undefined) this.devices.delete(deviceId);
+      else if (remote) {
+        this.devices.delete(deviceId);
+        this.state(deviceId, now); // room for it, within maxDevices
+        this.devices.set(deviceId, remote);
+      }
+      return [];
+    }
+    const mine = this.devices.get(deviceId);
+    if (!mine || !remote) return [];
+    mine.platformMileage = Math.max(mine.platformMileage, remote.platformMileage);
+    if (remote.day === mine.day) {
+      mine.curDayMileage = Math.max(mine.curDayMileage, remote.curDayMileage);
+      mine.driveTimeLen = Math.max(mine.driveTimeLen, remote.driveTimeLen);
+    }
+    if (remote.online || !mine.online) return [];
+    return [
+      { event: 'online', deviceId, time: new Date(now).toISOString(), ...lastPosition(mine), protocol: mine.protocol },
+    ];
   }
 
   private state(deviceId: string, now: number): DeviceState {

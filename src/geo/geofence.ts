@@ -50,8 +50,16 @@ export class GeofenceTracker {
       for (const name of presence.keys()) if (!names.has(name)) presence.delete(name);
   }
 
-  /** One position of a device: the zones it is inside now, and the crossings it caused. */
-  update(deviceId: string, lat: number, lon: number, at: number): { inside: string[]; events: GeofenceEvent[] } {
+  /**
+   * One position of a device: the zones it is inside now, the crossings it caused, and whether its remembered
+   * presence changed (a zone entered, left, or its dwell begun).
+   */
+  update(
+    deviceId: string,
+    lat: number,
+    lon: number,
+    at: number,
+  ): { inside: string[]; events: GeofenceEvent[]; changed: boolean } {
     let presence = this.devices.get(deviceId);
     if (!presence) {
       presence = new Map();
@@ -62,6 +70,7 @@ export class GeofenceTracker {
     const enters: GeofenceEvent[] = [];
     const exits: GeofenceEvent[] = [];
     const time = new Date(at).toISOString();
+    let changed = false;
     const event = (kind: GeofenceEvent['event'], zone: string, since: number): GeofenceEvent => ({
       event: kind,
       deviceId,
@@ -76,19 +85,24 @@ export class GeofenceTracker {
       if (insideZone({ lat, lon }, zone)) {
         inside.push(zone.name);
         const now = p ?? { since: at, entered: false };
-        if (!p) presence.set(zone.name, now);
+        if (!p) {
+          presence.set(zone.name, now);
+          changed = true;
+        }
         if (!now.entered && at - now.since >= this.dwellSeconds * 1000) {
           now.entered = true;
+          changed = true;
           enters.push(event('geofenceEnter', zone.name, now.since));
         }
       } else if (p) {
         presence.delete(zone.name);
+        changed = true;
         if (p.entered) exits.push(event('geofenceExit', zone.name, p.since));
       }
     }
     if (presence.size === 0) this.devices.delete(deviceId);
     // Leaving one zone for a neighbouring one reads in the order it happened: exits first.
-    return { inside, events: [...exits, ...enters] };
+    return { inside, events: [...exits, ...enters], changed };
   }
 
   snapshot(): GeofenceSnapshot {
@@ -99,11 +113,24 @@ export class GeofenceTracker {
 
   restore(snapshot: GeofenceSnapshot | undefined): void {
     if (snapshot?.version !== 1 || typeof snapshot.devices !== 'object') return;
-    for (const [id, zones] of Object.entries(snapshot.devices)) {
-      const presence = new Map<string, Presence>();
-      for (const [name, p] of Object.entries(zones ?? {}))
+    for (const [id, zones] of Object.entries(snapshot.devices)) this.setDeviceState(id, zones);
+  }
+
+  /** One device's presence (zone name -> since, entered), to share with the other instances of a cluster. */
+  deviceState(deviceId: string): Record<string, Presence> | undefined {
+    const presence = this.devices.get(deviceId);
+    return presence && Object.fromEntries(presence);
+  }
+
+  /** Sets one device's presence, as deviceState() gave it (another instance's, or a saved one). */
+  setDeviceState(deviceId: string, zones: unknown): void {
+    const presence = new Map<string, Presence>();
+    if (zones && typeof zones === 'object')
+      for (const [name, p] of Object.entries(zones as Record<string, Presence>))
         if (p && typeof p.since === 'number') presence.set(name, { since: p.since, entered: p.entered === true });
-      if (presence.size) this.devices.set(id, presence);
-    }
+    this.devices.delete(deviceId);
+    if (!presence.size) return;
+    if (this.devices.size >= this.maxDevices) this.devices.delete(this.devices.keys().next().value!);
+    this.devices.set(deviceId, presence);
   }
 }

@@ -22,6 +22,26 @@ export interface TrackerServerDef extends NodeDef {
   /** Allowed device IDs as a regular expression. */
   allowedPattern?: string;
   maxConnectionsPerAddress?: string | number;
+  /** Load balancers allowed to send a PROXY protocol header: addresses or CIDR ranges. */
+  trustedProxies?: string;
+  /** Cluster mode: the MQTT broker's URL (empty: a single instance), topic prefix and this instance's name. */
+  brokerUrl?: string;
+  brokerPrefix?: string;
+  instanceName?: string;
+}
+
+/** The broker login, kept as Node-RED credentials. */
+export interface TrackerServerCredentials {
+  brokerUsername?: string;
+  brokerPassword?: string;
+}
+
+/** Entries separated by commas, spaces, semicolons or lines. */
+function list(v: string | undefined): string[] {
+  return (v ?? '')
+    .split(/[\s,;]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function int(v: unknown, name: string, fallback: number): number {
@@ -32,7 +52,7 @@ function int(v: unknown, name: string, fallback: number): number {
 }
 
 /** Editor values (strings) to server options; unset ones keep the server defaults. */
-export function parseServerDef(def: TrackerServerDef): ServerOptions {
+export function parseServerDef(def: TrackerServerDef, credentials: TrackerServerCredentials = {}): ServerOptions {
   const protocols = (def.protocols ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -52,12 +72,19 @@ export function parseServerDef(def: TrackerServerDef): ServerOptions {
     identityPolicy: (['any', 'flag', 'allow'].includes(def.identityPolicy ?? '')
       ? def.identityPolicy
       : 'any') as ServerOptions['identityPolicy'],
-    allowedDevices: (def.allowedDevices ?? '')
-      .split(/[\s,;]+/)
-      .map((s) => s.trim())
-      .filter(Boolean),
+    allowedDevices: list(def.allowedDevices),
     allowedPattern: def.allowedPattern?.trim() || undefined,
     // Node-RED closes the input nodes before this server on a redeploy: do not acknowledge what nobody receives
     holdWithoutListeners: true,
+    trustedProxies: list(def.trustedProxies),
+    cluster: def.brokerUrl?.trim()
+      ? {
+          url: def.brokerUrl.trim(),
+          prefix: def.brokerPrefix?.trim() || undefined,
+          instance: def.instanceName?.trim() || undefined,
+          username: credentials.brokerUsername || undefined,
+          password: credentials.brokerPassword || undefined,
+        }
+      : undefined,
   };
 }

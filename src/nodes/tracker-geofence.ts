@@ -9,6 +9,7 @@ import { GeofenceTracker, type GeofenceSnapshot } from '../geo/geofence';
 import { parseZones, type Zone } from '../geo/zones';
 import { JsonFile } from '../server/file-store';
 import { STATE_WRITE_MS, stateFile } from './state-file';
+import type { TrackerServerConfigNode } from './tracker-server';
 
 interface TrackerGeofenceDef extends NodeDef {
   /** Editor rows: {name, type: 'circle'|'polygon', lat, lon, radius, points: "lat,lon lat,lon ..."} */
@@ -17,6 +18,8 @@ interface TrackerGeofenceDef extends NodeDef {
   dwell?: string | number;
   /** What runtime zones from a msg do: replace the editor's zones, or add to them. */
   runtimeZones?: 'replace' | 'add';
+  /** Optional tracker-server: in cluster mode, presence is shared with the other instances through it. */
+  server?: string;
 }
 
 interface SavedState {
@@ -88,6 +91,20 @@ export default function register(RED: NodeAPI): void {
     tracker.restore(saved.geofence);
     const changed = () => store.save(() => ({ geofence: tracker.snapshot(), runtime: runtimeInput }));
 
+    // Cluster mode: a device's presence follows it to whichever instance it reconnects through.
+    const server = def.server ? (RED.nodes.getNode(def.server) as TrackerServerConfigNode | null)?.tracker : undefined;
+    const here = (deviceId: string) => server?.registry.link(deviceId) !== undefined;
+    const shared = server?.cluster?.shareState(`geofence/${this.id}`, {
+      remote: (deviceId, state) => {
+        if (here(deviceId)) return; // its positions come through here: this state is the newer one
+        tracker.setDeviceState(deviceId, state);
+        changed();
+      },
+      *local() {
+        for (const d of server.registry.list()) yield [d.deviceId, tracker.deviceState(d.deviceId)];
+      },
+    });
+
     this.on('input', (msg: In, send, done) => {
       const pos = msg.topic === 'zones' ? undefined : positionOf(msg);
       // Zones at runtime: msg.topic "zones" with the zones in msg.payload, or msg.zones without a position.
@@ -114,10 +131,11 @@ export default function register(RED: NodeAPI): void {
         done(new Error('tracker-geofence: no device id (msg.topic or msg.payload.deviceId) for this position'));
         return;
       }
-      const { inside, events } = tracker.update(pos.deviceId, pos.lat, pos.lon, pos.at);
+      const { inside, events, changed: moved } = tracker.update(pos.deviceId, pos.lat, pos.lon, pos.at);
       msg.zones = inside;
       send([msg, null]);
       changed();
+      if (moved) shared?.publish(pos.deviceId, tracker.deviceState(pos.deviceId));
       if (events.length) {
         for (const e of events) send([null, { topic: e.deviceId, payload: e } as NodeMessage]);
         const last = events[events.length - 1];
@@ -131,6 +149,7 @@ export default function register(RED: NodeAPI): void {
     });
 
     this.on('close', (removed: boolean, done: () => void) => {
+      shared?.close();
       if (removed) store.remove();
       else store.flush();
       done();

@@ -63,10 +63,33 @@ export default function register(RED: NodeAPI): void {
         this.send([null, { topic: e.deviceId, payload: extra ? { ...e, ...extra } : e } as NodeMessage]);
     };
 
+    // Cluster mode: the state of each device follows it to whichever instance it reconnects through.
+    const shared = tracker.cluster?.shareState(`events/${this.id}`, {
+      remote: (deviceId, state) => {
+        if (!wanted(deviceId)) return;
+        const d = tracker.registry.get(deviceId);
+        emit(events.adopt(deviceId, state, d !== undefined, Date.now()), d && connection(d));
+        changed();
+      },
+      *local() {
+        for (const d of tracker.registry.list()) {
+          const state = events.deviceState(d.deviceId);
+          if (state) yield [d.deviceId, state];
+        }
+      },
+    });
+    /** Events must not repeat elsewhere: shared at once; mileage and the last fix only need to be recent. */
+    const share = (deviceId: string, urgent: boolean) => {
+      if (!shared) return;
+      if (urgent) shared.publish(deviceId, events.deviceState(deviceId));
+      else shared.publishSoon(deviceId, () => events.deviceState(deviceId));
+    };
+
     const onMessage = (m: TrackerMessage, peer: PeerInfo) => {
       if (!wanted(m.deviceId)) return;
       const { events: happened, derived } = events.update(m, Date.now());
       changed();
+      share(m.deviceId, happened.length > 0);
       if (!(filter === 'positions' && m.type !== 'position') && !(filter === 'alarms' && m.alarms.length === 0)) {
         // Several tracker-in nodes on one server get the same record: give each its own copy.
         const record = tracker.listenerCount('message') > 1 ? RED.util.cloneMessage({ payload: m }).payload : m;
@@ -86,18 +109,23 @@ export default function register(RED: NodeAPI): void {
       if (!wanted(d.deviceId)) return;
       emit(events.connected(d.deviceId, d.protocol, Date.now()), connection(d));
       changed();
+      share(d.deviceId, true);
     };
     const onOffline = (d: DeviceInfo, reason?: string) => {
       if (!wanted(d.deviceId)) return;
       emit(events.disconnected(d.deviceId, reason, Date.now()), connection(d));
       changed();
+      share(d.deviceId, true);
     };
+    const cluster = tracker.cluster;
+    const responsible = cluster && ((deviceId: string) => cluster.responsible(deviceId));
     const offlineCheck = setInterval(
       () => {
-        const gone = events.tick(Date.now());
+        const gone = events.tick(Date.now(), responsible);
         if (gone.length) {
           emit(gone);
           changed();
+          for (const e of gone) share(e.deviceId, true);
         }
       },
       Math.min(5000, Math.max(250, (trackerOptions.offlineAfter ?? 600) * 250)),
@@ -172,6 +200,7 @@ export default function register(RED: NodeAPI): void {
     this.on('close', (removed: boolean, done: () => void) => {
       clearInterval(fade);
       clearInterval(offlineCheck);
+      shared?.close();
       if (removed) store.remove();
       else store.flush();
       tracker.off('message', onMessage);

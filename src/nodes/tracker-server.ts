@@ -9,7 +9,7 @@ import { JsonFileStore } from '../server/file-store';
 import type { Node, NodeAPI } from 'node-red';
 import { TrackerServer } from '../server/tracker-server';
 import type { ServerOptions } from '../server/options';
-import { parseServerDef, type TrackerServerDef } from './server-def';
+import { parseServerDef, type TrackerServerCredentials, type TrackerServerDef } from './server-def';
 import { stateFile } from './state-file';
 
 /** What the shared server is doing, for the status of the nodes that use it. */
@@ -18,7 +18,7 @@ export type ServerState =
   | { state: 'listening'; port: number; devices: number }
   | { state: 'failed'; port: number; error: string };
 
-export interface TrackerServerConfigNode extends Node {
+export interface TrackerServerConfigNode extends Node<TrackerServerCredentials> {
   /** The shared server (plain-Node API: events message/online/offline/decodeError, devices(), sendCommand()). */
   tracker: TrackerServer;
   /** Emits `state` (ServerState) whenever listening state or the device count changes. */
@@ -34,7 +34,7 @@ export default function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     let options: ServerOptions;
     try {
-      options = parseServerDef(def);
+      options = parseServerDef(def, this.credentials);
     } catch (err) {
       this.error(`tracker-server: ${(err as Error).message}`);
       options = { port: 5023 };
@@ -60,9 +60,17 @@ export default function register(RED: NodeAPI): void {
       const v = settings[name];
       if (typeof v === 'number') (options as Record<string, unknown>)[key] = v;
     }
+    if (options.cluster && typeof settings.trackerServerStateInterval === 'number')
+      options.cluster.stateInterval = settings.trackerServerStateInterval;
     this.stateEvents = new EventEmitter();
     this.stateEvents.setMaxListeners(0);
-    this.tracker = new TrackerServer(options);
+    try {
+      this.tracker = new TrackerServer(options);
+    } catch (err) {
+      // A setting the editor let through but the server refuses (a trusted proxy, the broker URL...).
+      this.error(`tracker-server: ${(err as Error).message}`);
+      this.tracker = new TrackerServer({ ...options, trustedProxies: [], cluster: undefined });
+    }
     const setState = (s: ServerState) => {
       this.currentState = s;
       this.stateEvents.emit('state', s);
@@ -85,6 +93,9 @@ export default function register(RED: NodeAPI): void {
         (address) => {
           if (closed) return;
           this.log(`listening for trackers on TCP/UDP port ${address.port}`);
+          const cluster = this.tracker.cluster;
+          if (cluster)
+            this.log(`cluster instance "${cluster.me.instance}" under topic prefix "${cluster.topics.prefix}"`);
           setState({ state: 'listening', port: address.port, devices: 0 });
         },
         (err: NodeJS.ErrnoException) => {
@@ -116,7 +127,9 @@ export default function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('tracker-server', TrackerServerNode as any);
+  RED.nodes.registerType('tracker-server', TrackerServerNode as any, {
+    credentials: { brokerUsername: { type: 'text' }, brokerPassword: { type: 'password' } },
+  });
 
   // Connected and known devices of a deployed server, for the editor (device pickers, live state).
   RED.httpAdmin.get('/tracker-server/:id/devices', RED.auth.needsPermission('tracker-server.read'), (req, res) => {
@@ -129,6 +142,7 @@ export default function register(RED: NodeAPI): void {
       deployed: true,
       state: server.currentState,
       stats: server.tracker.stats,
+      cluster: server.tracker.cluster?.stats(),
       devices: server.tracker.devices().map((d) => ({
         ...d,
         connectedAt: new Date(d.connectedAt).toISOString(),

@@ -22,6 +22,8 @@ export interface CommandRecord {
   /** From the encoder: what the device's answer will carry. */
   reference?: string;
   sentAt?: number;
+  /** Cluster mode: the instance whose node issued it, when this one delivers it on its behalf. */
+  issuer?: string;
 }
 
 /** What is saved so queued commands survive a redeploy or a restart. */
@@ -44,6 +46,10 @@ export interface CommandQueueOptions {
   answerTimeoutMs: number;
   maxKnownDevices: number;
   store?: CommandStore;
+}
+
+export function queueFull(deviceId: string, waiting: number): Error {
+  return new Error(`device ${deviceId} already has ${waiting} commands waiting (the limit)`);
 }
 
 export class CommandQueue {
@@ -86,8 +92,7 @@ export class CommandQueue {
   /** Throws when the device already has the most commands it may have waiting. */
   enqueue(record: CommandRecord): void {
     const list = this.list(this.queued, record.deviceId);
-    if (list.length >= this.options.maxPerDevice)
-      throw new Error(`device ${record.deviceId} already has ${list.length} commands waiting (the limit)`);
+    if (list.length >= this.options.maxPerDevice) throw queueFull(record.deviceId, list.length);
     record.status = 'queued';
     list.push(record);
     this.persist();

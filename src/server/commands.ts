@@ -6,7 +6,11 @@
 import { getCodec } from '../protocols';
 import type { CommandAnswer, CommandRequest, EncodedCommand } from '../protocols/codec';
 import { validateCommand } from '../protocols/common/commands';
+import type { ProtocolName } from '../types';
 import { CommandQueue, type CommandQueueOptions, type CommandRecord, type CommandStatus } from './command-queue';
+
+/** Why a queued command expired. */
+export const NOT_DELIVERED = 'not delivered within its time-to-live';
 
 /** Where a command stands; emitted at every step (`command` event) and returned by `command()`. */
 export interface CommandEvent {
@@ -35,6 +39,17 @@ export interface CommandLink {
   write(frames: Buffer[]): boolean;
 }
 
+/** Cluster mode: where commands for devices connected elsewhere, or to nobody, go (src/server/cluster.ts). */
+export interface CommandRelay {
+  /** The protocol of a device the cluster knows (connected to another instance, or seen before). */
+  protocolOf(deviceId: string): ProtocolName | undefined;
+  /** Queues a checked command where every instance sees it; throws when the device has too many waiting. */
+  enqueue(record: CommandRecord): void;
+  /** A status of a command this instance delivers for another (`record.issuer`): it goes back there. */
+  report(record: CommandRecord, event: CommandEvent): void;
+  sweep(now: number): void;
+}
+
 export interface CommandLifecycleOptions extends CommandQueueOptions {
   /** Default time-to-live of a queued command, seconds. */
   commandTtl: number;
@@ -44,6 +59,8 @@ export interface CommandLifecycleOptions extends CommandQueueOptions {
 
 export class CommandLifecycle {
   readonly queue: CommandQueue;
+  /** Set in cluster mode: commands for devices not connected here are queued in the cluster instead. */
+  relay: CommandRelay | undefined;
 
   constructor(
     private readonly options: CommandLifecycleOptions,
@@ -67,13 +84,14 @@ export class CommandLifecycle {
       return this.status(record, 'failed', { error: 'a command needs a "type"' });
     const link = this.linkOf(deviceId);
     if (link) return this.sendNow(link, record);
-    const protocol = this.queue.knownProtocol(deviceId);
+    const protocol = this.relay?.protocolOf(deviceId) ?? this.queue.knownProtocol(deviceId);
     if (!protocol)
       return this.status(record, 'failed', { error: `device ${deviceId} has never connected to this server` });
     try {
       // Checked now against the declaration, so a bad command fails at once, not when the device comes back.
       validateCommand(protocol, getCodec(protocol)?.commands ?? [], command);
-      this.queue.enqueue(record);
+      if (this.relay) this.relay.enqueue(record);
+      else this.queue.enqueue(record);
     } catch (err) {
       return this.status(record, 'failed', { error: (err as Error).message });
     }
@@ -99,10 +117,22 @@ export class CommandLifecycle {
       for (const record of this.queue.takeQueued(deviceId)) this.sendNow(link, record);
   }
 
+  /**
+   * Sends a command queued elsewhere (a cluster offer) on the device's connection here; false when the device
+   * is not connected here. Its statuses go where `record.issuer` says.
+   */
+  deliver(record: CommandRecord): boolean {
+    const link = this.linkOf(record.deviceId);
+    if (!link) return false;
+    this.sendNow(link, record);
+    return true;
+  }
+
   /** Queued commands past their time-to-live and sent ones never answered become `expired`. */
   sweep(now: number): void {
+    this.relay?.sweep(now);
     const { expired, unanswered } = this.queue.sweep(now);
-    for (const r of expired) this.status(r, 'expired', { error: 'not delivered within its time-to-live' });
+    for (const r of expired) this.status(r, 'expired', { error: NOT_DELIVERED });
     for (const r of unanswered)
       this.status(r, 'expired', { error: `no answer within ${this.options.answerTimeout} s` });
   }
@@ -120,11 +150,8 @@ export class CommandLifecycle {
     }
   }
 
-  private status(
-    record: CommandRecord,
-    status: CommandStatus,
-    extra: { result?: unknown; error?: string } = {},
-  ): CommandEvent {
+  /** Records a status and emits it (or, for a command delivered for another instance, sends it back there). */
+  status(record: CommandRecord, status: CommandStatus, extra: { result?: unknown; error?: string } = {}): CommandEvent {
     record.status = status;
     const event: CommandEvent = {
       id: record.id,
@@ -136,7 +163,8 @@ export class CommandLifecycle {
     if (record.origin !== undefined) event.origin = record.origin;
     if (extra.result !== undefined) event.result = extra.result;
     if (extra.error !== undefined) event.error = extra.error;
-    this.emit(event);
+    if (record.issuer !== undefined && this.relay) this.relay.report(record, event);
+    else this.emit(event);
     return event;
   }
 }

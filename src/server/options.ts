@@ -14,6 +14,8 @@ export interface ClusterOptions {
   prefix?: string;
   /** This instance's name, unique among the instances and stable across restarts (default: host name and port). */
   instance?: string;
+  /** Seconds between two publications of a device's changing figures (mileage, last fix); default 15. */
+  stateInterval?: number;
 }
 
 export interface ServerOptions {
@@ -173,6 +175,7 @@ function validateCluster(c: ClusterOptions): void {
     throw new RangeError(`cluster.prefix: topic levels without + # or empty levels (got "${c.prefix}")`);
   if (c.instance !== undefined && !INSTANCE.test(c.instance))
     throw new RangeError(`cluster.instance: 1 to 64 letters, digits, . _ : - (got "${c.instance}")`);
+  if (c.stateInterval !== undefined) positiveInt('cluster.stateInterval', c.stateInterval, 1, 3600);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -17,6 +17,7 @@ import { type Peer, TcpPeer, UdpPeer, udpPeerKey } from './peer';
 import { PROXY_HEADER_TIMEOUT_MS, readProxyHeader, screenProxyHeader } from './proxy-accept';
 import type { ProxyEndpoint } from './proxy-protocol';
 import { TrustedProxies } from './trusted-proxies';
+import { Cluster } from './cluster';
 import { DeviceRegistry, type DeviceInfo, type PeerInfo } from './registry';
 
 export interface ServerStats {
@@ -81,6 +82,8 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private held = false;
   /** Commands: checked, sent or queued, matched to answers, expired (src/server/commands.ts). */
   readonly commands: CommandLifecycle;
+  /** Cluster mode (the `cluster` option): devices, commands and node state shared through an MQTT broker. */
+  readonly cluster: Cluster | undefined;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -126,6 +129,20 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       (deviceId) => this.registry.link(deviceId) as Peer | undefined,
       (event) => this.safeEmit('command', event),
     );
+    this.cluster = o.cluster
+      ? new Cluster(
+          o.cluster,
+          {
+            registry: this.registry,
+            commands: this.commands,
+            moved: (deviceId, reason) => this.moved(deviceId, reason),
+            emitCommand: (event) => this.safeEmit('command', event),
+            warn: (message) => this.warn(message),
+          },
+          { port: o.port, maxQueuedCommands: o.maxQueuedCommands, maxKnownDevices: o.maxKnownDevices },
+        )
+      : undefined;
+    this.commands.relay = this.cluster;
   }
 
   /** The port in use once listening (useful with port 0). */
@@ -156,6 +173,8 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     this.state = 'listening';
     const o = this.options;
     try {
+      // Cluster mode: the cluster's state is read before the first device is served (or after a time-out).
+      if (this.cluster) await this.cluster.start();
       if (o.tcp) this.boundPort = await this.listenTcp(o.port, o.host);
       if (o.udp) this.boundPort = await this.bindUdp(o.tcp ? this.boundPort : o.port, o.host);
     } catch (err) {
@@ -443,7 +462,15 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     } else {
       this.safeEmit('online', this.registry.get(deviceId)!);
     }
+    this.cluster?.deviceOnline(deviceId, this.registry.get(deviceId)!);
     return true;
+  }
+
+  /** Cluster: the device connected again through another instance: its connection here closes, not offline. */
+  private moved(deviceId: string, reason: string): void {
+    const link = this.registry.link(deviceId);
+    if (!link || !this.registry.unbind(deviceId, link)) return;
+    link.close(reason);
   }
 
   /** With holdWithoutListeners: pause every connection while nobody listens for records. */
@@ -468,7 +495,10 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     if (this.state !== 'listening') return; // shutting down: no events
     if (peer.deviceId !== undefined) {
       const info = this.registry.get(peer.deviceId);
-      if (this.registry.unbind(peer.deviceId, peer) && info) this.safeEmit('offline', info, reason);
+      if (this.registry.unbind(peer.deviceId, peer) && info) {
+        this.cluster?.deviceOffline(peer.deviceId, peer.lastSeen);
+        this.safeEmit('offline', info, reason);
+      }
     }
     this.safeEmit('disconnect', peer.info, reason);
   }
@@ -507,6 +537,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
 
   private async releaseSockets(): Promise<void> {
     this.options.commandStore?.flush?.();
+    const leaving = this.cluster?.close();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const peer of this.tcpPeers) peer.socket.destroy();
@@ -524,6 +555,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     await Promise.all([
       tcp && new Promise<void>((resolve) => tcp.close(() => resolve())),
       udp && new Promise<void>((resolve) => udp.close(() => resolve())),
+      leaving,
     ]);
   }
 
