@@ -174,7 +174,7 @@ export class Cluster implements CommandRelay {
     });
     this.client = client;
     client.on('connect', () => this.connectedNow());
-    client.on('message', (topic, payload) => this.message(topic, payload));
+    client.on('message', (topic, payload, packet) => this.message(topic, payload, packet.properties?.userProperties));
     client.on('close', () => {
       this.connected = false;
     });
@@ -461,8 +461,10 @@ export class Cluster implements CommandRelay {
   /** @internal SharedState's way out. */
   publishState(scope: string, deviceId: string, state: unknown): void {
     if (deviceId.length > MAX_TOPIC_DEVICE_ID) return;
-    const body = state === undefined ? '' : ({ v: 1, from: this.me, state } satisfies SharedStateMessage);
-    this.publish(this.topics.state(scope, deviceId), body, true);
+    const topic = this.topics.state(scope, deviceId);
+    if (state !== undefined) this.publish(topic, { v: 1, from: this.me, state } satisfies SharedStateMessage, true);
+    // A clear (empty payload) says who cleared in its properties, so that it is not taken back as news.
+    else this.publish(topic, '', true, undefined, { instance: this.me.instance, run: this.me.run });
   }
 
   /** @internal */
@@ -524,18 +526,25 @@ export class Cluster implements CommandRelay {
     this.host.warn(`cluster: ${shown(this.options.url)}: ${reason}; reconnecting`);
   }
 
-  private publish(topic: string, payload: unknown, retain: boolean, expirySeconds?: number): void {
+  private publish(
+    topic: string,
+    payload: unknown,
+    retain: boolean,
+    expirySeconds?: number,
+    userProperties?: Record<string, string>,
+  ): void {
     const client = this.client;
     if (!client) return;
     this.counters.published++;
     const opts: IClientPublishOptions = { qos: 1, retain };
     if (expirySeconds !== undefined) opts.properties = { messageExpiryInterval: expirySeconds };
+    if (userProperties) opts.properties = { ...opts.properties, userProperties };
     client.publish(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), opts, (err) => {
       if (err) this.brokerDown(err.message);
     });
   }
 
-  private message(topic: string, payload: Buffer): void {
+  private message(topic: string, payload: Buffer, userProperties?: Record<string, string | string[]>): void {
     this.counters.received++;
     const t = this.topics.parse(topic);
     if (!t) return;
@@ -580,6 +589,8 @@ export class Cluster implements CommandRelay {
         case 'state': {
           const s = json && readShared(json);
           if (json && !s) return;
+          const by = json ? undefined : { instance: userProperties?.instance, run: userProperties?.run };
+          if (by && sameRef(by as InstanceRef, this.me)) return; // our own clear
           this.channels.get(key)?.received(second, s);
           return;
         }

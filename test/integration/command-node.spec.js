@@ -13,20 +13,9 @@ const { tcpClient, delay, freePort } = require('../lib/clients');
 const { crc16 } = require('../lib/crc');
 const { listeningPort, receive } = require('../lib/red');
 const F = require('../fixtures/gt06-frames');
+const { gt06Answer } = require('../lib/gt06');
 
 helper.init(require.resolve('node-red'));
-
-function gt06Answer(flag, text) {
-  const body = Buffer.concat([
-    Buffer.from([0x15, 4 + text.length]),
-    Buffer.from(flag.toString(16).padStart(8, '0'), 'hex'),
-    Buffer.from(text, 'ascii'),
-    Buffer.from([0x00, 0x02, 0x00, 0x21]),
-  ]);
-  const frame = Buffer.concat([Buffer.from([0x78, 0x78, body.length + 2]), body, Buffer.from([0, 0, 0x0d, 0x0a])]);
-  frame.writeUInt16BE(crc16(frame.subarray(2, frame.length - 4)), frame.length - 4);
-  return frame;
-}
 
 function flow(port, commandProps = {}) {
   return [
@@ -79,7 +68,7 @@ describe('tracker-command in Node-RED', () => {
     assert.equal(body.toString('hex'), '12800c0000000152656c61792c3123000000'.slice(0, body.length * 2));
     assert.equal(frame.readUInt16BE(frame.length - 4), crc16(body));
     assert.equal(frame.subarray(9, 17).toString('ascii'), 'Relay,1#');
-    c.write(gt06Answer(1, 'Cut off the fuel supply: Success!'));
+    c.write(gt06Answer(1, 'Cut off the fuel supply: Success!', 0x21));
     const [sent, result] = await statuses;
     assert.equal(sent.payload.status, 'sent');
     assert.equal(sent.keep, 'me', 'the first status reuses the input msg');

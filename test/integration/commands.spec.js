@@ -8,21 +8,7 @@ const { TrackerServer, JsonFileStore } = require('../../dist/index.js');
 const { tcpClient, nextEvent, collectEvents, delay, hex } = require('../lib/clients');
 const F = require('../fixtures/gt06-frames');
 const { crc16 } = require('../lib/crc');
-
-/** A GT06 0x15 answer frame carrying `text` and the server flag of the command it answers. */
-function gt06Answer(flag, text, serial = 0x20) {
-  const body = Buffer.concat([
-    Buffer.from([0x15, 4 + text.length]),
-    Buffer.from(flag.toString(16).padStart(8, '0'), 'hex'),
-    Buffer.from(text, 'ascii'),
-    Buffer.from([0x00, 0x02, serial >> 8, serial & 0xff]),
-  ]);
-  const frame = Buffer.concat([Buffer.from([0x78, 0x78, body.length + 2]), body, Buffer.alloc(4)]);
-  frame.writeUInt16BE(crc16(frame.subarray(2, frame.length - 4)), frame.length - 4);
-  frame[frame.length - 2] = 0x0d;
-  frame[frame.length - 1] = 0x0a;
-  return frame;
-}
+const { gt06Answer } = require('../lib/gt06');
 
 describe('commands (server layer)', () => {
   let server;

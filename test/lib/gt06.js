@@ -42,4 +42,41 @@ function gt06Position(p, serial = 1) {
   return f;
 }
 
-module.exports = { gt06Position };
+/** A GT06 0x15 answer frame carrying `text` and the server flag of the command it answers. */
+function gt06Answer(flag, text, serial = 0x20) {
+  const body = Buffer.concat([
+    Buffer.from([0x15, 4 + text.length]),
+    Buffer.from(flag.toString(16).padStart(8, '0'), 'hex'),
+    Buffer.from(text, 'ascii'),
+    Buffer.from([0x00, 0x02, serial >> 8, serial & 0xff]),
+  ]);
+  const frame = Buffer.concat([Buffer.from([0x78, 0x78, body.length + 2]), body, Buffer.alloc(4)]);
+  frame.writeUInt16BE(crc16(frame.subarray(2, frame.length - 4)), frame.length - 4);
+  frame[frame.length - 2] = 0x0d;
+  frame[frame.length - 1] = 0x0a;
+  return frame;
+}
+
+/** The 0x80 command frames in what a GT06 device received: [{flag, text}], in order. */
+function gt06Commands(received) {
+  const out = [];
+  let i = 0;
+  while (i + 5 <= received.length) {
+    if (received[i] !== 0x78 || received[i + 1] !== 0x78) {
+      i++;
+      continue;
+    }
+    const end = i + 5 + received[i + 2];
+    if (received[i + 3] === 0x80 && end <= received.length) {
+      const commandLength = received[i + 4];
+      out.push({
+        flag: received.readUInt32BE(i + 5),
+        text: received.subarray(i + 9, i + 5 + commandLength).toString('latin1'),
+      });
+    }
+    i = end;
+  }
+  return out;
+}
+
+module.exports = { gt06Position, gt06Answer, gt06Commands };
