@@ -4,31 +4,15 @@
 // The flow lives in .node-red-data/flows.json (NODE_RED_USER_DIR moves it); it is created from examples/ on the first start
 // (or with --reset) and your edits are kept after that.
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
-const express = require('express');
-const RED = require('node-red');
+const { startNodeRed } = require('./embed');
 
 const root = path.resolve(__dirname, '..');
-const pkg = require(path.join(root, 'package.json'));
 const userDir = path.resolve(process.env.NODE_RED_USER_DIR || path.join(root, '.node-red-data'));
 const editorPort = Number(process.env.PORT || 1880);
 const trackerPort = Number(process.env.TRACKER_PORT || 5023);
 const exampleFile = path.join(root, 'examples', process.env.EXAMPLE || 'map.json');
 const flowFile = path.join(userDir, 'flows.json');
-
-/** Node-RED finds packages in <userDir>/node_modules: link this checkout there. */
-function linkPackage() {
-  const link = path.join(userDir, 'node_modules', ...pkg.name.split('/'));
-  fs.mkdirSync(path.dirname(link), { recursive: true });
-  try {
-    if (fs.realpathSync(link) === root) return;
-    fs.rmSync(link, { recursive: true, force: true });
-  } catch {
-    /* not there yet */
-  }
-  fs.symlinkSync(root, link, 'dir');
-}
 
 /** An example (a list of nodes for the import menu) turned into a flows file with one tab. */
 function writeFlowFromExample() {
@@ -43,42 +27,27 @@ function writeFlowFromExample() {
 
 async function main() {
   fs.mkdirSync(userDir, { recursive: true });
-  linkPackage();
   if (process.argv.includes('--reset') || !fs.existsSync(flowFile)) writeFlowFromExample();
-
-  const app = express();
-  const server = http.createServer(app);
-  RED.init(server, {
+  const red = await startNodeRed({
     userDir,
     flowFile,
-    httpAdminRoot: '/',
-    httpNodeRoot: '/',
-    uiPort: editorPort,
-    credentialSecret: process.env.NODE_RED_CREDENTIAL_SECRET || 'node-red-gps-trackers-dev',
-    logging: { console: { level: process.env.LOG_LEVEL || 'info' } },
-    editorTheme: {
-      tours: false,
-      projects: { enabled: false },
-      // PALETTE_CATALOGUES='' turns off the Flow Library catalogue (machines without internet access)
-      ...(process.env.PALETTE_CATALOGUES !== undefined
-        ? { palette: { catalogues: process.env.PALETTE_CATALOGUES.split(',').filter(Boolean) } }
-        : {}),
+    port: editorPort,
+    settings: {
+      editorTheme: {
+        tours: false,
+        projects: { enabled: false },
+        // PALETTE_CATALOGUES='' turns off the Flow Library catalogue (machines without internet access)
+        ...(process.env.PALETTE_CATALOGUES !== undefined
+          ? { palette: { catalogues: process.env.PALETTE_CATALOGUES.split(',').filter(Boolean) } }
+          : {}),
+      },
     },
-    telemetry: { enabled: false, updateNotification: false },
   });
-  app.use('/', RED.httpAdmin);
-  app.use('/', RED.httpNode);
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(editorPort, resolve);
-  });
-  await RED.start();
   console.log(`\nNode-RED editor: http://localhost:${editorPort}/`);
   console.log(`Trackers: point them at this machine, TCP or UDP port ${trackerPort} (see README)\n`);
 
   const stop = async () => {
-    await RED.stop();
-    server.close();
+    await red.stop();
     process.exit(0);
   };
   process.once('SIGINT', stop);

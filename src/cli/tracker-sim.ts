@@ -11,6 +11,7 @@ import { DEVICE_PROTOCOLS, Simulator, type SimOptions, type SimSummary } from '.
 const USAGE = `usage: tracker-sim [options]
   --host HOST          server address (default 127.0.0.1)
   --port PORT          server port (default 5023)
+  --bind ADDRESS       local address to connect from (TCP)
   --devices N          number of devices (default 10)
   --protocol LIST      device protocols, round-robin: ${Object.keys(DEVICE_PROTOCOLS).join(',')} (default gt06)
   --udp                use UDP instead of TCP
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       host: { type: 'string' },
+      bind: { type: 'string' },
       port: { type: 'string' },
       devices: { type: 'string' },
       protocol: { type: 'string' },
@@ -68,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const options: SimOptions = {
     host: values.host ?? '127.0.0.1',
+    localAddress: values.bind,
     port: num(values.port, 'port', 5023),
     devices: num(values.devices, 'devices', 10),
     protocols: (values.protocol ?? 'gt06').split(',').map((s) => s.trim()),

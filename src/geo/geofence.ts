@@ -29,9 +29,17 @@ export interface GeofenceSnapshot {
   devices: Record<string, Record<string, Presence>>;
 }
 
+/** One device's presence with the time of the position it follows from, as instances share it. */
+export interface SharedPresence {
+  at: number;
+  zones: Record<string, Presence>;
+}
+
 export class GeofenceTracker {
   private zones: Zone[] = [];
   private readonly devices = new Map<string, Map<string, Presence>>();
+  /** Time of the latest position per device (for sharing: the more recent presence wins). */
+  private readonly seenAt = new Map<string, number>();
 
   /**
    * @param dwellSeconds time a device must stay inside before geofenceEnter (0 = at once).
@@ -60,6 +68,10 @@ export class GeofenceTracker {
     lon: number,
     at: number,
   ): { inside: string[]; events: GeofenceEvent[]; changed: boolean } {
+    const seen = this.seenAt.get(deviceId);
+    this.seenAt.delete(deviceId);
+    this.seenAt.set(deviceId, seen === undefined ? at : Math.max(seen, at));
+    if (this.seenAt.size > this.maxDevices) this.seenAt.delete(this.seenAt.keys().next().value!);
     let presence = this.devices.get(deviceId);
     if (!presence) {
       presence = new Map();
@@ -113,17 +125,33 @@ export class GeofenceTracker {
 
   restore(snapshot: GeofenceSnapshot | undefined): void {
     if (snapshot?.version !== 1 || typeof snapshot.devices !== 'object') return;
-    for (const [id, zones] of Object.entries(snapshot.devices)) this.setDeviceState(id, zones);
+    for (const [id, zones] of Object.entries(snapshot.devices)) this.setPresence(id, zones);
   }
 
-  /** One device's presence (zone name -> since, entered), to share with the other instances of a cluster. */
-  deviceState(deviceId: string): Record<string, Presence> | undefined {
-    const presence = this.devices.get(deviceId);
-    return presence && Object.fromEntries(presence);
+  /** One device's presence, to share with the other instances of a cluster (undefined: no position seen). */
+  deviceState(deviceId: string): SharedPresence | undefined {
+    const at = this.seenAt.get(deviceId);
+    if (at === undefined) return undefined;
+    return { at, zones: Object.fromEntries(this.devices.get(deviceId) ?? []) };
   }
 
-  /** Sets one device's presence, as deviceState() gave it (another instance's, or a saved one). */
-  setDeviceState(deviceId: string, zones: unknown): void {
+  /**
+   * Another instance's presence of a device: taken when it follows from a position at least as recent as the
+   * last one seen here (the device's own clock orders them, whichever instance read them). True when taken.
+   */
+  adopt(deviceId: string, shared: unknown): boolean {
+    const s = shared as SharedPresence | undefined;
+    if (!s || typeof s.at !== 'number' || !Number.isFinite(s.at)) return false;
+    const seen = this.seenAt.get(deviceId);
+    if (seen !== undefined && seen > s.at) return false;
+    this.seenAt.delete(deviceId);
+    this.seenAt.set(deviceId, s.at);
+    if (this.seenAt.size > this.maxDevices) this.seenAt.delete(this.seenAt.keys().next().value!);
+    this.setPresence(deviceId, s.zones);
+    return true;
+  }
+
+  private setPresence(deviceId: string, zones: unknown): void {
     const presence = new Map<string, Presence>();
     if (zones && typeof zones === 'object')
       for (const [name, p] of Object.entries(zones as Record<string, Presence>))

@@ -93,15 +93,15 @@ export default function register(RED: NodeAPI): void {
 
     // Cluster mode: a device's presence follows it to whichever instance it reconnects through.
     const server = def.server ? (RED.nodes.getNode(def.server) as TrackerServerConfigNode | null)?.tracker : undefined;
-    const here = (deviceId: string) => server?.registry.link(deviceId) !== undefined;
     const shared = server?.cluster?.shareState(`geofence/${this.id}`, {
       remote: (deviceId, state) => {
-        if (here(deviceId)) return; // its positions come through here: this state is the newer one
-        tracker.setDeviceState(deviceId, state);
-        changed();
+        if (tracker.adopt(deviceId, state)) changed(); // unless a more recent position was seen here
       },
       *local() {
-        for (const d of server.registry.list()) yield [d.deviceId, tracker.deviceState(d.deviceId)];
+        for (const d of server.registry.list()) {
+          const state = tracker.deviceState(d.deviceId);
+          if (state) yield [d.deviceId, state];
+        }
       },
     });
 

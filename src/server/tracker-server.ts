@@ -248,7 +248,8 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
 
   private acceptTcp(socket: Socket): void {
     socket.on('error', ignoreSocketError);
-    if (this.state !== 'listening') {
+    // No address: closed (reset) before it was accepted, as a balancer's health check is. Nothing to serve.
+    if (this.state !== 'listening' || socket.remoteAddress === undefined) {
       socket.destroy();
       return;
     }

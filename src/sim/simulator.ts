@@ -18,6 +18,8 @@ export const DEVICE_PROTOCOLS: Readonly<Record<string, DeviceProtocol>> = Object
 
 export interface SimOptions {
   host?: string;
+  /** Local address the devices connect from (e.g. one of 127.0.0.0/8, to tell them apart behind a balancer). */
+  localAddress?: string;
   port: number;
   transport?: 'tcp' | 'udp';
   devices?: number;
@@ -100,7 +102,7 @@ class SimDevice {
       });
       return;
     }
-    const socket = connect({ host: o.host, port: o.port });
+    const socket = connect({ host: o.host, port: o.port, localAddress: o.localAddress });
     this.tcp = socket;
     socket.setNoDelay(true);
     socket.on('connect', () => {
@@ -256,7 +258,8 @@ class SimDevice {
 }
 
 export class Simulator extends EventEmitter {
-  readonly options: Required<Omit<SimOptions, 'rate' | 'route'>> & { rate: number | undefined };
+  readonly options: Required<Omit<SimOptions, 'rate' | 'route' | 'localAddress'>> &
+    Pick<SimOptions, 'rate' | 'localAddress'>;
   readonly route: RoutePoint[];
   readonly counters: SimCounters = newCounters();
   readonly latency = new LatencyRecorder();

@@ -484,3 +484,69 @@ describe('device event tracker (pure)', () => {
     assert.equal(copy.tick(now + 601000).length, 2);
   });
 });
+
+describe('sharing state between cluster instances (pure)', () => {
+  const at = (s) => Date.parse('2026-12-01T10:00:00Z') + s * 1000;
+  const position = (s, lat, speed = 40) => ({
+    protocol: 'gt06',
+    deviceId: 'd1',
+    type: 'position',
+    time: new Date(at(s)).toISOString(),
+    lat,
+    lon: 13.4,
+    speed,
+    valid: true,
+    alarms: [],
+  });
+
+  it('event state: taken whole for a device connected elsewhere; for one connected here only offline and mileage', () => {
+    const a = new DeviceEventTracker({ timeZone: 'UTC' });
+    a.connected('d1', 'gt06', at(0));
+    a.update(position(0, 52.5), at(0));
+    a.update(position(10, 52.501), at(10));
+    const b = new DeviceEventTracker({ timeZone: 'UTC' });
+    assert.deepEqual(b.adopt('d1', JSON.parse(JSON.stringify(a.deviceState('d1'))), false, at(11)), []);
+    assert.deepEqual(b.connected('d1', 'gt06', at(12)), [], 'no second online');
+    const { derived } = b.update(position(20, 52.502), at(20));
+    assert.ok(derived.platformMileage > 200, `mileage continues: ${derived.platformMileage}`);
+    // here: A's late "offline" is news (its flow said offline after B took the device): online again, once
+    a.disconnected('d1', 'closed', at(21));
+    const late = JSON.parse(JSON.stringify(a.deviceState('d1')));
+    late.platformMileage = 5000;
+    const [online] = b.adopt('d1', late, true, at(22));
+    assert.equal(online.event, 'online');
+    assert.equal(b.update(position(30, 52.503), at(30)).derived.platformMileage > 5000, true);
+    assert.deepEqual(b.adopt('d1', { junk: true }, true, at(31)), [], 'unreadable state: ignored');
+    b.adopt('d1', undefined, false, at(32));
+    assert.equal(b.deviceState('d1'), undefined, 'cleared');
+  });
+
+  it('offline after silence only for the devices this instance speaks for', () => {
+    const t = new DeviceEventTracker({ offlineAfter: 5 });
+    t.connected('mine', 'gt06', 0);
+    t.connected('theirs', 'gt06', 0);
+    assert.deepEqual(
+      t.tick(10000, (id) => id === 'mine').map((e) => e.deviceId),
+      ['mine'],
+    );
+  });
+
+  it('geofence presence: the one from the more recent position wins, wherever it was read', () => {
+    const zones = parseZones([HOME]);
+    const a = new GeofenceTracker();
+    const b = new GeofenceTracker();
+    a.setZones(zones);
+    b.setZones(zones);
+    const inside = a.update('d1', 52.52, 13.405, at(0));
+    assert.equal(inside.events[0].event, 'geofenceEnter');
+    assert.equal(inside.changed, true);
+    assert.equal(a.update('d1', 52.5201, 13.405, at(5)).changed, false, 'still inside: nothing to share');
+    const shared = JSON.parse(JSON.stringify(a.deviceState('d1')));
+    assert.equal(b.adopt('d1', shared), true);
+    assert.deepEqual(b.update('d1', 52.52, 13.405, at(10)).events, [], 'no second enter');
+    assert.equal(b.adopt('d1', shared), false, 'older than what B has seen');
+    assert.equal(b.update('d1', 52.6, 13.405, at(20)).events[0].event, 'geofenceExit');
+    assert.deepEqual(b.deviceState('d1'), { at: at(20), zones: {} });
+    assert.equal(b.adopt('d1', { at: 'x' }), false);
+  });
+});

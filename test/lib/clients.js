@@ -5,9 +5,9 @@ const dgram = require('node:dgram');
 
 const hex = (s) => Buffer.from(s, 'hex');
 
-/** A TCP client that collects everything the server writes back. */
-async function tcpClient(port, host = '127.0.0.1') {
-  const socket = net.connect({ port, host });
+/** A TCP client that collects everything the server writes back (`localAddress`: connect from it). */
+async function tcpClient(port, host = '127.0.0.1', localAddress = undefined) {
+  const socket = net.connect({ port, host, localAddress });
   await new Promise((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);

@@ -98,7 +98,12 @@ async function startMosquitto() {
   let proc;
   const launch = async () => {
     proc = run(binary, ['-c', conf], log);
-    await waitForPort(port, 10000, proc.child);
+    try {
+      await waitForPort(port, 10000, proc.child);
+    } catch (err) {
+      await proc.stop();
+      throw new Error(`${err.message}:\n${fs.readFileSync(log, 'utf8')}`);
+    }
   };
   await launch();
   return {
@@ -132,7 +137,7 @@ async function startHaproxy({ servers, sendProxy = 'v2', port: wanted } = {}) {
     cfg,
     [
       'global',
-      '  maxconn 50000',
+      '  maxconn 8000', // 2 fds each, within a common 20000 open-file limit
       'defaults',
       '  mode tcp',
       '  timeout connect 1s',
@@ -152,7 +157,12 @@ async function startHaproxy({ servers, sendProxy = 'v2', port: wanted } = {}) {
   execFileSync(binary, ['-c', '-q', '-f', cfg]); // a configuration error shows here, not as a silent exit
   const log = path.join(dir, 'haproxy.log');
   const proc = run(binary, ['-db', '-f', cfg], log);
-  await waitForPort(port, 10000, proc.child);
+  try {
+    await waitForPort(port, 10000, proc.child);
+  } catch (err) {
+    await proc.stop();
+    throw new Error(`${err.message}:\n${fs.readFileSync(log, 'utf8')}`);
+  }
   return {
     port,
     log: () => fs.readFileSync(log, 'utf8'),
