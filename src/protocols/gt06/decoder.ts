@@ -4,7 +4,9 @@
  * The dispatch follows the order in which type numbers are claimed, since several are reused by other
  * firmware families (variants.ts).
  */
-import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
+import { addCell, addWifi, readMac } from '../common/network';
+import { hexByte } from '../common/hex';
+import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
 import { bcdByte } from '../common/bcd';
 import { crc16x25 } from '../common/checksum';
 import { utf16be } from '../common/text';
@@ -12,7 +14,7 @@ import { deviceTime, isoTime } from '../common/time';
 import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
 import type { RecordType } from '../../vocabulary';
 import { alarmName, cameraEventAlarm, modularEventAlarm, terminalInfoAlarm, type AlarmModel } from './alarms';
-import { FrameTooShort, Reader } from '../common/reader';
+import { Reader } from '../common/reader';
 import { gt06Answer } from './commands';
 import { ackFrame, addressReplyFrame, gt06Frame, timeReplyFrame, wifiReplyFrame } from './replies';
 import { trustworthyFrame } from './frame';
@@ -176,26 +178,17 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
     tz: conn.options.timezoneOffset ?? conn.state.loginTimezone ?? 0,
   };
   const r = new Reader(frame, head + 1, Math.max(head + 1, frame.length - (noTrailer ? 2 : 6)));
-  try {
+  readWithin(out, conn, frame, `GT06 type 0x${hexByte(type)}`, () => {
     if (type === LOGIN) {
       decodeLogin(ctx, r);
       return;
     }
     if (conn.deviceId === undefined) {
-      reportError(out, conn, 'not-identified', `GT06 type 0x${hex2(type)} before login: dropped`, frame);
+      reportError(out, conn, 'not-identified', `GT06 type 0x${hexByte(type)} before login: dropped`, frame);
       return;
     }
     dispatch(ctx, r);
-  } catch (err) {
-    if (!(err instanceof FrameTooShort)) throw err;
-    reportError(
-      out,
-      conn,
-      'malformed',
-      `GT06 type 0x${hex2(type)}: frame shorter than its content (${err.message})`,
-      frame,
-    );
-  }
+  });
 }
 
 function checkCrc(frame: Buffer, conn: Connection<Gt06State>, out: DecodeOutput): boolean {
@@ -575,7 +568,7 @@ function dispatch(c: Ctx, r: Reader): void {
       out,
       c.conn,
       'unknown-type',
-      `GT06 type 0x${hex2(type)} (${c.frame.length} bytes) not decoded`,
+      `GT06 type 0x${hexByte(type)} (${c.frame.length} bytes) not decoded`,
       c.frame,
     );
     if (!c.extended && (type < 0x80 || type > 0x82) && c.frame.length >= 10) out.replies.push(ackFrame(type, c.serial));
@@ -638,25 +631,6 @@ function decodeGps(
   msg.lon = lon;
   if (flags & 0x4000) msg.ignition = (flags & 0x8000) !== 0;
   return true;
-}
-
-function addCell(msg: TrackerMessage, cell: CellTower): void {
-  msg.network ??= {};
-  msg.network.cellTowers ??= [];
-  msg.network.cellTowers.push(cell);
-}
-
-function addWifi(msg: TrackerMessage, ap: WifiAccessPoint): void {
-  msg.network ??= {};
-  msg.network.wifiAccessPoints ??= [];
-  msg.network.wifiAccessPoints.push(ap);
-}
-
-function mac(r: Reader): string {
-  const b = r.slice(6);
-  let s = '';
-  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + hex2(b[i]);
-  return s;
 }
 
 /** One serving cell: MCC, MNC, LAC, CID, with widths by type and variant. Optional length byte first. */
@@ -961,7 +935,7 @@ function decodeWifi(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const count = c.type === WIFI_4 ? r.u8() : c.frame[2]; // 0x17/0x69: the length byte is the access-point count
   for (let i = 0; i < count; i++) {
     if (c.type === WIFI_4) r.skip(2);
-    const ap: WifiAccessPoint = { mac: mac(r) };
+    const ap: WifiAccessPoint = { mac: readMac(r) };
     if (c.type !== WIFI_4) ap.rssi = r.u8();
     addWifi(msg, ap);
   }
@@ -1011,7 +985,7 @@ function decodeMultiCell(c: Ctx, r: Reader, msg: TrackerMessage): void {
     type !== X1_GPS
   ) {
     const n = r.u8();
-    for (let i = 0; i < n; i++) addWifi(msg, { mac: mac(r), rssi: r.u8() });
+    for (let i = 0; i < n; i++) addWifi(msg, { mac: readMac(r), rssi: r.u8() });
   }
   if (type === WIFI_ALARM) {
     const alarm = r.u8();
@@ -1116,7 +1090,7 @@ function decodeInfo(c: Ctx, r: Reader, msg: TrackerMessage): boolean {
       a.humidity = r.i32() / 10;
       return true;
     default:
-      reportError(c.out, c.conn, 'unknown-type', `GT06 0x94 sub-type 0x${hex2(subType)} not decoded`, c.frame);
+      reportError(c.out, c.conn, 'unknown-type', `GT06 0x94 sub-type 0x${hexByte(subType)} not decoded`, c.frame);
       return false;
   }
 }
@@ -1438,8 +1412,4 @@ function printable(b: Buffer): boolean {
     if ((x < 32 || x > 126) && x !== 13 && x !== 10) return false;
   }
   return true;
-}
-
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
 }

@@ -2,12 +2,13 @@
  * JT/T 808 message decoding (protocol notes §2-§8): one frame in, records and replies out, with
  * sub-package reassembly. Facts from the standard, public servers and Traccar's decoder; our own code.
  */
-import { newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
+import { hexWord } from '../common/hex';
+import { newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
 import { isBcd, toBcdByte } from '../common/bcd';
 import { xor8 } from '../common/checksum';
 import { FrameTooShort, Reader } from '../common/reader';
 import { gbk, trimControl, utf16be } from '../common/text';
-import { isoTime } from '../common/time';
+import { isoTime, utcDateFields } from '../common/time';
 import { decodeJointechLocation, LOCATION_BLOCK_LENGTH } from '../jt600/location';
 import type { TrackerMessage } from '../../types';
 import type { AlarmName } from '../../vocabulary';
@@ -105,7 +106,7 @@ export function decodeJt808Frame(frame: Buffer, conn: Connection<Jt808State>, ou
     return;
   }
   if (!checksumOk) {
-    reportError(out, conn, 'checksum', `JT/T 808 check code mismatch in message 0x${hex4(h.msgId)}`, frame);
+    reportError(out, conn, 'checksum', `JT/T 808 check code mismatch in message 0x${hexWord(h.msgId)}`, frame);
     if (conn.options.strictChecksum) return;
   }
   if (!lengthOk)
@@ -113,7 +114,7 @@ export function decodeJt808Frame(frame: Buffer, conn: Connection<Jt808State>, ou
       out,
       conn,
       'length',
-      `JT/T 808 message 0x${hex4(h.msgId)} declares ${h.bodyLength} body bytes, carries ${Math.max(0, actual)}`,
+      `JT/T 808 message 0x${hexWord(h.msgId)} declares ${h.bodyLength} body bytes, carries ${Math.max(0, actual)}`,
       frame,
     );
   if (actual < 0) return;
@@ -154,18 +155,7 @@ function generalResponse(c: Ctx, result = RESULT_OK, serial = c.header.serial, m
 }
 
 function dispatch(c: Ctx, r: Reader): void {
-  try {
-    handle(c, r);
-  } catch (err) {
-    if (!(err instanceof FrameTooShort)) throw err;
-    reportError(
-      c.out,
-      c.conn,
-      'malformed',
-      `JT/T 808 message 0x${hex4(c.header.msgId)}: body shorter than its content (${err.message})`,
-      c.frame,
-    );
-  }
+  readWithin(c.out, c.conn, c.frame, `JT/T 808 message 0x${hexWord(c.header.msgId)}`, () => handle(c, r));
 }
 
 type Handler = (c: Ctx, r: Reader) => void;
@@ -230,17 +220,7 @@ const HANDLERS: Record<number, Handler> = {
     out.messages.push(newMessage(conn, 'logout'));
   },
   [MSG.TIME_QUERY]: (c) => {
-    const { conn } = c;
-    const d = new Date(conn.now);
-    const fields = [
-      d.getUTCFullYear() % 100,
-      d.getUTCMonth() + 1,
-      d.getUTCDate(),
-      d.getUTCHours(),
-      d.getUTCMinutes(),
-      d.getUTCSeconds(),
-    ];
-    reply(c, PLATFORM.TIME, Buffer.from(fields.map(toBcdByte)));
+    reply(c, PLATFORM.TIME, Buffer.from(utcDateFields(c.conn.now).map(toBcdByte)));
   },
   [MSG.REGISTER]: (c, r) => {
     const { header: h, out, conn } = c;
@@ -336,13 +316,8 @@ const HANDLERS: Record<number, Handler> = {
   [MSG.PHOTO]: acknowledgeOnly,
   [MSG.TIMEZONE_SYNC]: acknowledgeOnly,
   [MSG.WAYBILL]: (c, r) => {
-    const { out, conn } = c;
     generalResponse(c);
-    const m = newMessage(conn, 'result');
-    const text = r.ascii(Math.min(r.u32(), r.remaining));
-    m.attributes.result = text;
-    out.messages.push(m);
-    out.answers.push(dataAnswer(conn.state, undefined, text));
+    textResult(c.conn, c.out, r.ascii(Math.min(r.u32(), r.remaining)));
   },
   [MSG.DRIVER]: (c, r) => {
     const { out, conn } = c;
@@ -394,14 +369,8 @@ const HANDLERS: Record<number, Handler> = {
     }
   },
   [MSG.TEXT_ANSWER]: (c, r) => {
-    const { out, conn } = c;
-    const m = newMessage(conn, 'result');
     const serial = r.u16();
-    const text = trimControl(utf16be(r.slice(r.remaining)));
-    m.attributes.answerSerial = serial;
-    m.attributes.result = text;
-    out.messages.push(m);
-    out.answers.push(dataAnswer(conn.state, serial, text));
+    textResult(c.conn, c.out, trimControl(utf16be(r.slice(r.remaining))), serial);
     // a response: never answered
   },
   [MSG.ACCELERATION]: (c, r) => {
@@ -420,14 +389,9 @@ const HANDLERS: Record<number, Handler> = {
   [MSG.JOINTECH]: jointech,
   [MSG.JOINTECH_BLIND]: jointech,
   [MSG.TEXT_REPORT]: (c, r) => {
-    const { out, conn } = c;
     generalResponse(c);
-    const m = newMessage(conn, 'result');
     r.u8(); // encoding
-    const text = gbk(r.slice(r.remaining));
-    m.attributes.result = text;
-    out.messages.push(m);
-    out.answers.push(dataAnswer(conn.state, undefined, text));
+    textResult(c.conn, c.out, gbk(r.slice(r.remaining)));
   },
 };
 
@@ -443,9 +407,18 @@ function handle(c: Ctx, r: Reader): void {
     out,
     conn,
     'unknown-type',
-    `JT/T 808 message 0x${hex4(h.msgId)} not decoded (answered "unsupported")`,
+    `JT/T 808 message 0x${hexWord(h.msgId)} not decoded (answered "unsupported")`,
     c.frame,
   );
+}
+
+/** A text answer: a `result` record, and the answer to the command with that serial (or the oldest waiting). */
+function textResult(conn: Connection<Jt808State>, out: DecodeOutput, text: string, serial?: number): void {
+  const m = newMessage(conn, 'result');
+  if (serial !== undefined) m.attributes.answerSerial = serial;
+  m.attributes.result = text;
+  out.messages.push(m);
+  out.answers.push(dataAnswer(conn.state, serial, text));
 }
 
 function authCode(id: Buffer): string {
@@ -477,7 +450,7 @@ function decodeParameters(r: Reader): Record<string, number | string> {
     const id = r.u32();
     const length = r.u8();
     const v = r.slice(Math.min(length, r.remaining));
-    const key = `0x${id.toString(16).padStart(4, '0')}`;
+    const key = `0x${hexWord(id)}`;
     if (length === 1) params[key] = v[0];
     else if (length === 2) params[key] = v.readUInt16BE(0);
     else if (length === 4) params[key] = v.readUInt32BE(0);
@@ -502,20 +475,11 @@ function decodeBatch(c: Ctx, r: Reader, standard: boolean): void {
     const start = r.pos;
     const item = new Reader(r.buf, start, start + length, start + length);
     const m = newMessage(c.conn, 'position');
-    try {
+    readWithin(c.out, c.conn, c.frame, `JT/T 808 batch item of ${length} bytes`, () => {
       readLocation(item, start + length, m, c);
       if (archive) m.attributes.archive = true;
       c.out.messages.push(m);
-    } catch (err) {
-      if (!(err instanceof FrameTooShort)) throw err;
-      reportError(
-        c.out,
-        c.conn,
-        'malformed',
-        `JT/T 808 batch item of ${length} bytes is too short for a location`,
-        c.frame,
-      );
-    }
+    });
     r.pos = start + length;
   }
 }
@@ -622,10 +586,7 @@ function decodeText(frame: Buffer, conn: Connection<Jt808State>, out: DecodeOutp
     reportError(out, conn, 'not-identified', 'JT/T 808 text frame before the terminal identified itself', frame);
     return;
   }
-  const m = newMessage(conn, 'result');
-  m.attributes.result = sentence;
-  out.messages.push(m);
-  out.answers.push(dataAnswer(conn.state, undefined, sentence));
+  textResult(conn, out, sentence);
 }
 
 /** Sub-packages: acknowledged one by one, reassembled by (message ID, total), then decoded as one. */
@@ -711,7 +672,7 @@ export function pollJt808(conn: Connection<Jt808State>, out: DecodeOutput): void
         out,
         conn,
         'malformed',
-        `JT/T 808 message 0x${hex4(e.msgId)}: ${e.total - e.received} of ${e.total} packages never came: dropped`,
+        `JT/T 808 message 0x${hexWord(e.msgId)}: ${e.total - e.received} of ${e.total} packages never came: dropped`,
       );
       continue;
     }
@@ -735,8 +696,4 @@ export function pollJt808(conn: Connection<Jt808State>, out: DecodeOutput): void
 
 function text(b: Buffer): string {
   return trimControl(gbk(b).replace(/\0+/g, ''));
-}
-
-function hex4(n: number): string {
-  return n.toString(16).padStart(4, '0');
 }

@@ -4,12 +4,14 @@
  * read through a reader bounded to its declared length: a short or lying item is reported and skipped,
  * never read past.
  */
-import { addAlarm, reportError, type Connection, type DecodeOutput } from '../codec';
+import { addCell, addWifi, readMac } from '../common/network';
+import { hexByte } from '../common/hex';
+import { addAlarm, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
 import { bcdByte } from '../common/bcd';
 import { deviceTime, isoTime } from '../common/time';
 import { FrameTooShort, Reader } from '../common/reader';
 import { trimControl } from '../common/text';
-import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
+import type { TrackerMessage } from '../../types';
 import type { AlarmName, NumericAttributeKey } from '../../vocabulary';
 import { alarmsOf } from '../common/flags';
 import { JT808_ALARMS } from './flags';
@@ -113,22 +115,6 @@ export function readLocation(r: Reader, end: number, msg: TrackerMessage, c: Loc
   readItems(r, end, msg, c);
 }
 
-function addCell(msg: TrackerMessage, cell: CellTower): void {
-  msg.network ??= {};
-  msg.network.cellTowers ??= [];
-  msg.network.cellTowers.push(cell);
-}
-
-function addWifi(msg: TrackerMessage, ap: WifiAccessPoint): void {
-  msg.network ??= {};
-  msg.network.wifiAccessPoints ??= [];
-  msg.network.wifiAccessPoints.push(ap);
-}
-
-function macOf(r: Reader): string {
-  return r.hex(6).replace(/(..)(?!$)/g, '$1:');
-}
-
 /** Items `{id, length, value}` until `end`; each is read within its own length. */
 export function readItems(r: Reader, end: number, msg: TrackerMessage, c: LocationContext): void {
   while (end - r.pos > 0) {
@@ -144,25 +130,16 @@ export function readItems(r: Reader, end: number, msg: TrackerMessage, c: Locati
         c.out,
         c.conn,
         'malformed',
-        `JT/T 808 item 0x${hex2(id)} declares ${length} bytes, ${end - start} remain: items skipped`,
+        `JT/T 808 item 0x${hexByte(id)} declares ${length} bytes, ${end - start} remain: items skipped`,
         c.frame,
       );
       r.pos = end;
       return;
     }
     const item = new Reader(r.buf, start, start + length, start + length);
-    try {
-      readItem(id, length, item, msg, c, end);
-    } catch (err) {
-      if (!(err instanceof FrameTooShort)) throw err;
-      reportError(
-        c.out,
-        c.conn,
-        'malformed',
-        `JT/T 808 item 0x${hex2(id)} of ${length} bytes is too short for its content`,
-        c.frame,
-      );
-    }
+    readWithin(c.out, c.conn, c.frame, `JT/T 808 item 0x${hexByte(id)} of ${length} bytes`, () =>
+      readItem(id, length, item, msg, c, end),
+    );
     // 0x80 (OBD) runs to the end of the body
     r.pos = id === 0x80 ? Math.max(item.pos, start + length) : start + length;
   }
@@ -204,7 +181,7 @@ const batteryOrDriver: ItemReader = (r, { msg, a, length, id }) => {
 
 /** 0xEC / 0xF4: Wi-Fi access points, MAC and signal each. */
 const wifiAccessPoints: ItemReader = (r, { msg }) => {
-  while (r.remaining > 0) addWifi(msg, { mac: macOf(r), rssi: r.i8() });
+  while (r.remaining > 0) addWifi(msg, { mac: readMac(r), rssi: r.i8() });
 };
 
 /** Driving events of vendor item 0x70. */
@@ -1045,8 +1022,4 @@ function readSensorBlock(r: Reader, msg: TrackerMessage): void {
   if (mask & 8) a.gSensor = `[${r.i16()},${r.i16()},${r.i16()}]`;
   if (mask & 0x10) r.skip(10);
   if (mask & 0x20) a.airPressure = r.u16();
-}
-
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
 }
