@@ -1,5 +1,5 @@
 /**
- * GT06 message decoding (protocol notes §2-§7): one complete frame in, TrackerMessages and replies out.
+ * GT06 message decoding (docs/protocols/gt06.md): one complete frame in, TrackerMessages and replies out.
  * Layout facts come from the public protocol documents and Traccar's decoder; the code is our own.
  * The dispatch follows the order in which type numbers are claimed, since several are reused by other
  * firmware families (variants.ts).

@@ -1,4 +1,4 @@
-/** Server-to-device frames that answer GT06 uploads (protocol notes §5). */
+/** Server-to-device frames that answer GT06 uploads (docs/protocols/gt06.md). */
 import { utcDateFields } from '../common/time';
 import { crc16x25 } from '../common/checksum';
 

@@ -1,5 +1,5 @@
 /**
- * Jointech JT600 family decoding (protocol notes jt600-vt600.md §1): binary records (short v1/v2/v3, long
+ * Jointech JT600 family decoding (docs/protocols/jt600.md): binary records (short v1/v2/v3, long
  * JT701), text sentences (W01, U01-U06, P45, WLNET sensors, @JT heartbeats, U09 trips), and the replies the
  * devices wait for. Facts from the notes and Traccar's decoder; our own code.
  */

@@ -1,5 +1,5 @@
 /**
- * JT/T 808 message decoding (protocol notes §2-§8): one frame in, records and replies out, with
+ * JT/T 808 message decoding (docs/protocols/jt808.md): one frame in, records and replies out, with
  * sub-package reassembly. Facts from the standard, public servers and Traccar's decoder; our own code.
  */
 import { hexWord } from '../common/hex';

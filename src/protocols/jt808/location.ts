@@ -1,6 +1,6 @@
 /**
  * JT/T 808 location report body (0x0200, and inside 0x0201, 0x0500, 0x0704, 0x0801...): the 28-byte basic
- * block (protocol notes §5) and the additional-information items (§7), standard and vendor. Every item is
+ * block (docs/protocols/jt808.md) and the additional-information items, standard and vendor. Every item is
  * read through a reader bounded to its declared length: a short or lying item is reported and skipped,
  * never read past.
  */
@@ -563,7 +563,7 @@ function readItem(
   if (read) read(r, { id, length, msg, a: msg.attributes, model: c.model, c, bodyEnd });
 }
 
-/** ADAS (0x64), DSM (0x65), TPMS (0x66) and BSD (0x67) objects with the fields of seed 001 tables 5-8. */
+/** ADAS (0x64), DSM (0x65), TPMS (0x66) and BSD (0x67) objects with the fields of the active-safety standard (T/JSATL12). */
 function readSafetyAlarm(
   r: Reader,
   length: number,
@@ -626,7 +626,7 @@ function tpmsListLength(r: Reader): number {
 
 /**
  * The alarm identification number: terminal ID, BCD time, serial, attachment count, reserved. Formatted as
- * seed 001 describes alarmInfoFlag: `terminalId_timestamp_serial_attachments`.
+ * the active-safety standard describes alarmInfoFlag: `terminalId_timestamp_serial_attachments`.
  */
 function readAlarmIdentification(r: Reader, available: number, c: LocationContext): string | undefined {
   let idLength: number;
