@@ -138,20 +138,21 @@ export function reportError(
 
 /**
  * Runs `read` over a frame (or a part of it); a read past the end becomes a `malformed` error saying
- * `what` is shorter than its content. Any other exception goes on to the session, which counts it.
+ * `what()` is shorter than its content (a function: the description is only built when it is needed).
+ * Any other exception goes on to the session, which counts it.
  */
 export function readWithin(
   out: DecodeOutput,
   conn: Connection<unknown>,
   frame: Uint8Array,
-  what: string,
+  what: () => string,
   read: () => void,
 ): void {
   try {
     read();
   } catch (err) {
     if (!(err instanceof FrameTooShort)) throw err;
-    reportError(out, conn, 'malformed', `${what} is shorter than its content (${err.message})`, frame);
+    reportError(out, conn, 'malformed', `${what()} is shorter than its content (${err.message})`, frame);
   }
 }
 

@@ -178,17 +178,23 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
     tz: conn.options.timezoneOffset ?? conn.state.loginTimezone ?? 0,
   };
   const r = new Reader(frame, head + 1, Math.max(head + 1, frame.length - (noTrailer ? 2 : 6)));
-  readWithin(out, conn, frame, `GT06 type 0x${hexByte(type)}`, () => {
-    if (type === LOGIN) {
-      decodeLogin(ctx, r);
-      return;
-    }
-    if (conn.deviceId === undefined) {
-      reportError(out, conn, 'not-identified', `GT06 type 0x${hexByte(type)} before login: dropped`, frame);
-      return;
-    }
-    dispatch(ctx, r);
-  });
+  readWithin(
+    out,
+    conn,
+    frame,
+    () => `GT06 type 0x${hexByte(type)}`,
+    () => {
+      if (type === LOGIN) {
+        decodeLogin(ctx, r);
+        return;
+      }
+      if (conn.deviceId === undefined) {
+        reportError(out, conn, 'not-identified', `GT06 type 0x${hexByte(type)} before login: dropped`, frame);
+        return;
+      }
+      dispatch(ctx, r);
+    },
+  );
 }
 
 function checkCrc(frame: Buffer, conn: Connection<Gt06State>, out: DecodeOutput): boolean {

@@ -19,10 +19,16 @@ const MPH_TO_KMH = 1.609344;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 export function decodeJt600Frame(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOutput): void {
-  readWithin(out, conn, frame, 'JT600 frame', () => {
-    if (frame[0] === 0x24) decodeBinary(frame, conn, out);
-    else if (frame[0] === 0x28) decodeText(unescapeText(frame), conn, out);
-  });
+  readWithin(
+    out,
+    conn,
+    frame,
+    () => 'JT600 frame',
+    () => {
+      if (frame[0] === 0x24) decodeBinary(frame, conn, out);
+      else if (frame[0] === 0x28) decodeText(unescapeText(frame), conn, out);
+    },
+  );
 }
 
 /** A position from the 17-byte location block at the reader. */

@@ -155,7 +155,13 @@ function generalResponse(c: Ctx, result = RESULT_OK, serial = c.header.serial, m
 }
 
 function dispatch(c: Ctx, r: Reader): void {
-  readWithin(c.out, c.conn, c.frame, `JT/T 808 message 0x${hexWord(c.header.msgId)}`, () => handle(c, r));
+  readWithin(
+    c.out,
+    c.conn,
+    c.frame,
+    () => `JT/T 808 message 0x${hexWord(c.header.msgId)}`,
+    () => handle(c, r),
+  );
 }
 
 type Handler = (c: Ctx, r: Reader) => void;
@@ -475,11 +481,17 @@ function decodeBatch(c: Ctx, r: Reader, standard: boolean): void {
     const start = r.pos;
     const item = new Reader(r.buf, start, start + length, start + length);
     const m = newMessage(c.conn, 'position');
-    readWithin(c.out, c.conn, c.frame, `JT/T 808 batch item of ${length} bytes`, () => {
-      readLocation(item, start + length, m, c);
-      if (archive) m.attributes.archive = true;
-      c.out.messages.push(m);
-    });
+    readWithin(
+      c.out,
+      c.conn,
+      c.frame,
+      () => `JT/T 808 batch item of ${length} bytes`,
+      () => {
+        readLocation(item, start + length, m, c);
+        if (archive) m.attributes.archive = true;
+        c.out.messages.push(m);
+      },
+    );
     r.pos = start + length;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { addCell, addWifi, readMac } from '../common/network';
 import { hexByte } from '../common/hex';
-import { addAlarm, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
+import { addAlarm, reportError, type Connection, type DecodeOutput } from '../codec';
 import { bcdByte } from '../common/bcd';
 import { deviceTime, isoTime } from '../common/time';
 import { FrameTooShort, Reader } from '../common/reader';
@@ -117,6 +117,8 @@ export function readLocation(r: Reader, end: number, msg: TrackerMessage, c: Loc
 
 /** Items `{id, length, value}` until `end`; each is read within its own length. */
 export function readItems(r: Reader, end: number, msg: TrackerMessage, c: LocationContext): void {
+  // one Item for the whole list (the hot path allocates nothing per item)
+  const item: Item = { id: 0, length: 0, msg, a: msg.attributes, model: c.model, c, bodyEnd: end };
   while (end - r.pos > 0) {
     if (end - r.pos < 2) {
       reportError(c.out, c.conn, 'malformed', `JT/T 808 item header cut short at the end of the body`, c.frame);
@@ -136,12 +138,21 @@ export function readItems(r: Reader, end: number, msg: TrackerMessage, c: Locati
       r.pos = end;
       return;
     }
-    const item = new Reader(r.buf, start, start + length, start + length);
-    readWithin(c.out, c.conn, c.frame, `JT/T 808 item 0x${hexByte(id)} of ${length} bytes`, () =>
-      readItem(id, length, item, msg, c, end),
-    );
+    const value = new Reader(r.buf, start, start + length, start + length);
+    const read = STANDARD_ITEMS[id] ?? VENDOR_ITEMS[id]; // unknown items are skipped by their length
+    if (read) {
+      item.id = id;
+      item.length = length;
+      try {
+        read(value, item);
+      } catch (err) {
+        if (!(err instanceof FrameTooShort)) throw err;
+        const what = `JT/T 808 item 0x${hexByte(id)} of ${length} bytes is shorter than its content`;
+        reportError(c.out, c.conn, 'malformed', `${what} (${err.message})`, c.frame);
+      }
+    }
     // 0x80 (OBD) runs to the end of the body
-    r.pos = id === 0x80 ? Math.max(item.pos, start + length) : start + length;
+    r.pos = id === 0x80 ? Math.max(value.pos, start + length) : start + length;
   }
 }
 
@@ -549,19 +560,6 @@ const VENDOR_ITEMS: Record<number, ItemReader> = {
     }
   },
 };
-
-function readItem(
-  id: number,
-  length: number,
-  r: Reader,
-  msg: TrackerMessage,
-  c: LocationContext,
-  bodyEnd: number,
-): void {
-  // unknown items are skipped by their length
-  const read = STANDARD_ITEMS[id] ?? VENDOR_ITEMS[id];
-  if (read) read(r, { id, length, msg, a: msg.attributes, model: c.model, c, bodyEnd });
-}
 
 /** ADAS (0x64), DSM (0x65), TPMS (0x66) and BSD (0x67) objects with the fields of the active-safety standard (T/JSATL12). */
 function readSafetyAlarm(
