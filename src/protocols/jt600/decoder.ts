@@ -1,7 +1,7 @@
 /**
  * Jointech JT600 family decoding (docs/protocols/jt600.md): binary records (short v1/v2/v3, long
  * JT701), text sentences (W01, U01-U06, P45, WLNET sensors, @JT heartbeats, U09 trips), and the replies the
- * devices wait for. Facts from the notes and Traccar's decoder; our own code.
+ * devices wait for. Facts from Traccar's decoder and its test captures; our own code.
  */
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
 import { Reader } from '../common/reader';
