@@ -7,6 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { WORKLOADS } = require('./frames');
+const { missingEngines } = require('../test/lib/engines');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -14,8 +15,27 @@ const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : path.join
 // --before DIR: a checkout of an earlier commit, built (DIR/dist): its decode figures beside ours, same run
 const before = args.includes('--before') ? path.resolve(args[args.indexOf('--before') + 1], 'dist', 'index.js') : null;
 const sizes = quick
-  ? { frames: 5000, conns: 10, secs: 1, memDevices: 100, rate: 500, latDevices: 20, latSecs: 1 }
-  : { frames: 500000, conns: 200, secs: 5, memDevices: 10000, rate: 10000, latDevices: 1000, latSecs: 10 };
+  ? {
+      frames: 5000,
+      conns: 10,
+      secs: 1,
+      memDevices: 100,
+      rate: 500,
+      latDevices: 20,
+      latSecs: 1,
+      commands: 50,
+      states: 2000,
+    }
+  : {
+      frames: 500000,
+      conns: 200,
+      secs: 5,
+      memDevices: 10000,
+      rate: 10000,
+      latDevices: 1000,
+      latSecs: 10,
+      commands: 2000,
+    };
 
 function run(script, ...argv) {
   return runWith({}, script, ...argv);
@@ -145,6 +165,9 @@ function main() {
   log('Latency is measured by the load generator from write to the matching ACK; it includes its own 10 ms send tick.');
   log();
 
+  // 5. cluster mode
+  const cluster = clusterSection(log);
+
   // targets
   const g = decode['gt06 location single'];
   const gs = decode['gt06 location stream'];
@@ -175,7 +198,75 @@ function main() {
     log(fs.readFileSync(notes, 'utf8').trimEnd());
   }
   fs.writeFileSync(out, `${lines.join('\n')}\n`);
-  return { decode, ingest, mem, lat };
+  return { decode, ingest, mem, lat, cluster };
+}
+
+/** HAProxy + PROXY v2 against direct connections, and commands through the broker against local ones. */
+function clusterSection(log) {
+  log('## Cluster mode: HAProxy with PROXY v2, commands through Mosquitto');
+  log();
+  const missing = missingEngines('haproxy', 'mosquitto');
+  if (missing) {
+    log(`Skipped: ${missing}.`);
+    log();
+    return undefined;
+  }
+  const via = {
+    direct: run('ingest.js', 'proxied', sizes.conns, sizes.secs, 16, 'direct'),
+    haproxy: run('ingest.js', 'proxied', sizes.conns, sizes.secs, 16, 'haproxy'),
+  };
+  log(
+    `Ingestion, ${sizes.conns} TCP connections pipelining 16 GT06 positions each, ${sizes.secs} s; one TrackerServer that trusts`,
+  );
+  log('PROXY headers from 127.0.0.1 (direct clients connect from 127.0.0.2).');
+  log();
+  log('| route | acknowledged positions/s | wrong replies |');
+  log('|---|---:|---:|');
+  log(`| direct to the server | ${fmt(via.direct.positionsPerSecond)} | ${via.direct.wrongReplies} |`);
+  log(`| through HAProxy (\`send-proxy-v2\`) | ${fmt(via.haproxy.positionsPerSecond)} | ${via.haproxy.wrongReplies} |`);
+  log(`| **ratio** | **${ratio(via.haproxy.positionsPerSecond, via.direct.positionsPerSecond)}** | |`);
+  log();
+  log('HAProxy, the server and the load generator share the same cores here; the server itself does one thing more');
+  log('per connection (read the header), nothing more per position.');
+  log();
+  const cmd = {
+    local: run('commands.js', 'local', sizes.commands),
+    remote: run('commands.js', 'remote', sizes.commands),
+    nagle: run('commands.js', 'remote-nagle', Math.max(50, sizes.commands / 10)),
+  };
+  log(
+    `Command latency, ${fmt(sizes.commands)} GT06 commands one at a time, two instances and Mosquitto on this machine: until the`,
+  );
+  log(
+    "frame reaches the device, and until the device's immediate answer comes out of the issuing instance as `result`.",
+  );
+  log();
+  log('| command | to the device p50 | p99 | result at the issuer p50 | p99 |');
+  log('|---|---:|---:|---:|---:|');
+  const ms = (v) => `${fmt(v, 2)} ms`;
+  const cmdRow = (label, r) =>
+    log(`| ${label} | ${ms(r.toDevice.p50)} | ${ms(r.toDevice.p99)} | ${ms(r.toResult.p50)} | ${ms(r.toResult.p99)} |`);
+  cmdRow('local (device on the issuing instance)', cmd.local);
+  cmdRow('remote (device on the other instance; Mosquitto `set_tcp_nodelay true`)', cmd.remote);
+  cmdRow('remote, Mosquitto default (`set_tcp_nodelay false`)', cmd.nagle);
+  log(
+    `| **broker hop adds (p50)** | **${ms(cmd.remote.toDevice.p50 - cmd.local.toDevice.p50)}** | | **${ms(cmd.remote.toResult.p50 - cmd.local.toResult.p50)}** | |`,
+  );
+  log();
+  const mirror = { ours: run('mirror.js', 'ours', sizes.states), raw: run('mirror.js', 'raw', sizes.states) };
+  log(
+    `Shared device state taken in by one instance: ${fmt(sizes.states)} tracker-in states (${mirror.ours.bytes} bytes each) published`,
+  );
+  log('by another client through Mosquitto, QoS 1. Every instance receives every device’s state, at most once per');
+  log('state interval (15 s by default) while the device changes: this is the figure that bounds a cluster.');
+  log();
+  log('| receiver | states/s |');
+  log('|---|---:|');
+  log(`| a cluster instance (SharedState, parsed and handed to the node) | ${fmt(mirror.ours.perSecond)} |`);
+  log(`| a bare MQTT.js client that only counts (ceiling here) | ${fmt(mirror.raw.perSecond)} |`);
+  log(`| **ratio** | **${ratio(mirror.ours.perSecond, mirror.raw.perSecond)}** |`);
+  log();
+  return { via, cmd, mirror };
 }
 
 module.exports = { main };

@@ -1,7 +1,7 @@
 'use strict';
 // A server process for the ingestion / memory / latency benchmarks:
-//   node bench/servers.js ours|raw <port>
-// "ours": TrackerServer (all protocols, TCP only). "raw": a plain net server that splits GT06 frames by their
+//   node bench/servers.js ours|proxied|raw <port>
+// "ours": TrackerServer (all protocols, TCP only); "proxied": the same, trusting PROXY headers from 127.0.0.1. "raw": a plain net server that splits GT06 frames by their
 // length byte and writes a fixed 10-byte ACK per frame: the ceiling any GT06 server can reach.
 // Prints "ready <port>" and then answers "mem" lines on stdin with {"rss","heapUsed","connections"} after a GC.
 const net = require('node:net');
@@ -12,7 +12,7 @@ const port = Number(portArg || 0);
 let connections = () => 0;
 
 async function main() {
-  if (kind === 'ours') {
+  if (kind === 'ours' || kind === 'proxied') {
     const { TrackerServer } = require('../dist/index.js');
     const server = new TrackerServer({
       port,
@@ -21,6 +21,7 @@ async function main() {
       maxConnections: 100000,
       idleTimeout: 3600,
       identifyTimeout: 3600,
+      trustedProxies: kind === 'proxied' ? ['127.0.0.1'] : [],
     });
     await server.listen();
     connections = () => server.stats.connections;

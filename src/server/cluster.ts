@@ -477,6 +477,8 @@ export class Cluster implements CommandRelay {
   // --- the broker connection ------------------------------------------------------------------------
 
   private connectedNow(): void {
+    // Small messages that wait for each other's acknowledgements: Nagle's algorithm would hold them ~40 ms.
+    (this.client?.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.connected = true;
     this.down = false;
     // The broker's retained state is read afresh: lives no longer announced there end when it has been read.

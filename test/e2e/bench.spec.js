@@ -19,6 +19,7 @@ describe('benchmark suite (smoke run)', function () {
       'Ingestion through the server',
       'Memory per connected device',
       'ACK latency',
+      'Cluster mode',
       'Targets',
     ])
       assert.match(md, new RegExp(`## ${section}`));
@@ -29,5 +30,10 @@ describe('benchmark suite (smoke run)', function () {
       'no wrong replies under load',
     );
     assert.match(md, /\| TrackerServer \| [\d.]+ KiB \|/);
+    assert.match(
+      md,
+      /\| through HAProxy \(`send-proxy-v2`\) \| [\d,]+ \| 0 \||Skipped: .* not installed/,
+      'the cluster rows, or why they are missing',
+    );
   });
 });

@@ -16,20 +16,23 @@ const F = require('../fixtures/gt06-frames');
 const DEPOT = { lat: 52.52, lon: 13.405 };
 const TAPS = ['positions', 'events', 'crossings', 'statuses'];
 
+/** A node property Node-RED fills from the environment variable `name` (each instance has its own). */
+const fromEnv = (name) => `\${${name}}`;
+
 function flow() {
   return [
     { id: 'tab', type: 'tab', label: 'cluster' },
     {
       id: 'srv',
       type: 'tracker-server',
-      port: '${TRACKER_PORT}',
+      port: fromEnv('TRACKER_PORT'),
       host: '127.0.0.1',
       tcp: true,
       udp: false,
       trustedProxies: '127.0.0.1',
-      brokerUrl: '${BROKER_URL}',
-      brokerPrefix: '${PREFIX}',
-      instanceName: '${INSTANCE}',
+      brokerUrl: fromEnv('BROKER_URL'),
+      brokerPrefix: fromEnv('PREFIX'),
+      instanceName: fromEnv('INSTANCE'),
     },
     { id: 'in', z: 'tab', type: 'tracker-in', server: 'srv', wires: [['positions', 'geo'], ['events']] },
     {

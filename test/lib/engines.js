@@ -75,9 +75,10 @@ function run(binary, args, logFile) {
 
 /**
  * A Mosquitto broker on a free loopback port, anonymous, without persistence (a restart loses retained messages
- * and sessions: the instances must put back what they stand for). `restart()` stops and starts it on the same port.
+ * and sessions: the instances must put back what they stand for), with Nagle's algorithm off on its client sockets
+ * unless `noDelay` is false (Mosquitto's default). `restart()` stops and starts it on the same port.
  */
-async function startMosquitto() {
+async function startMosquitto({ noDelay = true } = {}) {
   const binary = findBinary('mosquitto');
   const dir = tempDir('mosquitto-');
   const port = await freePort();
@@ -89,6 +90,7 @@ async function startMosquitto() {
       'allow_anonymous true',
       'persistence false',
       'max_queued_messages 0',
+      `set_tcp_nodelay ${noDelay}`,
       'log_dest stderr',
       'log_type error',
       'log_type warning',
