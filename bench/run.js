@@ -35,6 +35,7 @@ const sizes = quick
       latDevices: 1000,
       latSecs: 10,
       commands: 2000,
+      states: 100000,
     };
 
 function run(script, ...argv) {

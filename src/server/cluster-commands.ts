@@ -16,7 +16,7 @@
  * instance that delivered it dies between writing it and its status reaching the broker, the issuer sees the
  * grant's life end and grants again (the device may get the command twice: at least once beats lost).
  */
-import type { CommandRequest } from '../protocols/codec';
+import type { CommandRecord } from './command-queue';
 import { type InboxMessage, type InstanceRef, type Offer, sameRef } from './cluster-protocol';
 
 export type DeskAction =
@@ -42,14 +42,8 @@ class RecentSet {
   }
 }
 
-export interface NewOffer {
-  id: string;
-  deviceId: string;
-  command: CommandRequest;
-  origin?: string;
-  createdAt: number;
-  expiresAt: number;
-}
+/** What an offer takes from the command it queues. */
+export type NewOffer = Pick<CommandRecord, 'id' | 'deviceId' | 'command' | 'origin' | 'createdAt' | 'expiresAt'>;
 
 /** The issuer's side: the offers it issued, each granted to at most one live instance life at a time. */
 export class OfferBook {

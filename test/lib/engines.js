@@ -53,12 +53,20 @@ function tempDir(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** Engines still running: ended when this process exits, however the test or benchmark ends. */
+const running = new Set();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Runs a process; `stop()` ends it (SIGTERM, then SIGKILL) and resolves when it exited. */
 function run(binary, args, logFile) {
   const log = fs.openSync(logFile, 'a');
   const child = spawn(binary, args, { stdio: ['ignore', log, log] });
   fs.closeSync(log);
+  running.add(child);
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  exited.then(() => running.delete(child));
   return {
     child,
     exited,
