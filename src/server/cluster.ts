@@ -226,7 +226,8 @@ export class Cluster implements CommandRelay {
         resolve();
       };
       const timer = setTimeout(() => client.end(true, {}, done), 2000);
-      client.end(false, {}, done);
+      // Connected: the goodbye messages above are flushed first; not connected: nothing to wait for.
+      client.end(!this.connected, {}, done);
     });
     return this.closing;
   }

@@ -147,6 +147,34 @@ describe('tracker-server + tracker-in in Node-RED', () => {
     good.destroy();
   });
 
+  it('takes trusted proxies and the cluster broker from the editor, the broker login from its credentials', async () => {
+    const server = {
+      ...flow(0)[1],
+      trustedProxies: '10.0.0.0/8, 192.0.2.7\n2001:db8::/32',
+      brokerUrl: 'mqtt://127.0.0.1:1',
+      brokerPrefix: 'fleet/trackers',
+      instanceName: 'node-a',
+    };
+    await helper.load([serverNode], [server], { srv: { brokerUsername: 'u', brokerPassword: 'secret' } });
+    const o = helper.getNode('srv').tracker.options;
+    assert.deepEqual(o.trustedProxies, ['10.0.0.0/8', '192.0.2.7', '2001:db8::/32']);
+    assert.deepEqual(o.cluster, {
+      url: 'mqtt://127.0.0.1:1',
+      prefix: 'fleet/trackers',
+      instance: 'node-a',
+      username: 'u',
+      password: 'secret',
+    });
+    assert.equal(helper.getNode('srv').tracker.cluster.me.instance, 'node-a');
+    await helper.unload();
+    // a bad entry: reported, and the server runs without it rather than not at all
+    await helper.load([serverNode], [{ ...flow(0)[1], trustedProxies: 'proxy.example.com' }]);
+    const srv = helper.getNode('srv');
+    assert.deepEqual(srv.tracker.options.trustedProxies, []);
+    assert.equal(srv.tracker.cluster, undefined, 'no broker: no cluster');
+    assert.ok(await listeningPort());
+  });
+
   it('redeploys onto the same fixed port without EADDRINUSE', async () => {
     // find a free port, then use it as a fixed port across two deployments
     const probe = require('node:net').createServer();
