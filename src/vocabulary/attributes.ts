@@ -33,6 +33,9 @@ export const ATTRIBUTES = {
   batteryAlarm: n('battery alarm code, as reported', 'raw'),
   batteryStatus: n('battery pack status word', 'raw'),
   batteryHealth: n('battery pack health', '%'),
+  batteryCondition: s(
+    'battery health as a phone reports it: good, overheat, dead, over_voltage, failure, cold, unknown',
+  ),
   batteryTemp: n('battery pack temperature', '°C'),
   batteryVersion: n('battery pack version', 'raw'),
   absoluteCapacity: n('battery pack absolute state of charge', '%'),
@@ -53,6 +56,7 @@ export const ATTRIBUTES = {
   sensorRssi: n('sensor signal strength', 'dBm'),
   hdop: n('horizontal dilution of precision'),
   accuracy: n('position accuracy', 'm'),
+  mock: b('the location comes from a mock location provider (a phone in developer mode, a simulator)'),
   satellitesVisible: n('satellites in view (not only those used)'),
   networkTechnology: s('radio technology in use (2G, 4G...)'),
   gps: n('GNSS state code, as reported', 'raw'),
@@ -65,6 +69,8 @@ export const ATTRIBUTES = {
   distance: n('distance of a trip or since the last record', 'm'),
   hours: n('engine hours', 'ms'),
   motion: b('the device says it is moving'),
+  activity: s('what a phone’s activity recognition says: still, on_foot, walking, running, on_bicycle, in_vehicle'),
+  trigger: s('what made a phone report this location: motionchange, heartbeat, geofence, providerchange...'),
   steps: n('pedometer steps'),
   drivingTime: n('driving time, as reported', 's'),
   idleTime: n('idle time of a trip', 's'),
@@ -168,6 +174,7 @@ export const ATTRIBUTES = {
   city: n('city code of the registration (JT/T 808)'),
   authCode: s('authentication code the terminal presents (JT/T 808)'),
   dataUsage: n('mobile data used, as reported', 'raw'),
+  notificationToken: s('push-notification token a phone app registered (Traccar Client), to wake it for commands'),
   // drivers, cards and tags
   driverUniqueId: s('driver ID (iButton, RFID or card)'),
   driver: s('driver name'),
@@ -233,6 +240,10 @@ export const ATTRIBUTES = {
   mediaFormat: s('media format: jpeg, mp3...'),
   mediaEvent: o('what a JT/T 808 media file is: {id, type, format, event, channel} (codes as reported)'),
   mediaIds: a('IDs of stored media files'),
+  // what has no name here
+  params: o(
+    'parameters a phone or script sent (OsmAnd / Traccar Client) that this vocabulary has no name for, under their own names: numbers, booleans or text',
+  ),
 } as const satisfies Record<string, AttributeSpec>;
 
 /**
