@@ -72,6 +72,10 @@ function clientErrorStatus(code: string | undefined): number {
 export class HttpIntake<C> {
   private readonly server: Server;
   private readonly contexts = new WeakMap<Duplex, C>();
+  /** Requests of a connection not answered yet. */
+  private readonly unanswered = new WeakMap<Duplex, number>();
+  /** Connections whose next bytes were not HTTP: the status to answer once the requests before are answered. */
+  private readonly failing = new WeakMap<Duplex, number>();
   private checking = false;
 
   constructor(
@@ -147,11 +151,19 @@ export class HttpIntake<C> {
 
   private request(req: IncomingMessage, res: ServerResponse): void {
     res.sendDate = false; // as Traccar answers: status line, content-length, nothing the apps do not need
-    const context = this.contexts.get(req.socket);
+    const socket = req.socket;
+    const context = this.contexts.get(socket);
     if (context === undefined) {
-      req.socket.destroy();
+      socket.destroy();
       return;
     }
+    this.unanswered.set(socket, (this.unanswered.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      const left = (this.unanswered.get(socket) ?? 1) - 1;
+      this.unanswered.set(socket, left);
+      const status = this.failing.get(socket);
+      if (left === 0 && status !== undefined) this.fail(socket, status);
+    });
     const limit = this.options.maxBodyBytes;
     if (req.rawHeaders.length > 2 * this.options.maxHeaders) {
       this.refuse(
@@ -218,6 +230,7 @@ export class HttpIntake<C> {
   }
 
   private clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+    if (this.failing.has(socket)) return; // the parser repeats its error for every later chunk
     const context = this.contexts.get(socket);
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
@@ -232,6 +245,13 @@ export class HttpIntake<C> {
         },
         context,
       );
+    this.failing.set(socket, status);
+    // requests read before the unreadable bytes are answered first, in order
+    if (!this.unanswered.get(socket)) this.fail(socket, status);
+  }
+
+  /** The answer to bytes that are not HTTP, and the end of the connection. */
+  private fail(socket: Duplex, status: number): void {
     const text = ANSWER_TEXT[status];
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,

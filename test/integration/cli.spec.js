@@ -42,6 +42,37 @@ describe('tracker-decode CLI', () => {
     assert.deepEqual(good.replies, [F.LOGIN_ACK]);
   });
 
+  it('decodes captured HTTP requests (osmand) through the HTTP path, pinned or auto-detected', () => {
+    const V = require('../fixtures/traccar/osmand.json');
+    const json = V.decode.find((v) => v.group.endsWith('Json') && v.seq === 3).hex;
+    const noId = V.decode.find((v) => v.httpStatus === 400).hex;
+    const query = Buffer.from('GET /?id=7&lat=52.5&lon=13.4&timestamp=1700000000 HTTP/1.1\r\n\r\n').toString('hex');
+    for (const protocol of ['osmand', 'auto']) {
+      // the JSON request arrives in two pieces, then two pipelined requests in one line
+      const cut = 60;
+      const r = run(['--protocol', protocol], [json.slice(0, cut), json.slice(cut), noId + query, ''].join('\n'));
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      assert.equal(lines.length, 3);
+      assert.deepEqual([lines[0].messages, lines[0].replies], [[], []], 'half a request: nothing yet');
+      assert.deepEqual(
+        [lines[1].messages[0].deviceId, lines[1].messages[0].lat, lines[1].messages[0].speed],
+        ['8737767034', -6.1148096, 67.212],
+      );
+      assert.match(Buffer.from(lines[1].replies[0], 'hex').toString(), /^HTTP\/1\.1 200 OK\r\ncontent-length: 0\r\n/);
+      const both = Buffer.from(lines[2].replies[0], 'hex').toString();
+      assert.deepEqual(
+        [...both.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1]),
+        ['400', '200'],
+      );
+      assert.equal(lines[2].errors[0].code, 'not-identified');
+      assert.equal(lines[2].messages[0].time, '2023-11-14T22:13:20.000Z');
+    }
+  });
+
   it('refuses an unknown protocol with a usage message', () => {
     const r = run(['--protocol', 'nope'], '');
     assert.equal(r.status, 2);

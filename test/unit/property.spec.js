@@ -224,3 +224,105 @@ describe('property: encoders read back', () => {
     );
   });
 });
+
+describe('property: OsmAnd requests (HTTP)', () => {
+  const { HttpReplay, attributeSpec } = require('../../dist/index.js');
+  const { request } = require('../lib/osmand');
+  const codec = getCodec('osmand');
+  const text = fc.string({ maxLength: 40 });
+  const value = fc.oneof(text, fc.double({ noNaN: false }).map(String), fc.constantFrom('true', 'false', '', '-1'));
+  const names = fc.constantFrom(
+    'id',
+    'deviceid',
+    'lat',
+    'lon',
+    'location',
+    'timestamp',
+    'speed',
+    'speedUnit',
+    'bearing',
+    'altitude',
+    'batt',
+    'charge',
+    'cell',
+    'wifi',
+    'alarm',
+    'valid',
+    'power',
+    'io5',
+    'token',
+    '__proto__',
+    'constructor',
+  );
+  const query = fc
+    .array(fc.tuple(fc.oneof(names, text), value), { maxLength: 12 })
+    .map((pairs) => new URLSearchParams(pairs).toString());
+  const body = fc.oneof(
+    fc.json().map((j) => ({ type: 'application/json', body: j })),
+    fc
+      .record({ location: fc.anything(), device_id: fc.oneof(text, fc.integer()) })
+      .map((o) => ({ type: 'application/json', body: JSON.stringify(o) })),
+    query.map((q) => ({ type: 'application/x-www-form-urlencoded', body: q })),
+    fc.uint8Array({ maxLength: 200 }).map((b) => ({ type: '', body: Buffer.from(b).toString('latin1') })),
+  );
+
+  it('any request: no throw, 200 or 400, device IDs by the rule, every attribute typed by the vocabulary', () => {
+    fc.assert(
+      fc.property(query, body, fc.constantFrom('GET', 'POST', 'PUT'), (q, b, method) => {
+        const conn = {
+          protocol: 'osmand',
+          options: {},
+          deviceId: undefined,
+          now: 0,
+          receivedAt: '1970-01-01T00:00:00.000Z',
+          state: {},
+        };
+        const out = { messages: [], replies: [], errors: [], answers: [] };
+        const { status } = codec.decodeRequest(
+          request({ method, url: `/?${q}`, headers: b.type ? { 'content-type': b.type } : {}, body: b.body }),
+          conn,
+          out,
+        );
+        assert.ok(status === 200 || status === 400, String(status));
+        if (status === 400) assert.deepEqual(out.messages, []);
+        for (const m of out.messages) {
+          assert.match(m.deviceId, /^\S(?:.{0,62}\S)?$/u);
+          assert.equal(m.deviceId, conn.deviceId);
+          assert.ok(!Number.isNaN(Date.parse(m.time)), m.time);
+          for (const [key, v] of Object.entries(m.attributes)) {
+            const spec = attributeSpec(key);
+            assert.ok(spec, key);
+            assert.ok(spec.type.split('|').includes(typeof v === 'object' ? 'object' : typeof v), `${key}: ${v}`);
+          }
+          if (m.lat !== undefined) assert.ok(Math.abs(m.lat) <= 90 && Math.abs(m.lon) <= 180);
+        }
+      }),
+      SETTINGS,
+    );
+  });
+
+  it('any bytes after a request line, split anywhere: one answer per request at most, nothing thrown', async () => {
+    await fc.assert(
+      fc.asyncProperty(junk, cuts, async (bytes, cutPoints) => {
+        const replay = new HttpReplay(createSession());
+        const all = Buffer.concat([Buffer.from('POST /?id=1 HTTP/1.1\r\nContent-Length: 5\r\n\r\nlat=1'), bytes]);
+        const points = [...new Set(cutPoints.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
+        let prev = 0;
+        let written = '';
+        for (const p of [...points, all.length]) {
+          const r = await replay.push(all.subarray(prev, p));
+          written += r.replies.map((x) => x.toString('latin1')).join('');
+          prev = p;
+        }
+        replay.close();
+        const statuses = [...written.matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((m) => Number(m[1]));
+        assert.equal(statuses[0], 200);
+        assert.ok(
+          statuses.every((s) => [200, 400, 408, 413, 431].includes(s)),
+          statuses.join(),
+        );
+      }),
+      { ...SETTINGS, numRuns: Math.max(10, Math.floor(RUNS / 5)) },
+    );
+  });
+});

@@ -42,13 +42,15 @@ export function decodeOsmandRequest(
   const ctx: RequestContext = { conn, out, ids: new Set() };
   const firstError = out.errors.length;
   const drafts: Draft[] = [];
+  const query = new URLSearchParams(queryOf(request.url));
+  // the server URL a user typed may carry the token, whatever the app puts in the body
+  ctx.credential = query.get('token') ?? undefined;
   const json = isJson(request);
   if (json) {
     if (!decodeJson(request.body, ctx, drafts)) return { status: 400, commands: false };
   } else {
     const d = newDraft(ctx);
-    const query = queryOf(request.url);
-    if (query) for (const [name, value] of new URLSearchParams(query)) applyParam(d, name, value, ctx);
+    for (const [name, value] of query) applyParam(d, name, value, ctx);
     // A form body (the current Traccar Client posts one): Traccar reads it when the URL has no query; here
     // both count, so that a token or a speed unit may sit in the URL the user typed.
     if (request.body.length)

@@ -21,9 +21,10 @@ const SPEED_TO_KMH: Readonly<Record<string, number>> = { kn: 1.852, kmh: 1, mps:
 
 /** Parameters per record kept in `attributes.params` at most (the request size bounds the rest anyway). */
 export const MAX_PARAMS = 100;
-/** Names a parameter may have to be kept: no spaces, no control characters, no prototype tricks. */
+/** Names a parameter may have to be kept: no spaces, no control characters. */
 const PARAM_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
-const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+/** Names an object already has (`__proto__`, `toString`...): a parameter may not replace them. */
+const reserved = (name: string) => name in Object.prototype || name === 'prototype';
 
 /** The request being decoded: its records' drafts share the device ID, the credential and the error list. */
 export interface RequestContext {
@@ -357,7 +358,7 @@ export function applyNumber(d: Draft, field: string, v: Value, ctx: RequestConte
 
 /** A value under its own name: the vocabulary key of that name when the type fits, else `params`. */
 export function applyAttribute(d: Draft, name: string, v: Value, ctx: RequestContext): void {
-  if (!PARAM_NAME.test(name) || RESERVED_NAMES.has(name)) {
+  if (!PARAM_NAME.test(name) || reserved(name)) {
     d.dropped++;
     return;
   }
@@ -369,7 +370,7 @@ export function applyAttribute(d: Draft, name: string, v: Value, ctx: RequestCon
 }
 
 function addParam(d: Draft, _ctx: RequestContext, name: string, v: Value): void {
-  if (!d.params) d.params = Object.create(null) as Params; // no prototype: any name is just a key
+  if (!d.params) d.params = {}; // a plain object for flows: reserved names never get here
   const params = d.params;
   if (!Object.hasOwn(params, name)) {
     if (d.paramCount >= MAX_PARAMS) {
