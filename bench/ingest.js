@@ -1,20 +1,24 @@
 'use strict';
-// Ingestion: acknowledged GT06 positions per second through a server, `connections` clients pipelining
-// `window` frames each, for `seconds`. Replies from our server are checked byte for byte; the raw server's
-// fixed ACK is only counted. Usage: node bench/ingest.js ours|raw [connections] [seconds] [window]
+// Ingestion: acknowledged positions per second through a server, `connections` simulated devices of
+// `protocol` keeping `window` frames (or HTTP requests) in flight each, for `seconds`. Replies from our server
+// are checked byte for byte (HTTP: status and empty body); the raw GT06 server's fixed ACK is only counted.
+// Phones: `protocol` osmand (Traccar Client JSON POSTs, one keep-alive connection each) against our server or
+// `http`, a bare http.Server that answers 200.
+// Usage: node bench/ingest.js ours|raw|http [connections] [seconds] [window] [protocol]
 const { Simulator } = require('../dist/index.js');
 const { startServer } = require('./harness');
 
 async function main() {
-  const [kind, conns = '200', secs = '5', win = '16'] = process.argv.slice(2);
+  const [kind, conns = '200', secs = '5', win = '16', protocol = 'gt06'] = process.argv.slice(2);
   const server = await startServer(kind);
   const sim = new Simulator({
     port: server.port,
     devices: Number(conns),
+    protocols: [protocol],
     window: Number(win),
     flood: true,
     heartbeat: 0,
-    verify: kind === 'ours',
+    verify: kind !== 'raw',
   });
   try {
     await sim.start();
@@ -30,6 +34,8 @@ async function main() {
         positionsPerSecond: s.positionsPerSecond,
         wrongReplies: s.counters.wrongReplies,
         acked: s.counters.positionsAcked,
+        p50: s.ackLatencyMs.p50,
+        p99: s.ackLatencyMs.p99,
       })}\n`,
     );
   } finally {

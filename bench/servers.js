@@ -1,8 +1,9 @@
 'use strict';
 // A server process for the ingestion / memory / latency benchmarks:
-//   node bench/servers.js ours|raw <port>
+//   node bench/servers.js ours|raw|http <port>
 // "ours": TrackerServer (all protocols, TCP only). "raw": a plain net server that splits GT06 frames by their
-// length byte and writes a fixed 10-byte ACK per frame: the ceiling any GT06 server can reach.
+// length byte and writes a fixed 10-byte ACK per frame: the ceiling any GT06 server can reach. "http": a bare
+// Node http.Server that reads each request's body and answers 200 with an empty body: the ceiling of phones.
 // Prints "ready <port>" and then answers "mem" lines on stdin with {"rss","heapUsed","connections"} after a GC.
 const net = require('node:net');
 const readline = require('node:readline');
@@ -52,6 +53,19 @@ async function main() {
     server.maxConnections = 100000;
     await new Promise((r) => server.listen(port, '127.0.0.1', r));
     connections = () => open;
+    process.stdout.write(`ready ${server.address().port}\n`);
+  } else if (kind === 'http') {
+    const http = require('node:http');
+    const server = http.createServer({ keepAliveTimeout: 60000 }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-length': 0 });
+        res.end();
+      });
+    });
+    server.maxConnections = 100000;
+    await new Promise((r) => server.listen(port, '127.0.0.1', r));
+    connections = () => server.connections ?? 0;
     process.stdout.write(`ready ${server.address().port}\n`);
   } else throw new Error(`unknown server kind ${kind}`);
 

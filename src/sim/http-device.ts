@@ -37,7 +37,7 @@ export class HttpSimDevice implements SimulatedDevice {
   start(): void {
     this.sim.counters.connecting++;
     // one connection per phone (more only when the simulator lets several requests be in flight)
-    this.agent = new Agent({ keepAlive: true, maxSockets: Math.max(1, this.sim.options.window) });
+    this.agent = new Agent({ keepAlive: true, noDelay: true, maxSockets: Math.max(1, this.sim.options.window) });
     this.sim.counters.positionsSent++;
     this.send(this.protocol.position(this.fix(), this.id), 'login');
   }

@@ -58,13 +58,7 @@ describe('phones next to a GT06 and a JT/T 808 terminal on one tracker-server po
     const [gt06, jt808, raw] = await Promise.all([tcpClient(port), tcpClient(port), tcpClient(port)]);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     gt06.write(F.LOGIN + F.SOS);
-    jt808.write(
-      J.frame({
-        msgId: 0x0200,
-        serial: 7,
-        body: Buffer.from('000000010000000301575bcb06cfab5e00000000000024010211040530010c', 'hex'),
-      }),
-    );
+    jt808.write(J.sosLocation(7));
     // the current Traccar Client 9 (JSON), then OsmAnd's query URL, on the same kept-alive connection
     const location = {
       timestamp: '2025-06-15T13:45:12.862Z',

@@ -5,9 +5,10 @@
  * JSON values (flat JSON objects); the readers below accept both.
  */
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
+import { addCell, addWifi } from '../common/network';
 import { pruneAttributes } from '../common/record';
 import { deviceTime, isoTime } from '../common/time';
-import type { CellTower, NetworkInfo, TrackerMessage, WifiAccessPoint } from '../../types';
+import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
 import { attributeSpec, isAlarmName, type AttributeType, type NumericAttributeKey } from '../../vocabulary';
 
 /** A parameter value: text from a query or form, a JSON value from a JSON body. */
@@ -190,13 +191,7 @@ function cell(d: Draft, v: Value, ctx: RequestContext, name: string): void {
   }
   const tower: CellTower = { mcc: parts[0], mnc: parts[1], lac: parts[2], cid: parts[3] };
   if (parts.length === 5) tower.rssi = parts[4];
-  const network = networkOf(d.msg);
-  network.cellTowers = [...(network.cellTowers ?? []), tower];
-}
-
-function networkOf(m: TrackerMessage): NetworkInfo {
-  if (!m.network) m.network = {};
-  return m.network;
+  addCell(d.msg, tower);
 }
 
 const MAC = /^[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}$/;
@@ -209,8 +204,7 @@ function wifi(d: Draft, v: Value, ctx: RequestContext, name: string): void {
     return;
   }
   const point: WifiAccessPoint = { mac: mac.replace(/-/g, ':'), rssi: level };
-  const network = networkOf(d.msg);
-  network.wifiAccessPoints = [...(network.wifiAccessPoints ?? []), point];
+  addWifi(d.msg, point);
 }
 
 /** `alarm`: Traccar's alarm names, comma-separated; a name the vocabulary lacks is `general`, kept in params. */
