@@ -66,6 +66,8 @@ export class HttpDevices {
   private readonly links = new Map<string, HttpDeviceLink>();
   private readonly sharedToken: Buffer | undefined;
   private readonly deviceTokens: Map<string, Buffer>;
+  /** When the last "too many phones" warning was given. */
+  private fullSince = 0;
 
   constructor(
     private readonly options: ResolvedServerOptions,
@@ -143,7 +145,10 @@ export class HttpDevices {
     let link = this.links.get(deviceId);
     if (!link) {
       if (this.links.size >= this.options.maxConnections) {
-        this.host.warn(`HTTP device refused: ${this.links.size} HTTP devices are online (max connections)`);
+        if (now - this.fullSince > 60000) {
+          this.fullSince = now; // one warning a minute, however many requests are refused
+          this.host.warn(`new HTTP devices refused (503): ${this.links.size} are online, the max connections`);
+        }
         return undefined;
       }
       link = new HttpDeviceLink({ ...peer.info }, now, (l, reason) => this.closed(deviceId, l, reason));

@@ -474,7 +474,12 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     const idleMs = this.options.idleTimeout * 1000;
     const identifyMs = this.options.identifyTimeout * 1000;
     const sweep = (peer: Peer) => {
-      if (peer.session.handedOver) return; // HTTP: Node's HTTP server times the connection out
+      if (peer.session.handedOver) {
+        // HTTP (phones) names a device per request, not per connection: no identify timeout. Node's HTTP server
+        // times out slow requests and idle kept-alive connections; this closes one that stopped reading answers.
+        if (now - peer.lastSeen > idleMs) peer.close('idle timeout');
+        return;
+      }
       if (peer.deviceId === undefined && now - peer.createdAt > identifyMs) {
         peer.close('did not identify itself in time');
         return;

@@ -160,6 +160,21 @@ describe('phones on the tracker port (OsmAnd / Traccar Client over HTTP)', funct
     );
   });
 
+  it('an HTTP connection silent for the idle timeout is closed (no identify timeout applies to it)', async () => {
+    await start({ idleTimeout: 1, identifyTimeout: 1, pollInterval: 50 });
+    const c = await tcpClient(server.port);
+    const gone = nextEvent(server, 'disconnect', 4000);
+    c.write(Buffer.from('GET /?id=1&lat=1&lon=1 HTTP/1.1\r\n\r\n'));
+    await c.waitFor(20);
+    await delay(600);
+    c.write(Buffer.from('GET /?id=1&lat=1&lon=1 HTTP/1.1\r\n\r\n'));
+    const started = Date.now();
+    const [, reason] = await gone;
+    assert.equal(reason, 'idle timeout');
+    assert.ok(Date.now() - started >= 900, 'the second request counted as activity');
+    assert.equal(answers(c.received).length, 2);
+  });
+
   it('a phone closing its connection between positions does not go offline', async () => {
     await start();
     let offline = 0;
@@ -299,6 +314,19 @@ describe('phones on the tracker port (OsmAnd / Traccar Client over HTTP)', funct
       errors.map((e) => e.code),
       ['oversize', 'unknown-protocol'],
     );
+  });
+
+  it('phones online at once are bounded by max connections: a new ID past it gets 503, one warning', async () => {
+    await start({ maxConnections: 2 });
+    const warnings = [];
+    server.on('warning', (w) => warnings.push(w.message));
+    assert.equal((await p.get('id=a&lat=1&lon=1')).status, 200);
+    assert.equal((await p.get('id=b&lat=1&lon=1')).status, 200);
+    assert.equal((await p.get('id=c&lat=1&lon=1')).status, 503);
+    assert.equal((await p.get('id=d&lat=1&lon=1')).status, 503);
+    assert.equal((await p.get('id=a&lat=1&lon=1')).status, 200, 'a phone already online is served');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /new HTTP devices refused/);
   });
 
   it('an HTTP request in a UDP datagram is not served; the server carries on', async () => {
