@@ -248,6 +248,7 @@ export class TrackerSession {
       out.messages.length = 0;
       this.codecFailure(out, err);
     }
+    for (const m of out.messages) checkRecord(m, (message) => reportError(out, this.conn!, 'malformed', message));
     this.count(out);
     return out;
   }

@@ -6,8 +6,8 @@
  */
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
 import { addCell, addWifi } from '../common/network';
-import { pruneAttributes } from '../common/record';
-import { deviceTime, isoTime } from '../common/time';
+import { pruneAttributes, setDeviceTime } from '../common/record';
+import { deviceTime } from '../common/time';
 import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
 import { attributeSpec, isAlarmName, type AttributeType, type NumericAttributeKey } from '../../vocabulary';
 
@@ -173,7 +173,7 @@ function flagOf(ctx: RequestContext, name: string, v: Value): boolean | undefine
 export function setTime(d: Draft, v: Value, ctx: RequestContext, name: string): void {
   const ms = parseTimestamp(v, ctx.conn.options.timezoneOffset ?? 0);
   if (Number.isNaN(ms)) bad(ctx, name, 'is not a time (epoch seconds or ms, or ISO-8601)');
-  else d.msg.time = isoTime(ms);
+  else setDeviceTime(d.msg, ms);
 }
 
 /** Degrees clockwise from north; a negative value means unknown. */
