@@ -70,8 +70,7 @@ export class TrackerSession {
   private pending: Buffer | null = null;
   private readonly candidates: readonly Codec<any>[];
   private readonly maxBuffer: number;
-  /** The connection's bytes went to an HTTP parser (see PushResult.handover). */
-  handedOver = false;
+  private http = false;
 
   /** `options` is read, never copied (a server shares one object among all its sessions): do not mutate it. */
   constructor(options: SessionOptions = {}) {
@@ -96,6 +95,11 @@ export class TrackerSession {
   /** The device's ID, once it identified itself. */
   get deviceId(): string | undefined {
     return this.conn?.deviceId;
+  }
+
+  /** The connection's bytes went to an HTTP parser (see PushResult.handover): it is read request by request. */
+  get handedOver(): boolean {
+    return this.http;
   }
 
   /** Bytes held for an incomplete frame. */
@@ -149,7 +153,7 @@ export class TrackerSession {
       if (codec.decodeRequest) {
         // HTTP: the rest of the connection is Node's HTTP parser's to read, from the start of the request
         out.handover = Buffer.from(data.subarray(off, end));
-        this.handedOver = true;
+        this.http = true;
         off = end;
         break;
       }

@@ -59,6 +59,7 @@ export default function register(RED: NodeAPI): void {
       ['commandTtl', 'trackerServerCommandTtl'],
       ['answerTimeout', 'trackerServerAnswerTimeout'],
       ['udpRateLimit', 'trackerServerUdpRateLimit'],
+      ['maxHttpBodyBytes', 'trackerServerMaxHttpBodyBytes'],
     ];
     for (const [key, name] of fromSettings) {
       const v = settings[name];

@@ -137,4 +137,29 @@ describe('phones next to a GT06 and a JT/T 808 terminal on one tracker-server po
     agent.destroy();
     for (const c of [gt06, jt808, raw]) c.destroy();
   });
+
+  it('per-phone tokens (a credential) and trackerServerMaxHttpBodyBytes from settings.js', async () => {
+    helper.settings({ trackerServerMaxHttpBodyBytes: 512 });
+    try {
+      await helper.load([serverNode, inNode], flow, {
+        srv: { httpTokens: '# phones\nanna=a-secret\nnot a line\nbob = b-secret\n' },
+      });
+      const port = await listeningPort();
+      const records = [];
+      helper.getNode('out').on('input', (m) => records.push(m.topic));
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      const get = async (q) => (await post(agent, port, `/?${q}`, {})).status;
+      assert.equal(await get('id=anna&lat=1&lon=1&token=a-secret'), 200);
+      assert.equal(await get('id=bob&lat=1&lon=1&token=b-secret'), 200);
+      assert.equal(await get('id=anna&lat=1&lon=1&token=b-secret'), 403);
+      assert.equal(await get('id=carl&lat=1&lon=1'), 200, 'no shared token: phones without one of their own pass');
+      const big = await post(agent, port, '/', { 'Content-Type': 'application/json' }, 'x'.repeat(1000));
+      assert.equal(big.status, 413);
+      for (let i = 0; i < 50 && records.length < 3; i++) await delay(20);
+      assert.deepEqual(records, ['anna', 'bob', 'carl']);
+      agent.destroy();
+    } finally {
+      helper.settings({});
+    }
+  });
 });
