@@ -82,11 +82,6 @@ export class HttpDevices {
     this.deviceTokens = new Map(Object.entries(options.httpTokens ?? {}).map(([id, t]) => [id, digest(t)]));
   }
 
-  /** Phones online now. */
-  get size(): number {
-    return this.links.size;
-  }
-
   /** A TCP connection detected as HTTP: `head` holds the bytes read so far, from its first request on. */
   adopt(peer: TcpPeer, head: Buffer): void {
     this.intake.adopt(peer.socket, head, peer);

@@ -252,6 +252,8 @@ describe('OsmAnd codec: query and form parameters', () => {
     });
     const [m] = r.messages;
     assert.equal(m.attributes.power, 12.5);
+    const huge = decode({ method: 'GET', url: '/?id=1&power=1e400&rpm=-2e999' }).messages[0].attributes;
+    assert.deepEqual(huge.params, { power: '1e400', rpm: '-2e999' }, 'an infinite number is kept as the text sent');
     assert.equal(m.attributes.temp1, 21);
     assert.equal(m.attributes.mock, true);
     assert.equal(m.attributes.activity, 'walking');

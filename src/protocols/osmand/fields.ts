@@ -63,7 +63,8 @@ export function toNumber(v: Value): number {
   if (typeof v === 'number') return Number.isFinite(v) ? v : Number.NaN;
   if (typeof v === 'string') {
     const s = v.trim();
-    return NUMBER.test(s) ? Number(s) : Number.NaN;
+    const n = NUMBER.test(s) ? Number(s) : Number.NaN;
+    return Number.isFinite(n) ? n : Number.NaN; // 1e400 is no number a device measured
   }
   return Number.NaN;
 }
