@@ -4,7 +4,8 @@
 // "ours": TrackerServer (all protocols, TCP only). "raw": a plain net server that splits GT06 frames by their
 // length byte and writes a fixed 10-byte ACK per frame: the ceiling any GT06 server can reach. "http": a bare
 // Node http.Server that reads each request's body and answers 200 with an empty body: the ceiling of phones.
-// Prints "ready <port>" and then answers "mem" lines on stdin with {"rss","heapUsed","connections"} after a GC.
+// Prints "ready <port>" and then answers "mem" lines on stdin with {"rss","heapUsed","connections","cpuMicros"}
+// after a GC (cpuMicros: the process's CPU time so far, user + system).
 const net = require('node:net');
 const readline = require('node:readline');
 
@@ -73,7 +74,10 @@ async function main() {
     if (line.trim() !== 'mem') return;
     if (global.gc) for (let i = 0; i < 3; i++) global.gc();
     const m = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, connections: connections() })}\n`);
+    const c = process.cpuUsage();
+    process.stdout.write(
+      `${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, connections: connections(), cpuMicros: c.user + c.system })}\n`,
+    );
   });
 }
 
