@@ -38,6 +38,8 @@ export interface FlagTable {
   group: FlagGroup;
   /** Only for records that match (e.g. one JT600 record layout). */
   when?: Partial<Pick<TrackerMessage, 'statusFormat'>>;
+  /** The device writes the word in negative logic: a bit at 0 means its condition holds (H02 status). */
+  activeLow?: boolean;
   bits: FlagBit[];
 }
 
@@ -87,7 +89,13 @@ export function readBits(word: number, bits: readonly FlagBit[], into: Record<st
   for (const b of bits) if ((word >>> b.bit) & 1) into[b.name] = true;
 }
 
-/** The alarm names of the bits set in `word` (each once). */
+/** The word with a 1 for every bit whose condition holds (inverted for negative-logic tables). */
+export function activeBits(table: FlagTable, word: number): number {
+  return table.activeLow ? ~word >>> 0 : word;
+}
+
+/** The alarm names of the bits of `word` whose condition holds (each once). */
 export function alarmsOf(word: number, table: AlarmTable, into: AlarmName[]): void {
-  for (const b of table.bits) if ((word >>> b.bit) & 1 && !into.includes(b.name)) into.push(b.name);
+  const active = activeBits(table, word);
+  for (const b of table.bits) if ((active >>> b.bit) & 1 && !into.includes(b.name)) into.push(b.name);
 }
