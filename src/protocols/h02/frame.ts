@@ -18,6 +18,8 @@ const X = 0x58;
 export const H02_MAX_TEXT = 1024;
 /** A binary frame of none of the known sizes may run this long before the next frame starts. */
 const MAX_BINARY = 128;
+/** Bytes of a binary frame that are decoded (5-byte ID): no next frame can start before. */
+const MIN_BINARY = 29;
 export const H02_MAX_FRAME = H02_MAX_TEXT;
 
 const isBlank = (b: number) => b === 0x0d || b === 0x0a || b === 0x20;
@@ -27,6 +29,7 @@ function textLength(buf: Buffer, offset: number, end: number): number {
   const start = h02TextAt(buf, offset, end);
   if (start <= 0) return start < 0 ? -1 : 0;
   const limit = Math.min(end, offset + H02_MAX_TEXT);
+  let dollar = -1;
   for (let i = offset + 4; i < limit; i++) {
     const b = buf[i];
     if (b === HASH) {
@@ -34,41 +37,56 @@ function textLength(buf: Buffer, offset: number, end: number): number {
       while (j < end && isBlank(buf[j])) j++;
       return j - offset;
     }
-    // the message was cut short: a new one starts, or binary bytes follow (SMS text may hold LF and CR)
+    if (b === DOLLAR) dollar = i;
+    // the message was cut short: a new one starts, or binary bytes follow (from the last `$`: every binary
+    // frame has a control byte in its first 11, its month; SMS text may hold LF and CR)
     if (b === STAR && h02TextAt(buf, i, end) === 1) return -(i - offset);
-    if (b < 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return -(i - offset);
+    if (b < 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return -((dollar > 0 ? dollar : i) - offset);
   }
   return limit - offset >= H02_MAX_TEXT ? -1 : 0;
 }
 
-/** 1 when a frame of the same device starts at `at` (binary with the same ID, or text), 0 undecided, -1 not. */
-function nextFrameAt(buf: Buffer, offset: number, at: number, end: number): number {
-  return Math.max(sameDeviceAt(buf, offset, at, end), h02TextAt(buf, at, end));
+/** An `X` block (`X` + a 5-byte BCD ID) starts at `at`: 1 yes, 0 too few bytes to tell, -1 no. */
+function xBlockAt(buf: Buffer, at: number, end: number): number {
+  if (at >= end) return 0;
+  if (buf[at] !== X) return -1;
+  for (let i = at + 1; i <= at + 5; i++) {
+    if (i >= end) return 0;
+    if (buf[i] >> 4 > 9 || (buf[i] & 0x0f) > 9) return -1;
+  }
+  return 1;
 }
 
-/** Binary (`$`, and the unexplained `X` blocks): H02 layout, then an end at a known size or the next frame. */
+/** 1 when the device's next frame starts at `at` (binary with the same ID, text, an X block), 0 undecided. */
+function nextFrameAt(buf: Buffer, offset: number, at: number, end: number): number {
+  return Math.max(sameDeviceAt(buf, offset, at, end), h02TextAt(buf, at, end), xBlockAt(buf, at, end));
+}
+
+/**
+ * Binary (`$`, and the unexplained `X` blocks): the H02 layout, then the frame ends where the device's next
+ * frame starts (from byte 29 on, the last decoded one; 42 with an 8-byte ID), or, when nothing has arrived
+ * after it, where the received bytes end if that is one of the known sizes (a device writes each frame at
+ * once). Bytes that start nothing for too long: the smallest frame is taken and the rest skipped as junk.
+ */
 function binaryLength(buf: Buffer, offset: number, end: number): number {
   const layout = h02BinaryLayout(buf, offset, end);
   if (layout === NEED_MORE) return 0;
   if (layout < 0) return -1;
-  const available = end - offset;
+  // an 8-byte ID reading that a 5-byte one starting a few bytes on explains better is junk before that frame
+  if (layout)
+    for (let k = 1; k < 9; k++)
+      if (buf[offset + k] === DOLLAR && h02BinaryLayout(buf, offset + k, end) === 0) return -k;
   const sizes = h02Sizes(layout);
-  for (const size of sizes) {
-    if (available < size) return 0;
-    if (available === size) return size;
-    const next = nextFrameAt(buf, offset, offset + size, end);
-    if (next === 1) return size;
-    if (next === 0) return 0;
-  }
-  if (layout) return -1; // 8-byte IDs come in 42-byte frames only
-  // a size we do not know: up to the next frame, within a bound
   const limit = Math.min(end, offset + MAX_BINARY);
-  for (let i = offset + sizes[sizes.length - 1] + 1; i < limit; i++) {
+  let undecided = false;
+  for (let i = offset + (layout ? sizes[0] : MIN_BINARY); i < limit; i++) {
     const next = nextFrameAt(buf, offset, i, end);
     if (next === 1) return i - offset;
-    if (next === 0) return 0;
+    // the first bytes of what may be the next frame, where a frame of a known size would end
+    if (next === 0 && sizes.includes(i - offset)) undecided = true;
   }
-  // followed by bytes that start nothing: keep the smallest frame, the rest is skipped as junk
+  const available = end - offset;
+  if (!undecided && sizes.includes(available)) return available;
   return available >= MAX_BINARY ? sizes[0] : 0;
 }
 
