@@ -22,14 +22,22 @@ export function deviceClockOffset(conn: Connection<H02State>): number {
 
 const two = (n: number) => String(n).padStart(2, '0');
 
-/** `HHmmss` of a time in UTC. */
-export function hhmmss(ms: number): string {
-  const d = new Date(ms);
-  return `${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}`;
-}
+/** The server clock as `yyyyMMddHHmmss` in UTC, worked out once per second (every reply carries it). */
+let formattedSecond = NaN;
+let formatted = '';
 
 /** `yyyyMMddHHmmss` of a time in UTC. */
 export function yyyymmddhhmmss(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${hhmmss(ms)}`;
+  const second = Math.floor(ms / 1000);
+  if (second !== formattedSecond) {
+    const d = new Date(second * 1000);
+    formatted = `${d.getUTCFullYear()}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}`;
+    formattedSecond = second;
+  }
+  return formatted;
+}
+
+/** `HHmmss` of a time in UTC. */
+export function hhmmss(ms: number): string {
+  return yyyymmddhhmmss(ms).slice(8);
 }
