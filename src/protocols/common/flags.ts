@@ -94,8 +94,21 @@ export function activeBits(table: FlagTable, word: number): number {
   return table.activeLow ? ~word >>> 0 : word;
 }
 
+/** Alarm name by bit number, per table (built once: a record's alarm word is read on the hot path). */
+const byBit = new WeakMap<AlarmTable, (AlarmName | undefined)[]>();
+
 /** The alarm names of the bits of `word` whose condition holds (each once). */
 export function alarmsOf(word: number, table: AlarmTable, into: AlarmName[]): void {
   const active = activeBits(table, word);
-  for (const b of table.bits) if ((active >>> b.bit) & 1 && !into.includes(b.name)) into.push(b.name);
+  if (active === 0) return;
+  let names = byBit.get(table);
+  if (!names) {
+    names = [];
+    for (const b of table.bits) names[b.bit] = b.name;
+    byBit.set(table, names);
+  }
+  for (let w = active >>> 0; w !== 0; w &= w - 1) {
+    const name = names[31 - Math.clz32(w & -w)];
+    if (name !== undefined && !into.includes(name)) into.push(name);
+  }
 }

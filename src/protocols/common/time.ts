@@ -103,3 +103,16 @@ export function nearestTimeOfDay(timeOfDayMs: number, around: number): number {
   else if (around - t > DAY_MS / 2) t += DAY_MS;
   return t;
 }
+
+/** [yy, MM, dd, hh, mm, ss] of a UTC time: the six fields of most trackers' binary dates and time replies. */
+export function utcDateFields(ms: number): [number, number, number, number, number, number] {
+  const d = new Date(ms);
+  return [
+    d.getUTCFullYear() % 100,
+    d.getUTCMonth() + 1,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+  ];
+}
