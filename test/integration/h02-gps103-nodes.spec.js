@@ -3,9 +3,6 @@
 // Node-RED, on real sockets: each acknowledged as it expects, positions and alarms out of tracker-in, and an H02
 // engine stop answered through tracker-command.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const serverNode = require('../../nodes/tracker-server.js');
 const inNode = require('../../nodes/tracker-in.js');
@@ -34,17 +31,8 @@ const h02Replies = (s) => s.match(/\*[^#]*#/g) ?? [];
 const gps103Replies = (s) => s.match(/LOAD|ON|\*\*,[^;]*;/g) ?? [];
 
 describe('H02 and GPS103 on one port next to a GT06 (Node-RED, real sockets)', () => {
-  let userDir;
-  before(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-h02-'));
-    helper.settings({ userDir });
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    helper.settings({});
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
   afterEach(() => helper.unload());
 
   it('acknowledges each device as it expects; positions and alarms come out of tracker-in', async () => {

@@ -4,6 +4,7 @@
 const assert = require('node:assert/strict');
 const { createSession, getCodec } = require('../../dist/index.js');
 const { linearity } = require('../lib/linear');
+const { pushAll } = require('../lib/push');
 const { makeConnection, emptyOutput } = require('../lib/vectors');
 
 const G = require('../fixtures/traccar/gps103.json');
@@ -18,16 +19,6 @@ const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 const session = (options = {}) => createSession({ protocol: 'gps103', now: () => NOW, ...options });
 const near = (a, b) => Math.abs(a - b) < 1e-5;
 const IMEI = '359586015829802';
-
-function pushAll(s, pieces) {
-  const out = { messages: [], replies: [], errors: [], answers: [] };
-  for (const p of pieces) {
-    const r = s.push(p);
-    for (const k of Object.keys(out)) out[k].push(...r[k]);
-  }
-  assert.ok(!out.errors.some((e) => / decoder failed/.test(e.message)), JSON.stringify(out.errors));
-  return out;
-}
 
 /** A regular report: keyword, local time, F, UTC time, the fix, then `rest` fields. */
 const report = (keyword, local, utc, position = 'A,5230.0000,N,01324.0000,E', rest = '10.00,90') =>

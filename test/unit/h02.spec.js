@@ -5,6 +5,7 @@ const assert = require('node:assert/strict');
 const { createSession, getCodec, expandFlags } = require('../../dist/index.js');
 const H = require('../lib/h02');
 const { linearity } = require('../lib/linear');
+const { pushAll } = require('../lib/push');
 const { makeConnection, emptyOutput } = require('../lib/vectors');
 
 const H02 = require('../fixtures/traccar/h02.json');
@@ -14,17 +15,6 @@ const ascii = (s) => Buffer.from(s, 'latin1');
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 const session = (options = {}) => createSession({ protocol: 'h02', now: () => NOW, ...options });
 const near = (a, b) => Math.abs(a - b) < 1e-5;
-
-/** Every record and reply of a stream pushed in the given pieces; no codec exception allowed. */
-function pushAll(s, pieces) {
-  const out = { messages: [], replies: [], errors: [], answers: [] };
-  for (const p of pieces) {
-    const r = s.push(p);
-    for (const k of Object.keys(out)) out[k].push(...r[k]);
-  }
-  assert.ok(!out.errors.some((e) => / decoder failed/.test(e.message)), JSON.stringify(out.errors));
-  return out;
-}
 
 describe('H02 codec', () => {
   it('decodes the worked binary example (vector #77) and acknowledges it with R12', () => {

@@ -4,7 +4,7 @@
  * (J -> jt): the code is the reference that matches the answer to its command.
  */
 import type { Connection, EncodedFrames } from '../codec';
-import type { CommandSpec, ValidCommand } from '../common/commands';
+import { PARAMS, type CommandSpec, type ValidCommand } from '../common/commands';
 import type { Gps103State } from './clock';
 
 /** Command type -> code; the commands whose answer is a keyword report wait for it. */
@@ -23,17 +23,7 @@ export const GPS103_COMMANDS: readonly CommandSpec[] = [
   { type: 'positionSingle', params: [], answer: 'none', wire: 'B' },
   {
     type: 'positionPeriodic',
-    params: [
-      {
-        name: 'interval',
-        type: 'integer',
-        label: 'report interval (sent in whole seconds, minutes or hours, rounded down)',
-        unit: 's',
-        min: 1,
-        max: 99 * 3600,
-        aliases: ['frequency'],
-      },
-    ],
+    params: [PARAMS.interval(1, 99 * 3600)],
     answer: 'none',
     wire: 'C,<NN><s|m|h>',
   },
@@ -45,7 +35,7 @@ export const GPS103_COMMANDS: readonly CommandSpec[] = [
   { type: 'takePhoto', params: [], answer: 'none', wire: '160 (the photo follows as vt/vr packets)' },
   {
     type: 'custom',
-    params: [{ name: 'text', type: 'text', label: 'code and parameters, e.g. H,080', max: 200, aliases: ['data'] }],
+    params: [PARAMS.text(200, 'code and parameters, e.g. H,080')],
     answer: 'result',
     wire: '<text>',
   },

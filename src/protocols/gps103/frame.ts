@@ -6,13 +6,13 @@
  * short and is junk; each byte is looked at a bounded number of times, so framing is O(bytes).
  */
 import { Detect } from '../codec';
+import { afterBlanks, isBlank } from '../common/text';
 
 export const GPS103_MAX_FRAME = 4096;
 const LOGIN = Buffer.from('##,imei:', 'latin1');
 const IMEI = Buffer.from('imei:', 'latin1');
 
 const isDigit = (b: number) => b >= 0x30 && b <= 0x39;
-const isBlank = (b: number) => b === 0x0d || b === 0x0a || b === 0x20;
 
 /** `prefix` at `at`: 1 yes, 0 too few bytes to tell, -1 no. */
 function prefixAt(buf: Buffer, at: number, end: number, prefix: Buffer): number {
@@ -25,9 +25,7 @@ function prefixAt(buf: Buffer, at: number, end: number, prefix: Buffer): number 
 
 /** The frame ends at `i` (its delimiter); the blanks after it that have arrived belong to it. */
 function endAt(buf: Buffer, offset: number, i: number, end: number): number {
-  let j = i + 1;
-  while (j < end && isBlank(buf[j])) j++;
-  return j - offset;
+  return afterBlanks(buf, i + 1, end) - offset;
 }
 
 /** Scans a message body from `from` to its delimiter. */
@@ -68,12 +66,8 @@ export function gps103FrameLength(buf: Buffer, offset: number, end: number): num
     return bodyLength(buf, offset, offset + prefix.length, end);
   }
   if (isDigit(first)) return heartbeatLength(buf, offset, end);
-  if (isBlank(first)) {
-    // blanks after a message that arrived in a later chunk: a frame of nothing, not junk
-    let i = offset + 1;
-    while (i < end && isBlank(buf[i])) i++;
-    return i - offset;
-  }
+  // blanks after a message that arrived in a later chunk: a frame of nothing, not junk
+  if (isBlank(first)) return afterBlanks(buf, offset, end) - offset;
   for (let i = offset + 1; i < end; i++) {
     const b = buf[i];
     if (b === 0x23 || b === 0x69 || isDigit(b)) return -(i - offset);

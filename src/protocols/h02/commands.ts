@@ -4,18 +4,8 @@
  * reference that matches an answer to its command.
  */
 import type { Connection, EncodedFrames } from '../codec';
-import type { CommandParam, CommandSpec, ValidCommand } from '../common/commands';
+import { PARAMS, type CommandParam, type CommandSpec, type ValidCommand } from '../common/commands';
 import { hhmmss, deviceClockOffset, type H02State } from './status';
-
-const interval: CommandParam = {
-  name: 'interval',
-  type: 'integer',
-  label: 'report interval',
-  unit: 's',
-  min: 1,
-  max: 65535,
-  aliases: ['frequency'],
-};
 
 const alternative: CommandParam = {
   name: 'alternative',
@@ -32,43 +22,26 @@ export const H02_COMMANDS: readonly CommandSpec[] = [
   { type: 'alarmDisarm', params: [], answer: 'result', wire: 'SCF,<time>,1,1' },
   {
     type: 'positionPeriodic',
-    params: [interval, alternative],
+    params: [PARAMS.interval(1, 65535), alternative],
     answer: 'result',
     wire: 'S71,<time>,22,<interval> (or D1,<time>,<interval>)',
   },
   {
     type: 'custom',
-    params: [
-      {
-        name: 'text',
-        type: 'text',
-        label: 'the whole command, e.g. *HQ,<id>,S20,<time>,1,1# (\\r and \\n are sent as CR and LF)',
-        max: 200,
-        aliases: ['data'],
-      },
-    ],
+    params: [PARAMS.text(200, 'the whole command, e.g. *HQ,<id>,S20,<time>,1,1# (\\r and \\n are sent as CR and LF)')],
     answer: 'result',
     wire: 'the text as it is',
   },
 ];
 
-/** Code and parameters of a declared command type (custom excepted). */
-function codeAndParameters(command: ValidCommand): [string, string] {
-  switch (command.type) {
-    case 'engineStop':
-      return ['S20', '1,1'];
-    case 'engineResume':
-      return ['S20', '1,0'];
-    case 'alarmArm':
-      return ['SCF', '0,0'];
-    case 'alarmDisarm':
-      return ['SCF', '1,1'];
-    case 'positionPeriodic':
-      return command.alternative === true ? ['D1', `${command.interval}`] : ['S71', `22,${command.interval}`];
-    default:
-      throw new Error(`H02 does not support the command "${command.type}"`);
-  }
-}
+/** Code and parameters of each declared command type but custom. */
+const FORMS: Readonly<Record<string, (command: ValidCommand) => [code: string, parameters: string]>> = {
+  engineStop: () => ['S20', '1,1'],
+  engineResume: () => ['S20', '1,0'],
+  alarmArm: () => ['SCF', '0,0'],
+  alarmDisarm: () => ['SCF', '1,1'],
+  positionPeriodic: (c) => (c.alternative === true ? ['D1', `${c.interval}`] : ['S71', `22,${c.interval}`]),
+};
 
 /** Custom text as it is, with the `\r` and `\n` escapes turned into CR and LF; nothing else unprintable. */
 function customText(text: string): string {
@@ -89,7 +62,9 @@ export function encodeH02Command(command: ValidCommand, conn: Connection<H02Stat
   }
   const id = conn.deviceId;
   if (!id) throw new Error('H02 command: the device ID is not known yet');
-  const [code, parameters] = codeAndParameters(command);
+  const form = FORMS[command.type];
+  if (!form) throw new Error(`H02 does not support the command "${command.type}"`);
+  const [code, parameters] = form(command);
   const time = hhmmss(conn.now + deviceClockOffset(conn) * 60000);
   return { frames: [Buffer.from(`*HQ,${id},${code},${time},${parameters}#`, 'latin1')], reference: `code:${code}` };
 }

@@ -9,6 +9,7 @@
  */
 import { Detect } from '../codec';
 import { dollarTieBreak, h02BinaryLayout, h02Sizes, h02TextAt, NEED_MORE, sameDeviceAt } from '../common/dollar';
+import { afterBlanks, isBlank } from '../common/text';
 import { isLongFormat, jt600DollarClaim } from '../jt600/frame';
 
 const STAR = 0x2a;
@@ -22,8 +23,6 @@ const MAX_BINARY = 128;
 const MIN_BINARY = 29;
 export const H02_MAX_FRAME = H02_MAX_TEXT;
 
-const isBlank = (b: number) => b === 0x0d || b === 0x0a || b === 0x20;
-
 /** Text: `*XX,` ... `#` plus the blanks after it that have arrived. */
 function textLength(buf: Buffer, offset: number, end: number): number {
   const start = h02TextAt(buf, offset, end);
@@ -32,11 +31,7 @@ function textLength(buf: Buffer, offset: number, end: number): number {
   let dollar = -1;
   for (let i = offset + 4; i < limit; i++) {
     const b = buf[i];
-    if (b === HASH) {
-      let j = i + 1;
-      while (j < end && isBlank(buf[j])) j++;
-      return j - offset;
-    }
+    if (b === HASH) return afterBlanks(buf, i + 1, end) - offset;
     if (b === DOLLAR) dollar = i;
     // the message was cut short: a new one starts, or binary bytes follow (from the last `$`: every binary
     // frame has a control byte in its first 11, its month; SMS text may hold LF and CR)
@@ -94,12 +89,8 @@ export function h02FrameLength(buf: Buffer, offset: number, end: number): number
   const first = buf[offset];
   if (first === STAR) return textLength(buf, offset, end);
   if (first === DOLLAR || first === X) return binaryLength(buf, offset, end);
-  if (isBlank(first)) {
-    // blanks after a frame that arrived in a later chunk: a frame of nothing, not junk
-    let i = offset + 1;
-    while (i < end && isBlank(buf[i])) i++;
-    return i - offset;
-  }
+  // blanks after a frame that arrived in a later chunk: a frame of nothing, not junk
+  if (isBlank(first)) return afterBlanks(buf, offset, end) - offset;
   for (let i = offset + 1; i < end; i++) {
     const b = buf[i];
     if (b === STAR || b === DOLLAR || b === X) return -(i - offset);
