@@ -33,3 +33,10 @@ export function afterBlanks(buf: Uint8Array, from: number, end: number): number 
   while (i < end && isBlank(buf[i])) i++;
   return i;
 }
+
+/** The two decimal digits of `s` at `at` as a number, or NaN (date and time fields of the text protocols). */
+export function twoDigits(s: string, at: number): number {
+  const a = s.charCodeAt(at) - 48;
+  const b = s.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
+}

@@ -6,6 +6,7 @@
  * only carry the local clock (OBD, no-GPS reports).
  */
 import type { Connection } from '../codec';
+import { twoDigits } from '../common/text';
 import { deviceTime, nearestTimeOfDay } from '../common/time';
 
 export interface Gps103State {
@@ -23,19 +24,25 @@ const DAY_MINUTES = 1440;
  * anything else (`000000000`, empty) is no time.
  */
 export function localClock(field: string | undefined): number {
-  const m =
-    /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)?$/.exec(field ?? '') ??
-    /^(\d\d)\/(\d\d)\/(\d\d) (\d\d):(\d\d)()$/.exec(field ?? '');
-  if (!m) return NaN;
-  const [year, month, day, hour, minute] = m.slice(1, 6).map(Number);
-  return deviceTime(2000 + year, month, day, hour, minute, Number(m[6] || 0));
+  const s = field ?? '';
+  let at: readonly number[];
+  if (s.length === 10 || s.length === 12) at = s.length === 10 ? PACKED : PACKED_SECONDS;
+  else if (s.length === 14 && s[2] === '/' && s[5] === '/' && s[8] === ' ' && s[11] === ':') at = SLASHED;
+  else return NaN;
+  const v = at.map((i) => twoDigits(s, i));
+  return deviceTime(2000 + v[0], v[1], v[2], v[3], v[4], v[5] ?? 0);
 }
+const PACKED = [0, 2, 4, 6, 8];
+const PACKED_SECONDS = [0, 2, 4, 6, 8, 10];
+const SLASHED = [0, 3, 6, 9, 12];
 
 /** The UTC time of day (ms since midnight) of `hhmmss[.sss]`, or NaN (some firmware writes other numbers there). */
 export function utcTimeOfDay(field: string | undefined): number {
-  const m = /^(\d\d)(\d\d)(\d\d)(?:\.\d+)?$/.exec(field ?? '');
-  if (!m) return NaN;
-  const [hour, minute, second] = m.slice(1).map(Number);
+  const s = field ?? '';
+  if (s.length < 6 || (s.length > 6 && (s[6] !== '.' || !/^\d+$/.test(s.slice(7))))) return NaN;
+  const hour = twoDigits(s, 0);
+  const minute = twoDigits(s, 2);
+  const second = twoDigits(s, 4);
   return hour < 24 && minute < 60 && second < 60 ? ((hour * 60 + minute) * 60 + second) * 1000 : NaN;
 }
 

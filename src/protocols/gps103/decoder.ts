@@ -103,10 +103,12 @@ function keyword(m: TrackerMessage, f: string[], conn: Connection<Gps103State>, 
     out.replies.push(Buffer.from(`**,imei:${conn.deviceId},E;`, 'latin1'));
   } else if (word.startsWith('T:')) {
     addAlarm(m, 'temperature');
-    a.temp1 = numberField(word.slice(2));
+    const temp = numberField(word.slice(2));
+    if (temp !== undefined) a.temp1 = temp;
   } else if (word.startsWith('oil')) {
     addAlarm(m, 'fuelLeak');
-    if (word.startsWith('oil ')) a.fuel = numberField(word.slice(4));
+    const level = word.startsWith('oil ') ? numberField(word.slice(4)) : undefined;
+    if (level !== undefined) a.fuel = level;
   } else if (word === 'acc on' || word === 'acc off') {
     m.ignition = word === 'acc on';
   } else if (word === 'rfid') {
@@ -126,10 +128,10 @@ const isNS = (s: string | undefined) => s === 'N' || s === 'S';
 const isEW = (s: string | undefined) => s === 'E' || s === 'W';
 const flag = (s: string | undefined) => (s === '1' ? true : s === '0' ? false : undefined);
 const decimal = (s: string | undefined) => (s && /^[-+]?\d+(\.\d+)?$/.test(s) ? Number(s) : undefined);
-/** `NN.NN%`, or a decimal without `%`; a plain integer in the second slot is another value (the odometer). */
-const fuel = (s: string | undefined, integerToo: boolean) => {
+/** `NN.NN%`, or a decimal without `%`; a plain integer (in the second slot: the odometer) is another value. */
+const fuel = (s: string | undefined) => {
   const v = /^(\d+(?:\.\d+)?)%$/.exec(s ?? '')?.[1] ?? (s && /^\d+\.\d+$/.test(s) ? s : undefined);
-  return v !== undefined ? Number(v) : integerToo ? decimal(s) : undefined;
+  return v !== undefined ? Number(v) : undefined;
 };
 
 /**
@@ -174,16 +176,20 @@ function report(f: string[], conn: Connection<Gps103State>, out: DecodeOutput, f
   // the ACC field overrides an `acc on` / `acc off` keyword
   m.ignition = flag(f[i + 3]) ?? m.ignition;
   if (m.ignition === undefined) delete m.ignition;
+  // set only what is there: no undefined keys to prune on the hot path
   const a = m.attributes;
-  a.door = flag(f[i + 4]);
-  a.fuel1 = fuel(f[i + 5], false);
-  a.fuel2 = fuel(f[i + 6], false);
-  a.temp1 ??= decimal(f[i + 7]);
+  const door = flag(f[i + 4]);
+  if (door !== undefined) a.door = door;
+  const fuel1 = fuel(f[i + 5]);
+  if (fuel1 !== undefined) a.fuel1 = fuel1;
+  const fuel2 = fuel(f[i + 6]);
+  if (fuel2 !== undefined) a.fuel2 = fuel2;
+  const temp = decimal(f[i + 7]);
+  if (temp !== undefined) a.temp1 ??= temp;
   if (f[1] === 'DTC') {
     const codes = f.slice(i + 5).filter((s) => /^[PCBU][0-9A-F]{4}$/.test(s));
     if (codes.length) a.dtcs = codes.join(' ');
   }
-  pruneAttributes(a);
   out.messages.push(m);
 }
 

@@ -4,6 +4,7 @@
  */
 import { newMessage, reportError, type CommandAnswer, type Connection, type DecodeOutput } from '../codec';
 import { degreesMinutes, onGlobe, withHemisphere } from '../common/coordinates';
+import { twoDigits } from '../common/text';
 import { deviceTime, setDeviceTime } from '../common/time';
 import { hexField, knotsToKmh, numberField } from '../common/units';
 import type { CellTower, TrackerMessage } from '../../types';
@@ -53,14 +54,14 @@ function acknowledge(type: string, conn: Connection<H02State>, out: DecodeOutput
 
 /** DDMMYY + hhmmss on the device clock; NaN when either is not there. */
 function messageTime(date: string | undefined, time: string | undefined, conn: Connection<H02State>): number {
-  if (!date || !/^\d{6}$/.test(date) || !time || !/^\d{6}$/.test(time)) return NaN;
+  if (date?.length !== 6 || time?.length !== 6) return NaN;
   return deviceTime(
-    2000 + Number(date.slice(4, 6)),
-    Number(date.slice(2, 4)),
-    Number(date.slice(0, 2)),
-    Number(time.slice(0, 2)),
-    Number(time.slice(2, 4)),
-    Number(time.slice(4, 6)),
+    2000 + twoDigits(date, 4),
+    twoDigits(date, 2),
+    twoDigits(date, 0),
+    twoDigits(time, 0),
+    twoDigits(time, 2),
+    twoDigits(time, 4),
     deviceClockOffset(conn),
   );
 }
@@ -76,13 +77,14 @@ function status(m: TrackerMessage, field: string | undefined): void {
  * minus signs are decoration), or 8/9 digits without a point. NaN for anything else, placeholders included.
  */
 function coordinate(text: string, hemisphere: string): number {
-  let degrees: number;
-  const dashed = /^-(\d{1,3})-(\d{1,2}\.\d+)$/.exec(text);
-  const packed = /^(\d{2,3})(\d\d)(\d{4})$/.exec(text);
-  if (dashed) degrees = Number(dashed[2]) < 60 ? Number(dashed[1]) + Number(dashed[2]) / 60 : NaN;
-  else if (packed)
-    degrees = Number(packed[2]) < 60 ? Number(packed[1]) + (Number(packed[2]) + Number(packed[3]) / 1e4) / 60 : NaN;
-  else degrees = degreesMinutes(text);
+  let degrees = degreesMinutes(text);
+  if (Number.isNaN(degrees)) {
+    const dashed = /^-(\d{1,3})-(\d{1,2}\.\d+)$/.exec(text);
+    const packed = /^(\d{2,3})(\d\d)(\d{4})$/.exec(text);
+    if (dashed) degrees = Number(dashed[2]) < 60 ? Number(dashed[1]) + Number(dashed[2]) / 60 : NaN;
+    else if (packed)
+      degrees = Number(packed[2]) < 60 ? Number(packed[1]) + (Number(packed[2]) + Number(packed[3]) / 1e4) / 60 : NaN;
+  }
   return withHemisphere(degrees, hemisphere);
 }
 
@@ -181,8 +183,7 @@ function extras(m: TrackerMessage, rest: string[]): void {
     m.network = { cellTowers: [{ mcc: 0, mnc: 0, lac: hexField(rest[4])!, cid: hexField(rest[5])! }] };
     return;
   }
-  const data = rest.join(',').trim();
-  if (data.replace(/,/g, '') !== '') m.attributes.data = data;
+  if (rest.some((field) => field.trim() !== '')) m.attributes.data = rest.join(',').trim();
 }
 
 /** V0 and HTBT heartbeats, echoed up to their type; `HTBT,<n>` carries the battery level. */
