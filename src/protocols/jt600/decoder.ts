@@ -6,7 +6,7 @@
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
 import { Reader } from '../common/reader';
 import { alarmsOf } from '../common/flags';
-import { pruneAttributes } from '../common/record';
+import { pruneAttributes, setDeviceTime } from '../common/record';
 import { JT600_V2_ALARMS, JT701_ALARMS } from './flags';
 import { deviceTime, isoTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
@@ -37,7 +37,7 @@ export function decodeJt600Frame(frame: Buffer, conn: Connection<Jt600State>, ou
 function positionRecord(conn: Connection<Jt600State>, r: Reader): TrackerMessage {
   const m = newMessage(conn, 'position');
   const fix = decodeJointechLocation(r.slice(LOCATION_BLOCK_LENGTH), 0);
-  if (Number.isFinite(fix.time)) m.time = isoTime(fix.time);
+  setDeviceTime(m, fix.time);
   m.lat = fix.lat;
   m.lon = fix.lon;
   m.valid = fix.valid;
@@ -170,7 +170,7 @@ function dmyHms(date: string, time: string): number {
 }
 
 function setTime(m: TrackerMessage, ms: number): void {
-  if (Number.isFinite(ms)) m.time = isoTime(ms);
+  setDeviceTime(m, ms);
 }
 
 const num = (s: string | undefined) =>
