@@ -2,13 +2,14 @@
  * JT/T 808 message decoding (docs/protocols/jt808.md): one frame in, records and replies out, with
  * sub-package reassembly. Facts from the standard, public servers and Traccar's decoder; our own code.
  */
+import { setDeviceTime } from '../common/record';
 import { hexWord } from '../common/hex';
 import { newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
 import { isBcd, toBcdByte } from '../common/bcd';
 import { xor8 } from '../common/checksum';
 import { FrameTooShort, Reader } from '../common/reader';
 import { gbk, trimControl, utf16be } from '../common/text';
-import { isoTime, utcDateFields } from '../common/time';
+import { utcDateFields } from '../common/time';
 import { decodeJointechLocation, LOCATION_BLOCK_LENGTH } from '../jt600/location';
 import type { TrackerMessage } from '../../types';
 import type { AlarmName } from '../../vocabulary';
@@ -310,7 +311,7 @@ const HANDLERS: Record<number, Handler> = {
       const m = newMessage(conn, 'status');
       m.attributes.batteryLevel = r.u8();
       const t = readBcdTime(r, clockOffset(conn));
-      if (Number.isFinite(t)) m.time = isoTime(t);
+      setDeviceTime(m, t);
       out.messages.push(m);
     } else decodeBatch(c, r, false);
   },
@@ -332,7 +333,7 @@ const HANDLERS: Record<number, Handler> = {
     const a = m.attributes;
     a.cardStatus = r.u8();
     const t = readBcdTime(r, clockOffset(conn));
-    if (Number.isFinite(t)) m.time = isoTime(t);
+    setDeviceTime(m, t);
     if (r.remaining > 0) {
       a.cardResult = r.u8();
       a.driver = r.ascii(r.u8());
@@ -521,7 +522,7 @@ function decodeJointech(c: Ctx, r: Reader): TrackerMessage {
   const m = newMessage(c.conn, 'position');
   const a = m.attributes;
   const fix = decodeJointechLocation(r.slice(LOCATION_BLOCK_LENGTH), 0);
-  if (Number.isFinite(fix.time)) m.time = isoTime(fix.time);
+  setDeviceTime(m, fix.time);
   m.lat = fix.lat;
   m.lon = fix.lon;
   m.speed = Math.round(fix.speedKnots * 1.852 * 100) / 100;
