@@ -19,8 +19,3 @@ export function degreesMinutes(text: string): number {
 export function withHemisphere(degrees: number, hemisphere: string): number {
   return hemisphere === 'S' || hemisphere === 'W' ? -degrees : degrees;
 }
-
-/** True when both values are finite and on the globe. */
-export function onGlobe(lat: number, lon: number): boolean {
-  return Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
-}

@@ -1,5 +1,4 @@
 /** Time helpers shared by the codecs. */
-import type { TrackerMessage } from '../../types';
 
 /**
  * UTC milliseconds for a device clock reading taken in a zone `offsetMinutes` east of UTC.
@@ -74,25 +73,6 @@ const shared = new IsoFormatter();
 /** ISO-8601 string of a timestamp (device times); '' when the time is not representable. */
 export function isoTime(ms: number): string {
   return shared.format(ms);
-}
-
-/** Fix times further ahead of the server clock than this are not believed (wrong device clocks, garbage dates). */
-export const FUTURE_LIMIT_MS = 25 * 3600000;
-
-/**
- * Sets `m.time` from a device clock reading. An impossible time leaves the receive time; so does one more than
- * 25 h ahead of the server clock (it would win every "latest position" comparison), whose claim is then kept
- * in `attributes.deviceTime`.
- */
-export function setDeviceTime(m: TrackerMessage, ms: number, now: number): void {
-  if (!Number.isFinite(ms)) return;
-  if (ms > now + FUTURE_LIMIT_MS) {
-    const claimed = isoTime(ms);
-    if (claimed) m.attributes.deviceTime = claimed;
-    return;
-  }
-  const iso = isoTime(ms);
-  if (iso) m.time = iso;
 }
 
 /** The instant whose UTC time of day is `timeOfDayMs` nearest to `around` (at most 12 h away). */

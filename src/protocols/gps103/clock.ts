@@ -20,15 +20,16 @@ const MINUTE = 60000;
 const DAY_MINUTES = 1440;
 
 /**
- * The local date-time field as if it were UTC (ms), or NaN: `yyMMddHHmm`, `yyMMddHHmmss` or `yy/MM/dd HH:mm`;
- * anything else (`000000000`, empty) is no time.
+ * The local date-time field as if it were UTC (ms): `yyMMddHHmm`, `yyMMddHHmmss` or `yy/MM/dd HH:mm`; NaN for
+ * such a field that is no date (month 13...); undefined for anything else (`000000000`, empty: no time).
  */
-export function localClock(field: string | undefined): number {
+export function localClock(field: string | undefined): number | undefined {
   const s = field ?? '';
   let at: readonly number[];
-  if (s.length === 10 || s.length === 12) at = s.length === 10 ? PACKED : PACKED_SECONDS;
-  else if (s.length === 14 && s[2] === '/' && s[5] === '/' && s[8] === ' ' && s[11] === ':') at = SLASHED;
-  else return NaN;
+  if ((s.length === 10 || s.length === 12) && /^\d+$/.test(s)) at = s.length === 10 ? PACKED : PACKED_SECONDS;
+  else if (/^\d\d\/\d\d\/\d\d \d\d:\d\d$/.test(s)) at = SLASHED;
+  else return undefined;
+  if (/^0+$/.test(s)) return undefined;
   const v = at.map((i) => twoDigits(s, i));
   return deviceTime(2000 + v[0], v[1], v[2], v[3], v[4], v[5] ?? 0);
 }
@@ -36,10 +37,13 @@ const PACKED = [0, 2, 4, 6, 8];
 const PACKED_SECONDS = [0, 2, 4, 6, 8, 10];
 const SLASHED = [0, 3, 6, 9, 12];
 
-/** The UTC time of day (ms since midnight) of `hhmmss[.sss]`, or NaN (some firmware writes other numbers there). */
-export function utcTimeOfDay(field: string | undefined): number {
+/**
+ * The UTC time of day (ms since midnight) of `hhmmss[.sss]`; NaN for such a field out of range; undefined for
+ * anything else (some firmware writes other numbers there: `31.0`, `0.0`).
+ */
+export function utcTimeOfDay(field: string | undefined): number | undefined {
   const s = field ?? '';
-  if (s.length < 6 || (s.length > 6 && (s[6] !== '.' || !/^\d+$/.test(s.slice(7))))) return NaN;
+  if (!/^\d{6}(?:\.\d+)?$/.test(s)) return undefined;
   const hour = twoDigits(s, 0);
   const minute = twoDigits(s, 2);
   const second = twoDigits(s, 4);
@@ -51,15 +55,23 @@ export function localOffset(conn: Connection<Gps103State>): number {
   return conn.options.timezoneOffset ?? conn.state.learnedOffset ?? 0;
 }
 
-/** A local clock reading alone, as UTC ms (NaN stays NaN). */
-export function fromLocal(local: number, conn: Connection<Gps103State>): number {
-  return local - localOffset(conn) * MINUTE;
+/** A local clock reading alone, as UTC ms (NaN and undefined stay so). */
+export function fromLocal(local: number | undefined, conn: Connection<Gps103State>): number | undefined {
+  return local === undefined ? undefined : local - localOffset(conn) * MINUTE;
 }
 
-/** The fix time of a report from its local date-time and its UTC time of day (either may be NaN). */
-export function fixTime(local: number, timeOfDay: number, conn: Connection<Gps103State>): number {
-  if (Number.isNaN(local)) return Number.isNaN(timeOfDay) ? NaN : nearestTimeOfDay(timeOfDay, conn.now);
-  if (Number.isNaN(timeOfDay)) return fromLocal(local, conn);
+/**
+ * The fix time of a report from its local date-time and its UTC time of day; undefined when it has neither,
+ * NaN when one of them is no time at all.
+ */
+export function fixTime(
+  local: number | undefined,
+  timeOfDay: number | undefined,
+  conn: Connection<Gps103State>,
+): number | undefined {
+  if (local === undefined) return timeOfDay === undefined ? undefined : nearestTimeOfDay(timeOfDay, conn.now);
+  if (timeOfDay === undefined) return fromLocal(local, conn);
+  if (Number.isNaN(local) || Number.isNaN(timeOfDay)) return NaN;
   const setting = conn.options.timezoneOffset;
   if (setting !== undefined) return nearestTimeOfDay(timeOfDay, local - setting * MINUTE);
   // the local seconds are ignored: the report may lag the fix by a few seconds

@@ -4,9 +4,9 @@
  * `*`-terminated alternative format, and photos sent in hex packets.
  */
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
-import { degreesMinutes, onGlobe, withHemisphere } from '../common/coordinates';
-import { pruneAttributes } from '../common/record';
-import { deviceTime, setDeviceTime } from '../common/time';
+import { degreesMinutes, withHemisphere } from '../common/coordinates';
+import { pruneAttributes, setDeviceTime } from '../common/record';
+import { deviceTime } from '../common/time';
 import { hexField, knotsToKmh, numberField } from '../common/units';
 import type { TrackerMessage } from '../../types';
 import type { AlarmName } from '../../vocabulary';
@@ -15,6 +15,11 @@ import { fixTime, fromLocal, localClock, utcTimeOfDay, type Gps103State } from '
 const IMEI = /^\d{8,24}$/;
 const MAX_PHOTO_BYTES = 2 * 1024 * 1024;
 const MAX_PHOTO_PACKETS = 1000;
+
+/** A report's time, when it has one (none: the receive time stays); a date that is no date is reported. */
+function timeOf(m: TrackerMessage, ms: number | undefined, conn: Connection<Gps103State>): void {
+  if (ms !== undefined) setDeviceTime(m, ms, conn.now);
+}
 
 /** Keywords that are alarms. */
 const KEYWORD_ALARMS: Readonly<Record<string, AlarmName>> = {
@@ -157,15 +162,16 @@ function report(f: string[], conn: Connection<Gps103State>, out: DecodeOutput, f
   if (isEW(f[i])) lonHemisphere = f[i++];
   const lonText = f[i++] ?? '';
   if (!lonHemisphere && (isEW(f[i]) || f[i] === '')) lonHemisphere = f[i++];
-  const lat = withHemisphere(degreesMinutes(latText), latHemisphere);
-  const lon = withHemisphere(degreesMinutes(lonText), lonHemisphere);
-  if (!latHemisphere || !onGlobe(lat, lon)) {
-    reportError(out, conn, 'malformed', `GPS103 report "${f[1]}" with a position not understood`, frame);
+  if (!latHemisphere || !latText || !lonText) {
+    reportError(out, conn, 'malformed', `GPS103 report "${f[1]}" without its position fields`, frame);
     return;
   }
+  // coordinates that are no coordinates stay as they are: the session reports them and keeps the record
+  const lat = withHemisphere(degreesMinutes(latText), latHemisphere);
+  const lon = withHemisphere(degreesMinutes(lonText), lonHemisphere);
   const m = newMessage(conn, 'position');
   keyword(m, f, conn, out);
-  setDeviceTime(m, fixTime(localClock(f[2]), utcTimeOfDay(f[5]), conn), conn.now);
+  timeOf(m, fixTime(localClock(f[2]), utcTimeOfDay(f[5]), conn), conn);
   m.valid = f[6] === 'A';
   m.lat = lat;
   m.lon = lon;
@@ -197,7 +203,7 @@ function report(f: string[], conn: Connection<Gps103State>, out: DecodeOutput, f
 function noGps(f: string[], conn: Connection<Gps103State>, out: DecodeOutput): void {
   const m = newMessage(conn, 'status');
   keyword(m, f, conn, out);
-  setDeviceTime(m, fromLocal(localClock(f[2]), conn), conn.now);
+  timeOf(m, fromLocal(localClock(f[2]), conn), conn);
   const lac = hexField(f[7]);
   const cid = hexField(f[9]);
   if (lac !== undefined && cid !== undefined) m.network = { cellTowers: [{ mcc: 0, mnc: 0, lac, cid }] };
@@ -228,7 +234,7 @@ function obd(f: string[], conn: Connection<Gps103State>, out: DecodeOutput, fram
     return;
   }
   const m = newMessage(conn, 'status');
-  setDeviceTime(m, fromLocal(localClock(f[2]), conn), conn.now);
+  timeOf(m, fromLocal(localClock(f[2]), conn), conn);
   const a = m.attributes;
   const odometer = /^\d+$/.test(f[3] ?? '') ? Number(f[3]) : undefined;
   if (odometer !== undefined) a.obdOdometer = odometer * 1000; // km, as car odometers count
@@ -258,14 +264,14 @@ function alternative(f: string[], conn: Connection<Gps103State>, out: DecodeOutp
   const value = (s: string | undefined) => (s === undefined || /^-*$/.test(s) ? undefined : s);
   const lat = decimal(f[9]);
   const lon = decimal(f[10]);
-  if (f.length < 19 || lat === undefined || lon === undefined || !onGlobe(lat, lon)) {
+  if (f.length < 19 || lat === undefined || lon === undefined) {
     reportError(out, conn, 'malformed', 'GPS103 alternative report not understood', frame);
     return;
   }
   const m = newMessage(conn, 'position');
   const date = f[6];
-  const time = deviceTime(2000 + +date.slice(4, 6), +date.slice(2, 4), +date.slice(0, 2), 0, 0, 0) + utcTimeOfDay(f[5]);
-  setDeviceTime(m, time, conn.now);
+  const midnight = deviceTime(2000 + +date.slice(4, 6), +date.slice(2, 4), +date.slice(0, 2), 0, 0, 0);
+  setDeviceTime(m, midnight + (utcTimeOfDay(f[5]) ?? NaN), conn.now);
   m.valid = f[8] !== '0';
   m.lat = lat;
   m.lon = lon;

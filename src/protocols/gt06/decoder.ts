@@ -593,7 +593,6 @@ function emit(c: Ctx, msg: TrackerMessage, fallback: RecordType): void {
   c.out.messages.push(msg);
 }
 
-
 /** Binary date YY MM DD hh mm ss in the device's clock. */
 function decodeDate(c: Ctx, r: Reader): number {
   const y = r.u8();

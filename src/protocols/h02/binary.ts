@@ -6,7 +6,8 @@
 import { newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
 import { bcdByte, bcdNumber } from '../common/bcd';
 import { h02BinaryLayout } from '../common/dollar';
-import { deviceTime, setDeviceTime } from '../common/time';
+import { setDeviceTime } from '../common/record';
+import { deviceTime } from '../common/time';
 import { knotsToKmh } from '../common/units';
 import type { TrackerMessage } from '../../types';
 import { applyStatus, deviceClockOffset, hhmmss, type H02State } from './status';

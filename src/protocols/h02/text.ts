@@ -3,9 +3,10 @@
  * generic position reader for every other type (V1, V2, V4, V5, V6, V8, V19, VI1...).
  */
 import { newMessage, reportError, type CommandAnswer, type Connection, type DecodeOutput } from '../codec';
-import { degreesMinutes, onGlobe, withHemisphere } from '../common/coordinates';
+import { degreesMinutes, withHemisphere } from '../common/coordinates';
 import { twoDigits } from '../common/text';
-import { deviceTime, setDeviceTime } from '../common/time';
+import { setDeviceTime } from '../common/record';
+import { deviceTime } from '../common/time';
 import { hexField, knotsToKmh, numberField } from '../common/units';
 import type { CellTower, TrackerMessage } from '../../types';
 import { applyStatus, deviceClockOffset, yyyymmddhhmmss, type H02State } from './status';
@@ -88,6 +89,18 @@ function coordinate(text: string, hemisphere: string): number {
   return withHemisphere(degrees, hemisphere);
 }
 
+/** Without a fix devices send empty coordinates, `0` hemispheres, or 9999.9999 placeholders (ST-901L 4G). */
+function noFix(lat: string, latHemisphere: string, lon: string, lonHemisphere: string): boolean {
+  const placeholder = /^9+\.9+$/;
+  return (
+    !lat ||
+    !lon ||
+    (latHemisphere !== 'N' && latHemisphere !== 'S') ||
+    (lonHemisphere !== 'E' && lonHemisphere !== 'W') ||
+    (placeholder.test(lat) && placeholder.test(lon))
+  );
+}
+
 const isTime = (s: string) => s === '' || /^\d{6}$/.test(s);
 const isValidity = (s: string) => s === '' || s === 'A' || s === 'V' || s === 'B' || /^\d+$/.test(s);
 // hemisphere slots: a letter, or the `0` / nothing of devices without a fix
@@ -131,16 +144,15 @@ function decodePosition(t: TextMessage, conn: Connection<H02State>, out: DecodeO
     } else reportError(out, conn, 'unknown-type', `H02 ${type} message not understood`, t.frame);
     return;
   }
-  const lat = coordinate(f[j + 2], f[j + 3]);
-  const lon = coordinate(f[j + 4], f[j + 5]);
-  const located = onGlobe(lat, lon) && f[j + 3] !== '0' && f[j + 3] !== '' && f[j + 5] !== '0' && f[j + 5] !== '';
+  const located = !noFix(f[j + 2], f[j + 3], f[j + 4], f[j + 5]);
   const m = newMessage(conn, located ? 'position' : result !== undefined ? 'result' : 'alarm');
   if (result !== undefined) m.attributes.result = result;
   if (located) {
     const validity = f[j + 1];
     m.valid = validity === 'A' || /^\d+$/.test(validity); // a number here is a "coding scheme" of valid fixes
-    m.lat = lat;
-    m.lon = lon;
+    // coordinates that are no coordinates stay as they are: the session reports them and keeps the record
+    m.lat = coordinate(f[j + 2], f[j + 3]);
+    m.lon = coordinate(f[j + 4], f[j + 5]);
     m.speed = knotsToKmh(numberField(f[j + 6]) ?? 0);
     m.course = numberField(f[j + 7]) ?? 0;
   }
@@ -284,16 +296,14 @@ function vp1(t: TextMessage, conn: Connection<H02State>, out: DecodeOutput): voi
     out.messages.push(m);
     return;
   }
-  const lat = coordinate(f[4] ?? '', f[5] ?? '');
-  const lon = coordinate(f[6] ?? '', f[7] ?? '');
-  if ((f[3] !== 'A' && f[3] !== 'B') || !onGlobe(lat, lon)) {
+  if ((f[3] !== 'A' && f[3] !== 'B') || noFix(f[4] ?? '', f[5] ?? '', f[6] ?? '', f[7] ?? '')) {
     reportError(out, conn, 'malformed', 'H02 VP1 message not understood', t.frame);
     return;
   }
   const m = newMessage(conn, 'position');
   m.valid = true;
-  m.lat = lat;
-  m.lon = lon;
+  m.lat = coordinate(f[4], f[5]);
+  m.lon = coordinate(f[6], f[7]);
   m.speed = knotsToKmh(numberField(f[8]) ?? 0);
   m.course = numberField(f[9]) ?? 0;
   const midnight = messageTime(f[10], '000000', conn);
