@@ -176,6 +176,7 @@ describe('example flows deploy and work', function () {
       'geofence.json',
       'home-assistant-mqtt.json',
       'store-csv-gpx.json',
+      'draw-geofences.json',
     ];
     assert.deepEqual(fs.readdirSync(EXAMPLES).sort(), covered.sort());
   });
@@ -319,5 +320,76 @@ describe('example flows deploy and work', function () {
     assert.match(gpx, /<trkpt lat="52.53" lon="13.38"><time>2026-12-01T09:01:00.000Z<\/time><\/trkpt>/);
     assert.match(gpx, /<\/gpx>\n$/);
     assert.deepEqual(problems, []);
+  });
+
+  it('draw-geofences: a shape drawn on the map becomes a zone, is drawn for every page, survives a restart, and deleting it removes the zone', async () => {
+    const flow = await load('draw-geofences.json', { httpNodeRoot: '/' });
+    const problems = errors(flow);
+    const fromMap = find(flow, 'worldmap in');
+    let map = inputs(find(flow, 'worldmap'));
+    const said = inputs(find(flow, 'debug', 'crossings'));
+    // what worldmap's page sends once a polygon is drawn and named (its drawing tools: Leaflet-Geoman)
+    const corners = [
+      [52.5, 13.372],
+      [52.5, 13.384],
+      [52.506, 13.384],
+      [52.506, 13.372],
+    ];
+    fromMap.send({
+      payload: {
+        action: 'draw',
+        name: 'park',
+        type: 'Polygon',
+        layer: '_drawing',
+        options: { color: '#4040F0', fill: true },
+        area: corners.map(([lat, lng]) => ({ lat, lng })),
+      },
+    });
+    fromMap.send({
+      payload: { action: 'draw', name: 'home', type: 'Circle', layer: '_drawing', radius: 300, ...HOME },
+    });
+    await delay(100);
+    const shapes = () => map.filter((m) => m.payload.layer === '_drawing').map((m) => m.payload.name);
+    assert.deepEqual([...new Set(shapes())].sort(), ['home', 'park'], 'every zone drawn on the map pages');
+    const park = map.filter((m) => m.payload.name === 'park').pop();
+    assert.deepEqual(park.payload.area, corners);
+    assert.equal(park._sessionid, undefined, 'for every page');
+
+    await drive([{ lat: 52.52, lon: 13.3777 }, { lat: 52.503, lon: 13.378 }, HOME]);
+    assert.deepEqual(
+      said.map((m) => m.payload),
+      [
+        `${F.IMEI} arrived at park at ${at(1)}`,
+        `${F.IMEI} left park at ${at(2)}`,
+        `${F.IMEI} arrived at home at ${at(2)}`,
+      ],
+    );
+    const car = map.filter((m) => m.payload.name === F.IMEI).pop();
+    assert.equal(car.payload.iconColor, 'orange', 'a car inside a zone');
+    assert.equal(car.payload.zones, 'home');
+
+    // Node-RED restarts: a page that connects gets its drawing tools and the zones kept by tracker-geofence
+    await helper.unload();
+    const again = await load('draw-geofences.json', { httpNodeRoot: '/' });
+    map = inputs(find(again, 'worldmap'));
+    find(again, 'worldmap in').send({ payload: { action: 'connected', parameters: {} }, _sessionid: 'page-1' });
+    await delay(100);
+    assert.ok(map.some((m) => m._sessionid === 'page-1' && m.payload.command?.showlayer === 'drawing'));
+    assert.deepEqual(
+      map.filter((m) => m._sessionid === 'page-1' && m.payload.name).map((m) => m.payload.name),
+      ['park', 'home'],
+    );
+
+    // deleted on the map (right-click, Delete): the zone is gone
+    find(again, 'worldmap in').send({ payload: { action: 'drawdelete', name: 'home', deleted: true } });
+    await delay(100);
+    const saidNow = inputs(find(again, 'debug', 'crossings'));
+    await drive([{ lat: 52.52, lon: 13.3777 }, { lat: 52.503, lon: 13.378 }, HOME]);
+    assert.deepEqual(
+      saidNow.map((m) => m.payload),
+      [`${F.IMEI} arrived at park at ${at(1)}`, `${F.IMEI} left park at ${at(2)}`],
+      'park is still a zone; home, deleted, is not',
+    );
+    assert.deepEqual(problems.concat(errors(again)), []);
   });
 });
