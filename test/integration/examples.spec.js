@@ -177,6 +177,7 @@ describe('example flows deploy and work', function () {
       'home-assistant-mqtt.json',
       'store-csv-gpx.json',
       'draw-geofences.json',
+      'postgis-history.json', // with a real PostgreSQL: test/e2e/postgis.spec.js
     ];
     assert.deepEqual(fs.readdirSync(EXAMPLES).sort(), covered.sort());
   });

@@ -2,6 +2,7 @@
 // Node-RED as a user runs it, in a child process: `npm start` (scripts/start.js) or node-red's own red.js.
 // Collects the log, waits for lines in it, and stops the process at the end.
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const { delay } = require('./clients');
 
@@ -54,4 +55,20 @@ function trackerListening(port) {
   return `listening for trackers on TCP/UDP port ${port}`;
 }
 
-module.exports = { run, npmStart, trackerListening };
+/**
+ * Modules for function nodes (`libs`), as if Node-RED had installed them into the user directory on deploy:
+ * listed in its package.json and linked from this checkout's node_modules (no download during the tests).
+ */
+function functionModules(userDir, names) {
+  const root = path.join(__dirname, '..', '..');
+  const dependencies = {};
+  for (const name of names) {
+    const from = path.join(root, 'node_modules', name);
+    dependencies[name] = require(path.join(from, 'package.json')).version;
+    fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
+    fs.symlinkSync(from, path.join(userDir, 'node_modules', name), 'dir');
+  }
+  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', dependencies }));
+}
+
+module.exports = { run, npmStart, trackerListening, functionModules };
