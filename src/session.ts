@@ -3,10 +3,10 @@
  * buffer, the codec's per-device state, and counters. It never throws on input; everything it drops is
  * returned as an error record and counted.
  */
+import { validateCommand } from './protocols/common/commands';
 import {
   Detect,
   type Codec,
-  type CommandAnswer,
   type CommandRequest,
   type Connection,
   type DecodeOutput,
@@ -15,15 +15,7 @@ import {
 import { CODECS, detectProtocol, getCodec } from './protocols';
 import { hexPreview } from './protocols/common/hex';
 import { IsoFormatter } from './protocols/common/time';
-import type {
-  DecodeError,
-  DecodeErrorCode,
-  ProtocolName,
-  PushResult,
-  SessionOptions,
-  SessionStats,
-  TrackerMessage,
-} from './types';
+import type { DecodeError, DecodeErrorCode, ProtocolName, PushResult, SessionOptions, SessionStats } from './types';
 
 export const DEFAULT_MAX_BUFFER_BYTES = 16384;
 
@@ -103,7 +95,7 @@ export class TrackerSession {
    * when the caller already read the clock for this chunk; the records' receivedAt (default: now).
    */
   push(chunk: Buffer, receivedAt?: number): PushResult {
-    const out: PushResult = { messages: [], replies: [], errors: [] };
+    const out: PushResult = { messages: [], replies: [], errors: [], answers: [] };
     const now = this.options.now ? this.options.now() : (receivedAt ?? Date.now());
     this.stats.bytes += chunk.length;
     let data = chunk;
@@ -190,7 +182,7 @@ export class TrackerSession {
     const pending = this.pending;
     if (!pending) return undefined;
     this.pending = null;
-    const out: DecodeOutput = { messages: [], replies: [], errors: [] };
+    const out: DecodeOutput = { messages: [], replies: [], errors: [], answers: [] };
     this.drop(out, 'malformed', `dropped an incomplete frame of ${pending.length} bytes`, pending, 0, pending.length);
     this.stats.errors++;
     return out.errors[0];
@@ -198,7 +190,7 @@ export class TrackerSession {
 
   /** Time-driven work of the codec (reassembly timeouts...). Call it every few seconds. */
   poll(): PushResult {
-    const out: PushResult = { messages: [], replies: [], errors: [] };
+    const out: PushResult = { messages: [], replies: [], errors: [], answers: [] };
     if (this.codec?.poll && this.conn) {
       this.stamp(this.conn, this.options.now ? this.options.now() : Date.now());
       try {
@@ -211,22 +203,19 @@ export class TrackerSession {
     return out;
   }
 
-  /** Bytes to send for a command to the device on this session. Throws a clear Error when not possible. */
+  /**
+   * Bytes to send for a command to the device on this session, after checking it against the protocol's
+   * declared commands. Throws a clear Error when not possible.
+   */
   encodeCommand(command: CommandRequest): EncodedCommand {
     if (!this.codec || !this.conn) throw new Error('the protocol of this connection is not known yet');
-    if (!this.codec.encodeCommand) throw new Error(`${this.codec.protocol} has no command encoder`);
+    const codec = this.codec;
+    const valid = validateCommand(codec.protocol, codec.commands, command);
+    if (!codec.encodeCommand) throw new Error(`${codec.protocol} has no command encoder`);
     this.stamp(this.conn, this.options.now ? this.options.now() : Date.now());
-    return this.codec.encodeCommand(command, this.conn);
-  }
-
-  /** Whether a record decoded on this session answers a command sent earlier, and which. */
-  commandAnswer(message: TrackerMessage): CommandAnswer | undefined {
-    if (!this.codec?.commandAnswer || !this.conn) return undefined;
-    try {
-      return this.codec.commandAnswer(message, this.conn);
-    } catch {
-      return undefined;
-    }
+    const encoded = codec.encodeCommand(valid, this.conn);
+    const answer = codec.commands.find((s) => s.type === valid.type)?.answer;
+    return { ...encoded, expectsAnswer: answer !== 'none' };
   }
 
   /** Offset of the first position in [from, end) where some protocol detects a frame, or -1. */
@@ -311,7 +300,7 @@ export class TrackerSession {
   }
 }
 
-/** Creates the state machine for one TCP connection or UDP peer (see CONTRACT.md). */
+/** Creates the state machine for one TCP connection or UDP peer (the README documents it). */
 export function createSession(options: SessionOptions = {}): TrackerSession {
   return new TrackerSession(options);
 }

@@ -1,8 +1,19 @@
-/** Public data shapes shared by every layer (see CONTRACT.md). */
+/** Public data shapes shared by every layer (the README documents them for users). */
+import type { CommandAnswer } from './protocols/codec';
+import type { AlarmName, Attributes, RecordType } from './vocabulary';
 
-export type ProtocolName = 'gt06' | 'jt808' | 'jt600' | 'vt600';
-
-export const PROTOCOLS: readonly ProtocolName[] = ['gt06', 'jt808', 'jt600', 'vt600'];
+/** The protocol names the product uses (a protocol is spoken once its codec is in src/protocols/index.ts). */
+export type ProtocolName =
+  | 'gt06'
+  | 'jt808'
+  | 'jt600'
+  | 'vt600'
+  | 'osmand'
+  | 'teltonika'
+  | 'h02'
+  | 'gps103'
+  | 'tk103'
+  | 'watch';
 
 /** A cell tower as seen by the device (names follow the Google geolocation API, as Traccar does). */
 export interface CellTower {
@@ -33,8 +44,8 @@ export interface TrackerMessage {
   protocol: ProtocolName;
   /** GT06/VT600: IMEI; JT808: terminal phone/ID digits; JT600: terminal ID without leading zeros. */
   deviceId: string;
-  /** `position` when the record carries a location; otherwise `login`, `heartbeat`, `status`, `alarm`, `result`, `network`, ... */
-  type: string;
+  /** What the record is (see RECORD_TYPES): `position` when it carries a location. */
+  type: RecordType;
   /** Fix time (or device time when there is no fix), ISO-8601 UTC. */
   time: string;
   /** Server receive time, ISO-8601 UTC. */
@@ -49,21 +60,29 @@ export interface TrackerMessage {
   /** metres */
   altitude?: number;
   satellites?: number;
-  /** Traccar alarm vocabulary: sos, powerCut, vibration, overspeed, lowBattery, geofenceEnter, ... */
-  alarms: string[];
+  /** Alarm names from the vocabulary (ALARMS): sos, powerCut, vibration, overspeed, lowBattery, ... */
+  alarms: AlarmName[];
   ignition?: boolean;
-  /** GT06: terminal information byte (raw bitfield for tracker-flags). */
-  terminalInfo?: number;
-  /** JT808: 0x0200 alarm word (raw bitfield). */
-  alarmFlags?: number;
-  /** JT808: 0x0200 status word (raw bitfield). */
-  statusFlags?: number;
   /** Cells and Wi-Fi access points, when the record carries them. */
   network?: NetworkInfo;
-  /** Everything else, under Traccar-style names (odometer m, batteryLevel %, power V, rssi, ...). */
-  attributes: Record<string, unknown>;
-  /** Other raw bitfields a protocol adds for tracker-flags. */
-  [raw: string]: unknown;
+  /** Everything else, under the vocabulary's names and units (ATTRIBUTES): odometer m, batteryLevel %, power V... */
+  attributes: Attributes;
+  // Raw bitfields, kept for tracker-flags (which names their bits per protocol).
+  /** GT06: terminal information byte. */
+  terminalInfo?: number;
+  /** JT/T 808: 0x0200 alarm word. */
+  alarmFlags?: number;
+  /** JT/T 808: 0x0200 status word. */
+  statusFlags?: number;
+  /** JT/T 808: extended vehicle signal status (item 0x25). */
+  vehicleSignals?: number;
+  /** JT600: the status word, laid out as `statusFormat` says. */
+  status?: number;
+  statusFormat?: 'jt701' | 'v2' | 'v3' | 'text';
+  /** VT600: system status, digital inputs and outputs. */
+  systemStatus?: number;
+  inputs?: number;
+  outputs?: number;
 }
 
 /** Something the session dropped or could not decode. Never thrown: returned and counted. */
@@ -129,4 +148,6 @@ export interface PushResult {
   messages: TrackerMessage[];
   replies: Buffer[];
   errors: DecodeError[];
+  /** What the decoded frames say about commands sent earlier (see CommandAnswer). */
+  answers: CommandAnswer[];
 }

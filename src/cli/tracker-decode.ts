@@ -7,7 +7,8 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createSession } from '../session';
-import { PROTOCOLS, type ProtocolName, type SessionOptions } from '../types';
+import { PROTOCOLS } from '../protocols';
+import type { ProtocolName, SessionOptions } from '../types';
 
 const USAGE = `usage: tracker-decode [--protocol auto|${PROTOCOLS.join('|')}] [--timezone MINUTES] [--now ISO-TIME] [FILE...]
 Reads hex lines (from the files, or stdin); each line is the next bytes received on one connection.

@@ -6,16 +6,7 @@
  */
 import { distance } from '../geo/geo';
 import type { TrackerMessage } from '../types';
-
-export type DeviceEventName =
-  | 'online'
-  | 'offline'
-  | 'ignitionOn'
-  | 'ignitionOff'
-  | 'moving'
-  | 'stopped'
-  | 'overspeed'
-  | 'alarm';
+import type { AlarmName, DeviceEventName } from '../vocabulary';
 
 export interface DeviceEvent {
   event: DeviceEventName;
@@ -26,7 +17,7 @@ export interface DeviceEvent {
   lon?: number;
   speed?: number;
   /** `alarm`: the alarm name. */
-  alarm?: string;
+  alarm?: AlarmName;
   /** `overspeed`: the limit exceeded, km/h. */
   limit?: number;
   /** `stopped`/`moving`: when the stop or the drive began. */
@@ -36,7 +27,7 @@ export interface DeviceEvent {
   protocol?: string;
 }
 
-/** Figures by the server's own reckoning (the names of seed 001's fleet platform). */
+/** Figures by the server's own reckoning (the names fleet platforms use). */
 export interface DerivedFigures {
   /** Distance driven since the server first saw the device, metres. */
   platformMileage: number;

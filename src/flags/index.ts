@@ -1,3 +1,2 @@
 export { expandFlags, type ExpandedFlags, type FlagGroup } from './expand';
 export { flagChanges, type FlagChanges, type FlagState } from './edges';
-export * as flagTables from './tables';

@@ -69,8 +69,8 @@ export default function register(RED: NodeAPI): void {
       changed();
       if (!(filter === 'positions' && m.type !== 'position') && !(filter === 'alarms' && m.alarms.length === 0)) {
         // Several tracker-in nodes on one server get the same record: give each its own copy.
-        let payload = tracker.listenerCount('message') > 1 ? RED.util.cloneMessage({ payload: m }).payload : m;
-        if (derived && addDerived) payload = { ...payload, derived };
+        const record = tracker.listenerCount('message') > 1 ? RED.util.cloneMessage({ payload: m }).payload : m;
+        const payload = derived && addDerived ? { ...record, derived } : record;
         this.send([{ topic: m.deviceId, payload, tracker: { ...peer } } as NodeMessage, null]);
       }
       emit(happened);

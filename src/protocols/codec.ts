@@ -4,6 +4,11 @@
  */
 import type { DecodeError, DecodeErrorCode, ProtocolName, SessionOptions, TrackerMessage } from '../types';
 import { hexPreview } from './common/hex';
+import { FrameTooShort } from './common/reader';
+import type { AlarmName, RecordType } from '../vocabulary';
+import type { CommandSpec, ValidCommand } from './common/commands';
+import type { DeviceProtocol } from './common/device';
+import type { ProtocolFlags } from './common/flags';
 
 /** Result of sniffing the first bytes of a connection. */
 export const Detect = {
@@ -33,6 +38,8 @@ export interface DecodeOutput {
   messages: TrackerMessage[];
   replies: Buffer[];
   errors: DecodeError[];
+  /** What decoded frames say about commands sent earlier (the decoder knows; nobody asks it again). */
+  answers: CommandAnswer[];
 }
 
 /** A command for a device, as tracker-command and the library API express it. */
@@ -41,15 +48,19 @@ export interface CommandRequest {
   [param: string]: unknown;
 }
 
-/** The bytes of a command, and how the device's answer will point back at it. */
-export interface EncodedCommand {
+/** The bytes of a command, and how the device's answer will point back at it (what an encoder returns). */
+export interface EncodedFrames {
   frames: Buffer[];
   /**
    * What the device's answer carries to identify this command (codec-defined, e.g. `serial:42`).
    * Absent when answers carry no reference: they then go to the oldest command awaiting one.
    */
   reference?: string;
-  /** False when the protocol gives no answer to this command (nothing to wait for). */
+}
+
+/** An encoded command as the session hands it to the server. */
+export interface EncodedCommand extends EncodedFrames {
+  /** False when the protocol gives no answer to this command (its declaration says `answer: 'none'`). */
   expectsAnswer: boolean;
 }
 
@@ -85,14 +96,21 @@ export interface Codec<S = unknown> {
   decode(frame: Buffer, conn: Connection<S>, out: DecodeOutput): void;
   /** Time-driven work (reassembly timeouts, retransmission requests); called by the session's `poll`. */
   poll?(conn: Connection<S>, out: DecodeOutput): void;
-  /** Builds the bytes of a command for the device on this connection; throws a clear Error when it cannot. */
-  encodeCommand?(command: CommandRequest, conn: Connection<S>): EncodedCommand;
-  /** When a decoded record answers a command, says which one and how. */
-  commandAnswer?(message: TrackerMessage, conn: Connection<S>): CommandAnswer | undefined;
+  /** The commands the protocol supports, with their parameters (empty: none). */
+  readonly commands: readonly CommandSpec[];
+  /**
+   * Builds the bytes of a command for the device on this connection. The command has passed validation
+   * against `commands`; throws a clear Error when it still cannot be sent (the device's ID is not known yet...).
+   */
+  encodeCommand?(command: ValidCommand, conn: Connection<S>): EncodedFrames;
+  /** The raw bitfields its records carry, for tracker-flags (absent: none). */
+  readonly flags?: ProtocolFlags;
+  /** The device side, for tracker-sim (absent: the simulator cannot play this protocol). */
+  readonly device?: DeviceProtocol;
 }
 
 /** A message with the fields every record has; codecs fill in the rest. */
-export function newMessage(conn: Connection<unknown>, type: string): TrackerMessage {
+export function newMessage(conn: Connection<unknown>, type: RecordType): TrackerMessage {
   return {
     protocol: conn.protocol,
     deviceId: conn.deviceId ?? '',
@@ -118,7 +136,27 @@ export function reportError(
   out.errors.push(err);
 }
 
+/**
+ * Runs `read` over a frame (or a part of it); a read past the end becomes a `malformed` error saying
+ * `what()` is shorter than its content (a function: the description is only built when it is needed).
+ * Any other exception goes on to the session, which counts it.
+ */
+export function readWithin(
+  out: DecodeOutput,
+  conn: Connection<unknown>,
+  frame: Uint8Array,
+  what: () => string,
+  read: () => void,
+): void {
+  try {
+    read();
+  } catch (err) {
+    if (!(err instanceof FrameTooShort)) throw err;
+    reportError(out, conn, 'malformed', `${what()} is shorter than its content (${err.message})`, frame);
+  }
+}
+
 /** Adds an alarm name once. */
-export function addAlarm(msg: TrackerMessage, alarm: string | undefined): void {
+export function addAlarm(msg: TrackerMessage, alarm: AlarmName | undefined): void {
   if (alarm && !msg.alarms.includes(alarm)) msg.alarms.push(alarm);
 }

@@ -4,6 +4,7 @@
  */
 import type { ProtocolName } from '../types';
 import { Detect, type Codec } from './codec';
+import type { CommandSpec } from './common/commands';
 import { gt06 } from './gt06';
 import { jt600 } from './jt600';
 import { jt808 } from './jt808';
@@ -15,6 +16,9 @@ export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolNam
   ['jt600', jt600],
   ['vt600', vt600],
 ]);
+
+/** The protocols spoken, in detection order. */
+export const PROTOCOLS: readonly ProtocolName[] = [...CODECS.keys()];
 
 export function getCodec(protocol: ProtocolName): Codec<any> | undefined {
   return CODECS.get(protocol);
@@ -37,4 +41,9 @@ export function detectProtocol(
     if (d === Detect.More) more = true;
   }
   return more ? Detect.More : Detect.No;
+}
+
+/** The commands a protocol supports, with their parameters (what tracker-command offers for its devices). */
+export function declaredCommands(protocol: ProtocolName): readonly CommandSpec[] {
+  return getCodec(protocol)?.commands ?? [];
 }

@@ -1,6 +1,7 @@
 /** A TCP connection or a UDP peer: one session, one device at most, and a way to write back. */
 import type { Socket as UdpSocket } from 'node:dgram';
 import type { Socket } from 'node:net';
+import type { CommandRequest, EncodedCommand } from '../protocols/codec';
 import { TrackerSession } from '../session';
 import type { SessionOptions } from '../types';
 import type { DeviceLink, PeerInfo, Transport } from './registry';
@@ -22,6 +23,11 @@ export abstract class Peer implements DeviceLink {
     this.session = new TrackerSession(options.transport === transport ? options : { ...options, transport });
     this.createdAt = now;
     this.lastSeen = now;
+  }
+
+  /** A command for the device on this connection (see CommandLifecycle). */
+  encodeCommand(command: CommandRequest): EncodedCommand {
+    return this.session.encodeCommand(command);
   }
 
   abstract write(data: Buffer[]): boolean;

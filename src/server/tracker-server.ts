@@ -8,10 +8,11 @@ import { createSocket, type Socket as UdpSocket, type RemoteInfo } from 'node:dg
 import { EventEmitter } from 'node:events';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import type { CommandRequest } from '../protocols/codec';
-import { TrackerSession } from '../session';
-import type { DecodeError, PushResult, SessionOptions, TrackerMessage } from '../types';
+import type { DecodeError, ProtocolName, PushResult, SessionOptions, TrackerMessage } from '../types';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options';
-import { CommandQueue, type CommandRecord, type CommandStatus } from './command-queue';
+import { CommandLifecycle, type CommandEvent, type CommandOptions } from './commands';
+
+export type { CommandEvent, CommandOptions } from './commands';
 import { type Peer, TcpPeer, UdpPeer, udpPeerKey } from './peer';
 import { DeviceRegistry, type DeviceInfo, type PeerInfo } from './registry';
 
@@ -24,27 +25,6 @@ export interface ServerStats {
   refusedConnections: number;
   rejectedDevices: number;
   droppedDatagrams: number;
-}
-
-/** Where a command stands; emitted at every step (`command` event) and returned by `command()`. */
-export interface CommandEvent {
-  id: string;
-  deviceId: string;
-  command: CommandRequest;
-  /** Who asked (tracker-command node id), when given. */
-  origin?: string;
-  status: CommandStatus;
-  /** The device's answer (`result`, and `delivered`/`failed` acks that carry one). */
-  result?: unknown;
-  /** Why it failed or expired. */
-  error?: string;
-  time: string;
-}
-
-export interface CommandOptions {
-  /** Seconds the command may wait for an offline device (default: the server's commandTtl). */
-  ttl?: number;
-  origin?: string;
 }
 
 export interface TrackerServerEvents {
@@ -92,7 +72,8 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private readonly udpBuckets = new Map<string, { tokens: number; at: number }>();
   private readonly allowed: ((id: string) => boolean) | undefined;
   private held = false;
-  readonly commands: CommandQueue;
+  /** Commands: checked, sent or queued, matched to answers, expired (src/server/commands.ts). */
+  readonly commands: CommandLifecycle;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -125,12 +106,18 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
         if (event === 'message') this.holdReading();
       });
     }
-    this.commands = new CommandQueue({
-      maxPerDevice: o.maxQueuedCommands,
-      answerTimeoutMs: o.answerTimeout * 1000,
-      maxKnownDevices: o.maxKnownDevices,
-      store: o.commandStore,
-    });
+    this.commands = new CommandLifecycle(
+      {
+        maxPerDevice: o.maxQueuedCommands,
+        answerTimeoutMs: o.answerTimeout * 1000,
+        maxKnownDevices: o.maxKnownDevices,
+        store: o.commandStore,
+        commandTtl: o.commandTtl,
+        answerTimeout: o.answerTimeout,
+      },
+      (deviceId) => this.registry.link(deviceId) as Peer | undefined,
+      (event) => this.safeEmit('command', event),
+    );
   }
 
   /** The port in use once listening (useful with port 0). */
@@ -153,6 +140,11 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
 
   devices(): DeviceInfo[] {
     return this.registry.list();
+  }
+
+  /** The protocol a device speaks: from its live connection, else from when it was last seen. */
+  protocolOf(deviceId: string): ProtocolName | undefined {
+    return this.registry.get(deviceId)?.protocol ?? this.commands.queue.knownProtocol(deviceId);
   }
 
   /** Opens the port on TCP and UDP. Rejects (and holds nothing open) when the port cannot be bound. */
@@ -198,84 +190,16 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   /**
    * Sends a command on the device's live connection, or queues it when the device is offline (it is sent
    * on the device's next message). Returns the first status: `sent`, `queued` or `failed` (unknown device,
-   * a command its protocol cannot encode, bad parameters, queue full: nothing is sent). Later statuses
+   * a command its protocol does not declare, bad parameters, queue full: nothing is sent). Later statuses
    * (`delivered`, `result`, `failed`, `expired`) arrive as `command` events.
    */
   command(deviceId: string, command: CommandRequest, options: CommandOptions = {}): CommandEvent {
-    const now = Date.now();
-    const ttlMs = (options.ttl ?? this.options.commandTtl) * 1000;
-    const record = this.commands.newRecord(deviceId, command, ttlMs, now, options.origin);
-    if (!command || typeof command.type !== 'string' || !command.type)
-      return this.commandStatus(record, 'failed', { error: 'a command needs a "type"' });
-    const link = this.registry.link(deviceId) as Peer | undefined;
-    if (link) return this.sendNow(link, record);
-    const protocol = this.commands.knownProtocol(deviceId);
-    if (!protocol)
-      return this.commandStatus(record, 'failed', { error: `device ${deviceId} has never connected to this server` });
-    try {
-      // Check now that the device's protocol can encode it, so a bad command fails at once, not hours later.
-      new TrackerSession({ protocol }).encodeCommand({ ...command, deviceId });
-      this.commands.enqueue(record);
-    } catch (err) {
-      return this.commandStatus(record, 'failed', { error: (err as Error).message });
-    }
-    return this.commandStatus(record, 'queued');
+    return this.commands.command(deviceId, command, options);
   }
 
   /** Encodes and sends a command now; throws when the device is not connected or it cannot be encoded. */
   sendCommand(deviceId: string, command: CommandRequest): Buffer[] {
-    const link = this.registry.link(deviceId) as Peer | undefined;
-    if (!link) throw new Error(`device ${deviceId} is not connected`);
-    const encoded = link.session.encodeCommand(command);
-    if (!link.write(encoded.frames)) throw new Error(`device ${deviceId}: connection is closing`);
-    return encoded.frames;
-  }
-
-  private sendNow(link: Peer, record: CommandRecord): CommandEvent {
-    try {
-      const encoded = link.session.encodeCommand(record.command);
-      if (!link.write(encoded.frames)) throw new Error('the connection is closing');
-      record.reference = encoded.reference;
-      record.sentAt = Date.now();
-      if (encoded.expectsAnswer) this.commands.await(record);
-      return this.commandStatus(record, 'sent');
-    } catch (err) {
-      return this.commandStatus(record, 'failed', { error: (err as Error).message });
-    }
-  }
-
-  private commandStatus(
-    record: CommandRecord,
-    status: CommandStatus,
-    extra: { result?: unknown; error?: string } = {},
-  ): CommandEvent {
-    record.status = status;
-    const event: CommandEvent = {
-      id: record.id,
-      deviceId: record.deviceId,
-      command: record.command,
-      status,
-      time: new Date().toISOString(),
-    };
-    if (record.origin !== undefined) event.origin = record.origin;
-    if (extra.result !== undefined) event.result = extra.result;
-    if (extra.error !== undefined) event.error = extra.error;
-    this.safeEmit('command', event);
-    return event;
-  }
-
-  /** Matches decoded records to commands awaiting an answer, then sends what was queued for the device. */
-  private commandTraffic(peer: Peer, messages: TrackerMessage[]): void {
-    const deviceId = peer.deviceId!;
-    for (let i = 0; i < messages.length; i++) {
-      const answer = peer.session.commandAnswer(messages[i]);
-      if (!answer) continue;
-      const record = this.commands.answer(deviceId, answer.reference, answer.final);
-      if (record) this.commandStatus(record, answer.status, { result: answer.result });
-    }
-    if (this.commands.hasQueued(deviceId)) {
-      for (const record of this.commands.takeQueued(deviceId)) this.sendNow(peer, record);
-    }
+    return this.commands.sendCommand(deviceId, command);
   }
 
   // --- TCP -----------------------------------------------------------------------------------------
@@ -451,7 +375,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     this.counters.messages += messages.length;
     for (let i = 0; i < messages.length; i++) this.safeEmit('message', messages[i], peer.info);
     if (result.errors.length) this.reportErrors(peer, result.errors);
-    if (peer.deviceId !== undefined && !peer.closed) this.commandTraffic(peer, messages);
+    if (peer.deviceId !== undefined && !peer.closed) this.commands.traffic(peer.deviceId, peer, result.answers);
     if (peer.deviceId === undefined && peer.session.stats.droppedBytes > this.options.maxJunkBytes) {
       peer.close('too many bytes of no known protocol');
     }
@@ -471,7 +395,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     if (peer.deviceId !== undefined) this.registry.unbind(peer.deviceId, peer);
     peer.deviceId = deviceId;
     const replaced = this.registry.bind(deviceId, peer.session.protocol!, peer, now);
-    this.commands.remember(deviceId, peer.session.protocol!, now);
+    this.commands.queue.remember(deviceId, peer.session.protocol!, now);
     if (replaced) {
       // The device logged in again on another connection: the newer one wins, the older is closed.
       // It never went offline, so no offline/online pair is emitted.
@@ -535,10 +459,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       for (const p of [...this.tcpPeers]) sweep(p);
       for (const p of [...this.udpPeers.values()]) sweep(p);
       for (const [address, b] of this.udpBuckets) if (now - b.at > 60000) this.udpBuckets.delete(address);
-      const { expired, unanswered } = this.commands.sweep(now);
-      for (const r of expired) this.commandStatus(r, 'expired', { error: 'not delivered within its time-to-live' });
-      for (const r of unanswered)
-        this.commandStatus(r, 'expired', { error: `no answer within ${this.options.answerTimeout} s` });
+      this.commands.sweep(now);
     } catch (err) {
       this.warn(`poll: ${(err as Error).message}`);
     }

@@ -6,18 +6,15 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { gt06Device } from './gt06-device';
-import { jt600Device, jt808Device, vt600Device } from './other-devices';
-import type { DeviceProtocol, Exchange, Fix } from './protocol';
+import { CODECS } from '../protocols';
+import type { DeviceProtocol, Exchange, Fix } from '../protocols/common/device';
 import { bearing, distance, loopRoute, type RoutePoint } from './route';
 import { LatencyRecorder, newCounters, type SimCounters } from './stats';
 
-export const DEVICE_PROTOCOLS: Record<string, DeviceProtocol> = {
-  gt06: gt06Device,
-  jt808: jt808Device,
-  jt600: jt600Device,
-  vt600: vt600Device,
-};
+/** Every protocol whose folder has a simulated device, by name. */
+export const DEVICE_PROTOCOLS: Readonly<Record<string, DeviceProtocol>> = Object.fromEntries(
+  [...CODECS.values()].flatMap((c) => (c.device ? [[c.protocol, c.device]] : [])),
+);
 
 export interface SimOptions {
   host?: string;

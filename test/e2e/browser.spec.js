@@ -12,7 +12,7 @@ const path = require('node:path');
 const { tcpClient, delay, freePort } = require('../lib/clients');
 const { npmStart, trackerListening, functionModules } = require('../lib/node-red-process');
 const { chromiumMissing, launchChromium, screenshot } = require('../lib/browser');
-const { Simulator } = require('../../dist/index.js');
+const { Simulator, declaredCommands } = require('../../dist/index.js');
 const F = require('../fixtures/gt06-frames');
 const { gt06Position } = require('../lib/gt06');
 
@@ -129,8 +129,34 @@ describe('editor and pages in a real browser (Chromium + playwright-core)', func
       'tracker-command': async () => {
         await serverChosen('tracker command');
         await editor.selectOption('#node-input-device-pick', F.IMEI); // picker fed by the admin endpoint
+        // picking the GT06 device offers exactly the commands GT06 declares, with their parameters
+        await editor.waitForFunction(() => $('#node-input-protocol').val() === 'gt06');
+        const offered = async () =>
+          (await editor.$$eval('#node-input-command option', (os) => os.map((o) => o.value))).filter(
+            (v) => v !== 'payload',
+          );
+        assert.deepEqual(
+          await offered(),
+          declaredCommands('gt06').map((c) => c.type),
+        );
         await editor.selectOption('#node-input-command', 'positionPeriodic');
-        await editor.locator('.tracker-command-value input.red-ui-typedInput-input').fill('60');
+        const rows = editor.locator('#tracker-command-params .tracker-command-param');
+        assert.equal(await rows.count(), 1);
+        assert.match(await rows.first().textContent(), /report interval.*interval: 5 … 18000, s/s);
+        await rows.first().locator('input.red-ui-typedInput-input').fill('60');
+        await screenshot(editor, 'dialog-tracker-command-gt06');
+        // another protocol, other commands: JT/T 808 has takePhoto with its ten parameters
+        await editor.selectOption('#node-input-protocol', 'jt808');
+        assert.deepEqual(
+          await offered(),
+          declaredCommands('jt808').map((c) => c.type),
+        );
+        await editor.selectOption('#node-input-command', 'takePhoto');
+        assert.equal(await rows.count(), 10);
+        // back to the device's protocol: the interval typed earlier is still there
+        await editor.selectOption('#node-input-protocol', 'gt06');
+        await editor.selectOption('#node-input-command', 'positionPeriodic');
+        assert.equal(await rows.first().locator('input.red-ui-typedInput-input').inputValue(), '60');
         await editor.fill('#node-input-ttl', '3600');
       },
       'tracker-flags': async () => {
@@ -219,7 +245,8 @@ describe('editor and pages in a real browser (Chromium + playwright-core)', func
       added('tracker-command').some(
         (n) =>
           n.command === 'positionPeriodic' &&
-          n.value === '60' &&
+          n.protocol === 'gt06' &&
+          n.params.interval?.v === '60' &&
           n.ttl === '3600' &&
           n.device === F.IMEI &&
           n.deviceType === 'str' &&

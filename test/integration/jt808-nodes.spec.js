@@ -18,17 +18,7 @@ const F = require('../fixtures/gt06-frames');
 helper.init(require.resolve('node-red'));
 const hex = (s) => Buffer.from(s, 'hex');
 
-/** A 0x0200 body (alarm and status words, position, BCD time) with additional items. */
-function locationBody({ alarm = 0, status = 3, lat = 22.5, lon = 114.25, time = '240102110405', items = [] } = {}) {
-  const b = Buffer.alloc(28);
-  b.writeUInt32BE(alarm, 0);
-  b.writeUInt32BE(status, 4);
-  b.writeUInt32BE(Math.round(lat * 1e6), 8);
-  b.writeUInt32BE(Math.round(lon * 1e6), 12);
-  b.writeUInt16BE(456, 18);
-  hex(time).copy(b, 22);
-  return Buffer.concat([b, ...items.map(([id, v]) => Buffer.concat([Buffer.from([id, v.length]), v]))]);
-}
+const { locationBody } = J;
 
 /** Registration bodies: 2013 (province, city, maker 5, model 20, id 7, colour, plate) and 2019 (11/30/30). */
 function registration(v2019) {
@@ -215,7 +205,7 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', () => {
     assert.equal(replies[3].body.readUInt32BE(0), 0x42);
     await until(() => records.some((m) => m.payload.type === 'media'));
     const media = records.find((m) => m.payload.type === 'media').payload;
-    assert.ok(Buffer.from(media.attributes.data).equals(photo));
+    assert.ok(Buffer.from(media.attributes.media).equals(photo));
 
     const u = await terminal(port, { phone: '013900000001' });
     u.send(0x0801, parts[0], { pkg: [3, 1], serial: 100 });

@@ -2,7 +2,7 @@
 // Runs Traccar's conformance vectors (test/fixtures/traccar, see the NOTICE there) against the built codecs:
 // every decode case in order through one connection per group (a login early on identifies the device),
 // every frame case, every encode case. Shared by the vector tests and `npm run conformance`.
-const { getCodec, createSession } = require('../../dist/index.js');
+const { getCodec, createSession, validateCommand } = require('../../dist/index.js');
 const { loadVectors, makeConnection, emptyOutput, checkExpectation } = require('./vectors');
 const { escapeFrame, unescapeFrame } = require('./jt808');
 const { unescapeText } = require('./jt600');
@@ -54,7 +54,7 @@ const FEED = {
       const conn = makeConnection(codec, deviceModel ? { model: deviceModel } : {});
       conn.deviceId = deviceUniqueId;
       conn.state.version = sessionProtocolVersion;
-      return unescapeFrame(codec.encodeCommand({ type: e.command, ...params }, conn).frames[0]).toString('hex');
+      return unescapeFrame(encodeChecked(codec, { type: e.command, ...params }, conn).frames[0]).toString('hex');
     },
     title: (v) => (v.hex.startsWith('7e') ? `0x${v.hex.slice(2, 6)}` : '(text)'),
   },
@@ -76,7 +76,12 @@ function plainEncode(codec, e) {
   const { uniqueId, ...params } = e.attributes;
   const conn = makeConnection(codec);
   conn.deviceId = uniqueId;
-  return codec.encodeCommand({ type: e.command, ...params }, conn).frames[0].toString('hex');
+  return encodeChecked(codec, { type: e.command, ...params }, conn).frames[0].toString('hex');
+}
+
+/** As the session does: the command is checked against the codec's declaration first. */
+function encodeChecked(codec, command, conn) {
+  return codec.encodeCommand(validateCommand(codec.protocol, codec.commands, command), conn);
 }
 
 function textTitle(v) {
@@ -94,9 +99,10 @@ function attempt(fn) {
 
 /**
  * Every case of one protocol: `{kind: 'decode'|'frame'|'encode', id, title, problem (null = passed), known}`,
- * `known` being the reason when the case is a deliberate difference.
+ * `known` being the reason when the case is a deliberate difference. `records`, when given, collects every
+ * record the decode cases produced.
  */
-function runConformance(protocol) {
+function runConformance(protocol, records) {
   const V = loadVectors(protocol);
   const codec = getCodec(protocol);
   const feed = FEED[protocol];
@@ -114,6 +120,7 @@ function runConformance(protocol) {
       codec.decode(feed.wire(v.hex), c, out);
       conn.deviceId = c.deviceId;
       conn.state = c.state;
+      if (records) records.push(...out.messages);
       return checkExpectation(out.messages, v);
     });
     const title = `#${v.seq} ${feed.title(v)} -> ${v.expect}${v.values ? ` ${JSON.stringify(v.values)}` : ''}${v.model ? ` (model ${v.model})` : ''}`;
@@ -153,4 +160,9 @@ function runConformance(protocol) {
   return cases;
 }
 
-module.exports = { PROTOCOLS, KNOWN_DIFFERENCES, runConformance };
+/** A decode vector's frame as it arrives on the wire. */
+function wireOf(protocol, vector) {
+  return FEED[protocol].wire(vector.hex);
+}
+
+module.exports = { PROTOCOLS, KNOWN_DIFFERENCES, runConformance, wireOf };

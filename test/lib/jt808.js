@@ -87,4 +87,18 @@ function escapeFrame(hexFrame) {
   return Buffer.from(out);
 }
 
-module.exports = { unescapeFrame, escapeFrame, xor, frame, parse };
+/** A 0x0200 body: alarm and status words, coordinates, altitude, speed, course, BCD time, additional items. */
+function locationBody({ alarm = 0, status = 3, lat = 22.5, lon = 114.25, time = '240102110405', items = [] } = {}) {
+  const b = Buffer.alloc(28);
+  b.writeUInt32BE(alarm >>> 0, 0);
+  b.writeUInt32BE(status >>> 0, 4);
+  b.writeUInt32BE(Math.round(lat * 1e6), 8);
+  b.writeUInt32BE(Math.round(lon * 1e6), 12);
+  b.writeUInt16BE(12, 16); // altitude
+  b.writeUInt16BE(456, 18); // 45.6 km/h
+  b.writeUInt16BE(90, 20);
+  Buffer.from(time, 'hex').copy(b, 22);
+  return Buffer.concat([b, ...items.map(([id, value]) => Buffer.concat([Buffer.from([id, value.length]), value]))]);
+}
+
+module.exports = { unescapeFrame, escapeFrame, xor, frame, parse, locationBody };

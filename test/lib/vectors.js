@@ -21,7 +21,7 @@ function makeConnection(codec, options = {}, now = Date.UTC(2024, 0, 2, 3, 4, 5)
 }
 
 function emptyOutput() {
-  return { messages: [], replies: [], errors: [] };
+  return { messages: [], replies: [], errors: [], answers: [] };
 }
 
 /**

@@ -2,7 +2,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { expandFlags, flagChanges, flagTables: T } = require('../../dist/index.js');
+const { expandFlags, flagChanges, CODECS, getCodec } = require('../../dist/index.js');
 
 const record = (protocol, fields = {}) => ({
   protocol,
@@ -17,49 +17,15 @@ const record = (protocol, fields = {}) => ({
 const setNames = (obj) => Object.keys(obj).filter((k) => obj[k]);
 
 describe('tracker flags: tables', () => {
-  const cases = [
-    ['JT808 status', T.JT808_STATUS, (w) => expandFlags(record('jt808', { statusFlags: w })).groups.status],
-    ['JT808 alarms', T.JT808_ALARMS, (w) => expandFlags(record('jt808', { alarmFlags: w })).groups.alarms],
-    [
-      'JT808 signals',
-      T.JT808_SIGNALS,
-      (w) => expandFlags(record('jt808', { statusFlags: 0, vehicleSignals: w })).groups.signals,
-    ],
-    ['GT06 terminal info', T.GT06_TERMINAL_INFO, (w) => expandFlags(record('gt06', { terminalInfo: w })).groups.status],
-    [
-      'JT701 status',
-      T.JT701_STATUS,
-      (w) => expandFlags(record('jt600', { status: w, statusFormat: 'jt701' })).groups.status,
-    ],
-    [
-      'JT701 alarms',
-      T.JT701_ALARMS,
-      (w) => expandFlags(record('jt600', { status: w, statusFormat: 'jt701' })).groups.alarms,
-    ],
-    [
-      'JT600 v2 status',
-      T.JT600_V2_STATUS,
-      (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v2' })).groups.status,
-    ],
-    [
-      'JT600 v2 alarms',
-      T.JT600_V2_ALARMS,
-      (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v2' })).groups.alarms,
-    ],
-    [
-      'JT600 v3 status',
-      T.JT600_V3_STATUS,
-      (w) => expandFlags(record('jt600', { status: w, statusFormat: 'v3' })).groups.status,
-    ],
-    ['VT600 system status', T.VT600_SYSTEM, (w) => expandFlags(record('vt600', { systemStatus: w })).groups.status],
-    ['VT600 inputs', T.VT600_INPUTS, (w) => expandFlags(record('vt600', { inputs: w, outputs: 0 })).groups.io],
-    ['VT600 outputs', T.VT600_OUTPUTS, (w) => expandFlags(record('vt600', { inputs: 0, outputs: w })).groups.io],
-  ];
-  for (const [title, table, flagsOf] of cases) {
-    for (const { bit, name } of table.bits) {
-      it(`${title}: bit ${bit} alone gives exactly "${name}"`, () => {
-        assert.deepEqual(setNames(flagsOf(2 ** bit)), [name]);
-      });
+  // Every table every protocol declares: each bit alone gives exactly its name, in its group.
+  for (const [protocol, codec] of CODECS) {
+    for (const table of codec.flags?.tables ?? []) {
+      for (const { bit, name } of table.bits) {
+        it(`${protocol} ${table.title}: bit ${bit} alone gives exactly "${name}"`, () => {
+          const f = expandFlags(record(protocol, { [table.field]: 2 ** bit, ...table.when }));
+          assert.deepEqual(setNames(f.groups[table.group]), [name]);
+        });
+      }
     }
   }
 
@@ -77,11 +43,16 @@ describe('tracker flags: tables', () => {
   });
 
   it('GT06 terminal-info alarm field (bits 3-5) is one of six alarms', () => {
-    for (const [code, name] of Object.entries(T.GT06_INFO_ALARMS)) {
-      const f = expandFlags(record('gt06', { terminalInfo: Number(code) << 3 }));
-      assert.deepEqual(setNames(f.groups.alarms), [name]);
+    const seen = [];
+    for (let code = 0; code < 8; code++) {
+      const f = expandFlags(record('gt06', { terminalInfo: code << 3 }));
+      const on = setNames(f.groups.alarms);
+      assert.ok(on.length <= 1, `code ${code}: ${on}`);
       assert.deepEqual(setNames(f.groups.status), []);
+      seen.push(...on);
     }
+    assert.deepEqual(seen.sort(), [...getCodec('gt06').flags.otherNames.alarms].sort());
+    assert.deepEqual(seen.length, 6);
   });
 
   it('data-valid flags say which fields a record carries', () => {
@@ -94,46 +65,36 @@ describe('tracker flags: tables', () => {
     assert.equal(archived.groups.app.supplementary, true);
   });
 
-  it('ADAS, DSM, BSD and TPMS objects become named alarms with levels', () => {
-    for (const [key, prefix, types] of [
-      ['adas', 'adas', T.ADAS_TYPES],
-      ['dsm', 'dsm', T.DSM_TYPES],
-      ['bsd', 'bsd', T.BSD_TYPES],
-    ]) {
-      for (const [type, name] of Object.entries(types)) {
-        const f = expandFlags(record('jt808', { attributes: { [key]: { alarmType: Number(type), alarmLevel: 2 } } }));
-        assert.deepEqual(setNames(f.groups.alarms), [prefix + name[0].toUpperCase() + name.slice(1)]);
-        if (key !== 'bsd') assert.equal(f.values[`${prefix}Level`], 2);
+  it('ADAS, DSM, BSD and TPMS objects become named alarms with levels, each name declared', () => {
+    const seen = new Set();
+    for (const key of ['adas', 'dsm', 'bsd']) {
+      for (let type = 0; type < 32; type++) {
+        const f = expandFlags(record('jt808', { attributes: { [key]: { alarmType: type, alarmLevel: 2 } } }));
+        const on = setNames(f.groups.alarms);
+        assert.ok(on.length <= 1 && on.every((n) => n.startsWith(key)), `${key} ${type}: ${on}`);
+        for (const n of on) seen.add(n);
+        if (key !== 'bsd') assert.equal(f.values[`${key}Level`], 2);
       }
     }
-    for (const { bit, name } of T.TPMS_EVENTS.bits) {
+    for (let bit = 0; bit < 16; bit++) {
       const f = expandFlags(record('jt808', { attributes: { tpms: { events: [{ eventType: 2 ** bit }] } } }));
-      assert.deepEqual(setNames(f.groups.alarms), [`tpms${name[0].toUpperCase()}${name.slice(1)}`]);
+      for (const n of setNames(f.groups.alarms)) seen.add(n);
     }
+    assert.ok(seen.has('adasForwardCollision') && seen.has('dsmPhoneCall') && seen.has('tpmsLowBattery'));
+    assert.deepEqual([...seen].sort(), [...getCodec('jt808').flags.otherNames.alarms].sort());
   });
 
-  it('the node help lists every flag name', () => {
+  it('the node help lists every flag name of every protocol', () => {
     const help = fs.readFileSync(
       path.join(__dirname, '..', '..', 'nodes', 'locales', 'en-US', 'tracker-flags.html'),
       'utf8',
     );
-    const names = [
-      ...[
-        T.JT808_STATUS,
-        T.JT808_ALARMS,
-        T.JT808_SIGNALS,
-        T.DATA_VALID,
-        T.APP_STATUS,
-        T.GT06_TERMINAL_INFO,
-        T.JT701_STATUS,
-        T.JT701_ALARMS,
-        T.JT600_V2_STATUS,
-        T.JT600_V2_ALARMS,
-        T.JT600_V3_STATUS,
-        T.VT600_SYSTEM,
-      ].flatMap((t) => t.bits.map((b) => b.name)),
-      ...Object.values(T.GT06_INFO_ALARMS),
-    ];
+    const names = new Set();
+    for (const codec of CODECS.values()) {
+      for (const t of codec.flags?.tables ?? []) for (const b of t.bits) names.add(b.name);
+      for (const list of Object.values(codec.flags?.otherNames ?? {})) for (const n of list) names.add(n);
+    }
+    assert.ok(names.size > 100);
     for (const n of names) assert.ok(help.includes(`<code>${n}</code>`), `${n} missing from the help`);
   });
 

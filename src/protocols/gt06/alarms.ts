@@ -1,4 +1,6 @@
-/** GT06 alarm codes (protocol notes §6) in Traccar's alarm vocabulary. */
+/** GT06 alarm codes (docs/protocols/gt06.md) in the alarm vocabulary. */
+import type { AlarmName } from '../../vocabulary';
+import { INFO_ALARMS } from './flags';
 import { Variant } from './variants';
 
 /** Which model family changes the meaning of some codes. */
@@ -6,11 +8,10 @@ export interface AlarmModel {
   lw: boolean; // LW* models
   seeworld: boolean;
   vl: boolean; // VL103 family
-  variant: Variant;
 }
 
 /** Alarm of the status-block alarm byte (with, for some types, high bits from the language byte). */
-export function alarmName(code: number, m: AlarmModel): string | undefined {
+export function alarmName(code: number, m: AlarmModel, variant: Variant): AlarmName | undefined {
   switch (code) {
     case 0x01:
       return 'sos';
@@ -25,9 +26,9 @@ export function alarmName(code: number, m: AlarmModel): string | undefined {
     case 0x06:
       return 'overspeed';
     case 0x09:
-      return m.variant === Variant.TRX16I ? 'geofence' : m.vl ? 'tow' : 'vibration';
+      return variant === Variant.TRX16I ? 'geofence' : m.vl ? 'tow' : 'vibration';
     case 0x0e:
-      return m.variant === Variant.TRX16I ? 'lowPower' : 'lowBattery';
+      return variant === Variant.TRX16I ? 'lowPower' : 'lowBattery';
     case 0x0f:
       return 'lowBattery';
     case 0x11:
@@ -86,27 +87,13 @@ export function alarmName(code: number, m: AlarmModel): string | undefined {
 }
 
 /** Alarm carried by bits 3-5 of the terminal information byte. */
-export function terminalInfoAlarm(info: number, variant: Variant): string | undefined {
-  switch ((info >> 3) & 0x07) {
-    case 1:
-      return 'vibration';
-    case 2:
-      return 'powerCut';
-    case 3:
-      return 'lowBattery';
-    case 4:
-      return 'sos';
-    case 6:
-      return 'geofence';
-    case 7:
-      return variant === Variant.VXT01 ? 'overspeed' : 'removing';
-    default:
-      return undefined;
-  }
+export function terminalInfoAlarm(info: number, variant: Variant): AlarmName | undefined {
+  const code = (info >> 3) & 0x07;
+  return code === 7 && variant === Variant.VXT01 ? 'overspeed' : INFO_ALARMS[code];
 }
 
 /** Event codes of the 0x95 alarm message (JC100/JC261/JC400 cameras). */
-export function cameraEventAlarm(event: number, long: boolean): string | undefined {
+export function cameraEventAlarm(event: number, long: boolean): AlarmName | undefined {
   switch (event) {
     case 0x01:
       return long ? 'sos' : 'general';
@@ -134,7 +121,7 @@ export function cameraEventAlarm(event: number, long: boolean): string | undefin
 }
 
 /** Events of the 0x70 modular message's 0x34 module. */
-export function modularEventAlarm(event: number): string | undefined {
+export function modularEventAlarm(event: number): AlarmName | undefined {
   switch (event) {
     case 0x10:
       return 'door';

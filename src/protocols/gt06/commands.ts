@@ -1,6 +1,6 @@
-/** GT06 server commands: type 0x80 online command carrying ASCII text (protocol notes §8). */
-import type { CommandAnswer, CommandRequest, EncodedCommand } from '../codec';
-import type { TrackerMessage } from '../../types';
+/** GT06 server commands: type 0x80 online command carrying ASCII text (docs/protocols/gt06.md). */
+import type { CommandAnswer, EncodedCommand } from '../codec';
+import { PARAMS, type CommandParam, type CommandSpec, type ValidCommand } from '../common/commands';
 import { gt06Frame } from './replies';
 
 /** Per-connection command state: the server flag of the last command (echoed by the device's answer). */
@@ -31,16 +31,79 @@ export function textCommandFrame(text: string, serverFlag = 0, serial = 0, langu
 
 const MAX_TEXT = 200;
 
-function number(command: CommandRequest, name: string, min: number, max: number): number {
-  const v = Number(command[name]);
-  if (command[name] === undefined || command[name] === '' || !Number.isInteger(v) || v < min || v > max)
-    throw new Error(`${command.type} needs "${name}" as a whole number from ${min} to ${max}`);
-  return v;
-}
+/** Set by callers that must reproduce a given flag (Traccar always sends 0); otherwise each command numbers its own. */
+const serverFlag: CommandParam = {
+  name: 'serverFlag',
+  type: 'integer',
+  label: 'server flag',
+  min: 0,
+  max: 0xffffffff,
+  optional: true,
+  hidden: true,
+};
+const alternative: CommandParam = {
+  name: 'alternative',
+  type: 'boolean',
+  label: 'use the DYD/HFYD family',
+  optional: true,
+};
+const password: CommandParam = {
+  name: 'password',
+  type: 'text',
+  label: 'device password (DYD/HFYD family)',
+  max: 20,
+  optional: true,
+  hidden: true, // a credential of the tracker-command node
+};
+
+export const GT06_COMMANDS: readonly CommandSpec[] = [
+  {
+    type: 'engineStop',
+    params: [alternative, password, serverFlag],
+    answer: 'result',
+    wire: 'Relay,1# (or DYD,<password>#)',
+  },
+  {
+    type: 'engineResume',
+    params: [alternative, password, serverFlag],
+    answer: 'result',
+    wire: 'Relay,0# (or HFYD,<password>#)',
+  },
+  {
+    type: 'outputControl',
+    params: [
+      { name: 'index', type: 'integer', label: 'output', min: 1, max: 1, default: 1 },
+      PARAMS.outputState,
+      serverFlag,
+    ],
+    answer: 'result',
+    wire: 'Relay,<data>#',
+  },
+  { type: 'reboot', params: [serverFlag], answer: 'result', wire: 'RESET#' },
+  { type: 'positionSingle', params: [serverFlag], answer: 'result', wire: 'WHERE#' },
+  {
+    type: 'positionPeriodic',
+    params: [PARAMS.interval(5, 18000), serverFlag],
+    answer: 'result',
+    wire: 'TIMER,<interval>#',
+  },
+  {
+    type: 'setTimezone',
+    params: [PARAMS.utcOffset(), serverFlag],
+    answer: 'result',
+    wire: 'GMT,<E|W>,<hours>,<minutes>#',
+  },
+  {
+    type: 'custom',
+    params: [PARAMS.text(MAX_TEXT), serverFlag],
+    answer: 'result',
+    wire: 'the text as it is',
+  },
+];
 
 /** Text of a command type. Vendors differ: `alternative` selects the `DYD,<password>#` family. */
-export function commandText(command: CommandRequest): string {
-  const password = typeof command.password === 'string' && command.password ? command.password : '123456';
+export function commandText(command: ValidCommand): string {
+  const password = (command.password as string | undefined) ?? '123456';
   const alternative = command.alternative === true;
   let text: string;
   switch (command.type) {
@@ -51,36 +114,29 @@ export function commandText(command: CommandRequest): string {
       text = alternative ? `HFYD,${password}#` : 'Relay,0#';
       break;
     case 'outputControl':
-      number(command, 'index', 1, 1);
-      text = `Relay,${number(command, 'data', 0, 1)}#`;
+      text = `Relay,${command.data}#`;
       break;
     case 'reboot':
-    case 'rebootDevice':
       text = 'RESET#';
       break;
     case 'positionSingle':
       text = 'WHERE#';
       break;
     case 'positionPeriodic':
-      text = `TIMER,${number(command, 'interval', 5, 18000)}#`;
+      text = `TIMER,${command.interval}#`;
       break;
     case 'setTimezone': {
       // minutes east of UTC -> GMT,E|W,<hours>,<minutes>#
-      const minutes = number(command, 'offset', -720, 840);
+      const minutes = command.offset as number;
       const abs = Math.abs(minutes);
       text = `GMT,${minutes < 0 ? 'W' : 'E'},${Math.floor(abs / 60)},${abs % 60}#`;
       break;
     }
-    case 'custom':
-      if (typeof command.text !== 'string' || !command.text) throw new Error('custom needs a "text"');
-      text = command.text;
-      break;
     default:
-      throw new Error(`GT06 does not support the command "${command.type}"`);
+      text = command.text as string;
   }
   // Printable ASCII only: CR/LF or binary would corrupt the device's command parser.
   if (!/^[\x20-\x7e]+$/.test(text)) throw new Error('GT06 command text must be printable ASCII (no CR/LF)');
-  if (text.length > MAX_TEXT) throw new Error(`GT06 command text too long (${text.length} > ${MAX_TEXT})`);
   return text;
 }
 
@@ -88,11 +144,14 @@ export function commandText(command: CommandRequest): string {
  * Each command gets the next server flag of the connection, unless the caller sets `serverFlag`
  * (0 is what Traccar sends; answers to it cannot be told apart).
  */
-export function encodeGt06Command(command: CommandRequest, state: Gt06CommandState): EncodedCommand {
+export function encodeGt06Command(command: ValidCommand, state: Gt06CommandState): EncodedCommand {
   const text = commandText(command);
   let flag: number;
-  if (command.serverFlag !== undefined) flag = number(command, 'serverFlag', 0, 0xffffffff);
-  else flag = state.commandFlag = (state.commandFlag % 0x7fffffff) + 1;
+  if (command.serverFlag !== undefined) flag = command.serverFlag as number;
+  else {
+    state.commandFlag = (state.commandFlag % 0x7fffffff) + 1;
+    flag = state.commandFlag;
+  }
   return {
     frames: [textCommandFrame(text, flag)],
     reference: flag ? `flag:${flag}` : undefined,
@@ -100,14 +159,7 @@ export function encodeGt06Command(command: CommandRequest, state: Gt06CommandSta
   };
 }
 
-/** 0x15 / 0x21 text answers carry the server flag of the command they answer (0 = not echoed). */
-export function gt06CommandAnswer(message: TrackerMessage): CommandAnswer | undefined {
-  if (message.type !== 'result' || typeof message.attributes.result !== 'string') return undefined;
-  const flag = message.attributes.serverFlag;
-  return {
-    reference: typeof flag === 'number' && flag !== 0 ? `flag:${flag}` : undefined,
-    status: 'result',
-    result: message.attributes.result,
-    final: true,
-  };
+/** 0x15 / 0x21 answers carry the server flag of the command they answer (0: not echoed, the oldest waiting). */
+export function gt06Answer(serverFlag: number, result: unknown): CommandAnswer {
+  return { reference: serverFlag !== 0 ? `flag:${serverFlag}` : undefined, status: 'result', result, final: true };
 }

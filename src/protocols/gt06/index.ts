@@ -1,7 +1,9 @@
-/** The GT06 (Concox / Jimi IoT) codec: framing, decoding, replies and commands. */
+/** The GT06 (Concox / Jimi IoT) codec: framing, decoding, replies, commands and bitfields. */
 import type { Codec } from '../codec';
-import { encodeGt06Command, gt06CommandAnswer, type Gt06CommandState } from './commands';
-import { decodeGt06Frame, type Gt06State } from './decoder';
+import { gt06Device } from './device';
+import { encodeGt06Command, GT06_COMMANDS, type Gt06CommandState } from './commands';
+import { decodeGt06Frame, modelProfile, type Gt06State } from './decoder';
+import { gt06Flags } from './flags';
 import { detectGt06, gt06FrameLength, GT06_MAX_FRAME } from './frame';
 
 type State = Gt06State & Gt06CommandState;
@@ -11,8 +13,10 @@ export const gt06: Codec<State> = {
   maxFrameLength: GT06_MAX_FRAME,
   detect: detectGt06,
   frameLength: gt06FrameLength,
-  createState: () => ({ loginTimezone: undefined, commandFlag: 0 }),
+  createState: (options) => ({ loginTimezone: undefined, commandFlag: 0, profile: modelProfile(options.model) }),
   decode: decodeGt06Frame,
+  commands: GT06_COMMANDS,
   encodeCommand: (command, conn) => encodeGt06Command(command, conn.state),
-  commandAnswer: gt06CommandAnswer,
+  device: gt06Device,
+  flags: gt06Flags,
 };

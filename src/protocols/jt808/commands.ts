@@ -1,11 +1,13 @@
 /**
- * JT/T 808 downlink commands (protocol notes §9): standard layouts (0x8103, 0x8104/0x8106, 0x8105, 0x8201,
+ * JT/T 808 downlink commands (docs/protocols/jt808.md): standard layouts (0x8103, 0x8104/0x8106, 0x8105, 0x8201,
  * 0x8202, 0x8300, 0x8500, 0x8801, 0x8900) and the vendor forms Traccar uses where models need them.
  * Each command gets the session's next serial, which the terminal's 0x0001 answer names.
  */
-import type { CommandAnswer, CommandRequest, Connection, EncodedCommand } from '../codec';
+import { toBcdByte } from '../common/bcd';
+import { utcDateFields } from '../common/time';
+import type { CommandAnswer, Connection, EncodedFrames } from '../codec';
+import { PARAMS, type CommandParam, type CommandSpec, type ValidCommand } from '../common/commands';
 import { gbkEncode } from '../common/text';
-import type { TrackerMessage } from '../../types';
 import { buildMessage, encodeTerminalId } from './message';
 import { nextSerial, type Jt808State } from './state';
 
@@ -25,25 +27,6 @@ const ANSWERS: Record<number, number> = {
   0x8201: 0x0201,
   0x8801: 0x0805,
 };
-
-function int(command: CommandRequest, names: string[], min: number, max: number, fallback?: number): number {
-  for (const name of names) {
-    const raw = command[name];
-    if (raw === undefined || raw === '') continue;
-    const v = Number(raw);
-    if (!Number.isInteger(v) || v < min || v > max)
-      throw new Error(`${command.type}: "${name}" must be a whole number from ${min} to ${max}`);
-    return v;
-  }
-  if (fallback !== undefined) return fallback;
-  throw new Error(`${command.type} needs "${names[0]}" (a whole number from ${min} to ${max})`);
-}
-
-function str(command: CommandRequest, names: string[]): string {
-  for (const name of names)
-    if (typeof command[name] === 'string' && command[name] !== '') return command[name] as string;
-  throw new Error(`${command.type} needs "${names[0]}" (text)`);
-}
 
 function hexBytes(value: string, what: string): Buffer {
   const clean = value.replace(/[\s:]/g, '');
@@ -104,21 +87,149 @@ function setParameters(params: Record<string, unknown>): Buffer {
 
 /** BCD yyMMddHHmmss of the server clock in UTC (for 0xA006). */
 function bcdNow(ms: number): Buffer {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return Buffer.from(
-    `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`,
-    'hex',
-  );
+  return Buffer.from(utcDateFields(ms).map(toBcdByte));
 }
+
+const alternative: CommandParam = {
+  name: 'alternative',
+  type: 'boolean',
+  label: 'use the vendor 0xA006 form',
+  optional: true,
+};
+const channel = (name: string, fallback: number, aliases: string[]): CommandParam => ({
+  name,
+  type: 'integer',
+  label: 'channel',
+  min: 0,
+  max: 255,
+  default: fallback,
+  aliases,
+});
+const byte = (name: string, label: string, min: number, max: number, fallback: number): CommandParam => ({
+  name,
+  type: 'integer',
+  label,
+  min,
+  max,
+  default: fallback,
+});
+
+export const JT808_COMMANDS: readonly CommandSpec[] = [
+  { type: 'engineStop', params: [alternative], answer: 'delivered', wire: '0x8105 F0 (or the model’s form)' },
+  { type: 'engineResume', params: [alternative], answer: 'delivered', wire: '0x8105 F1 (or the model’s form)' },
+  { type: 'reboot', params: [], answer: 'delivered', wire: '0x8105 04 (reset)' },
+  {
+    type: 'terminalControl',
+    params: [
+      { name: 'code', type: 'integer', label: 'command word', min: 1, max: 255 },
+      { name: 'params', type: 'text', label: 'parameters', optional: true },
+    ],
+    answer: 'delivered',
+    wire: '0x8105 <code> <params>',
+  },
+  {
+    type: 'positionPeriodic',
+    params: [PARAMS.interval(1, 86400)],
+    answer: 'delivered',
+    wire: '0x8103 parameter 0x0029',
+  },
+  { type: 'positionSingle', params: [], answer: 'result', wire: '0x8201 (answered by 0x0201)' },
+  {
+    type: 'tracking',
+    params: [
+      { name: 'interval', type: 'integer', label: 'interval', unit: 's', min: 0, max: 65535 },
+      {
+        name: 'duration',
+        type: 'integer',
+        label: 'for how long',
+        unit: 's',
+        min: 0,
+        max: 0xffffffff,
+        default: 3600,
+        aliases: ['validity'],
+      },
+    ],
+    answer: 'delivered',
+    wire: '0x8202',
+  },
+  {
+    type: 'setParameters',
+    params: [{ name: 'parameters', type: 'object', label: 'parameters by ID, e.g. {"0x0029": 30}' }],
+    answer: 'delivered',
+    wire: '0x8103',
+  },
+  {
+    type: 'queryParameters',
+    params: [{ name: 'ids', type: 'list', label: 'parameter IDs (none: all)', optional: true }],
+    answer: 'result',
+    wire: '0x8104 / 0x8106 (answered by 0x0104)',
+  },
+  { type: 'queryAttributes', params: [], answer: 'result', wire: '0x8107 (answered by 0x0107)' },
+  {
+    type: 'sendText',
+    params: [
+      { name: 'text', type: 'text', label: 'text', max: 1000, aliases: ['message'] },
+      byte('flags', 'display flags (0x0c: show and speak)', 0, 255, 0x0c),
+      byte('textType', 'text type (2019: 1 notice, 2 service)', 1, 2, 1),
+    ],
+    answer: 'delivered',
+    wire: '0x8300',
+  },
+  {
+    type: 'outputControl',
+    params: [PARAMS.outputState],
+    answer: 'result',
+    wire: '0x8500 (answered by 0x0500)',
+  },
+  {
+    type: 'takePhoto',
+    params: [
+      channel('channel', 1, ['index']),
+      byte('count', 'photos (0: stop)', 0, 0xffff, 1),
+      byte('interval', 'interval between photos (s)', 0, 0xffff, 0),
+      byte('save', 'save instead of upload (1)', 0, 1, 0),
+      byte('resolution', 'resolution code', 1, 8, 1),
+      byte('quality', 'quality (1 best ... 10)', 1, 10, 5),
+      byte('brightness', 'brightness', 0, 255, 128),
+      byte('contrast', 'contrast', 0, 127, 64),
+      byte('saturation', 'saturation', 0, 127, 64),
+      byte('hue', 'hue', 0, 255, 128),
+    ],
+    answer: 'result',
+    wire: '0x8801 (answered by 0x0805)',
+  },
+  {
+    type: 'transparent',
+    params: [
+      byte('transparentType', 'data type', 0, 255, 0xf0),
+      { name: 'data', type: 'hex', label: 'data (hex)', optional: true },
+      { name: 'text', type: 'text', label: 'data (text)', optional: true },
+    ],
+    answer: 'delivered',
+    wire: '0x8900',
+  },
+  { type: 'alarmArm', params: [], answer: 'delivered', wire: 'vendor 0x0310 parameter 0x24' },
+  { type: 'alarmDisarm', params: [], answer: 'delivered', wire: 'vendor 0x0310 parameter 0x24' },
+  { type: 'videoStop', params: [channel('index', 1, ['channel'])], answer: 'delivered', wire: '0x9102' },
+  {
+    type: 'custom',
+    params: [
+      { name: 'data', type: 'text', label: 'hex frame, or text', optional: true },
+      { name: 'text', type: 'text', label: 'text', optional: true },
+    ],
+    answer: 'delivered',
+    wire: 'hex as it is; text as 0x8300 (or the model’s form)',
+  },
+];
 
 /** The message ID and body of a command, or raw bytes (custom hex). */
 function commandBody(
-  command: CommandRequest,
+  command: ValidCommand,
   conn: Connection<Jt808State>,
   model: string,
 ): { id: number; body: Buffer } | Buffer {
   const v2019 = conn.state.version !== undefined;
+  const n = (name: string) => command[name] as number;
   switch (command.type) {
     case 'engineStop':
     case 'engineResume': {
@@ -130,31 +241,27 @@ function commandBody(
       return { id: 0x8105, body: Buffer.from([stop ? 0xf0 : 0xf1]) };
     }
     case 'reboot':
-    case 'rebootDevice':
       return { id: 0x8105, body: Buffer.from([4]) }; // terminal control: reset
     case 'terminalControl': {
-      const code = int(command, ['code'], 1, 255);
       const params = typeof command.params === 'string' ? gbkEncode(command.params) : Buffer.alloc(0);
-      return { id: 0x8105, body: Buffer.concat([Buffer.from([code]), params]) };
+      return { id: 0x8105, body: Buffer.concat([Buffer.from([n('code')]), params]) };
     }
     case 'positionPeriodic':
-      return { id: 0x8103, body: setParameters({ '0x0029': int(command, ['interval', 'frequency'], 1, 86400) }) };
+      return { id: 0x8103, body: setParameters({ '0x0029': n('interval') }) };
     case 'positionSingle':
       return { id: 0x8201, body: Buffer.alloc(0) };
     case 'tracking': {
       const body = Buffer.alloc(6);
-      body.writeUInt16BE(int(command, ['interval'], 0, 65535), 0);
-      body.writeUInt32BE(int(command, ['duration', 'validity'], 0, 0xffffffff, 3600), 2);
+      body.writeUInt16BE(n('interval'), 0);
+      body.writeUInt32BE(n('duration'), 2);
       return { id: 0x8202, body };
     }
-    case 'setParameters': {
-      const params = command.parameters;
-      if (!params || typeof params !== 'object') throw new Error('setParameters needs "parameters": {id: value}');
-      return { id: 0x8103, body: setParameters(params as Record<string, unknown>) };
-    }
+    case 'setParameters':
+      return { id: 0x8103, body: setParameters(command.parameters as Record<string, unknown>) };
     case 'queryParameters': {
-      const ids = Array.isArray(command.ids) ? (command.ids as (string | number)[]).map(parameterId) : [];
+      const ids = ((command.ids as (string | number)[] | undefined) ?? []).map(parameterId);
       if (!ids.length) return { id: 0x8104, body: Buffer.alloc(0) };
+      if (ids.length > 255) throw new Error('queryParameters takes at most 255 IDs');
       const body = Buffer.alloc(1 + 4 * ids.length);
       body[0] = ids.length;
       for (let i = 0; i < ids.length; i++) body.writeUInt32BE(ids[i], 1 + 4 * i);
@@ -162,40 +269,36 @@ function commandBody(
     }
     case 'queryAttributes':
       return { id: 0x8107, body: Buffer.alloc(0) };
-    case 'sendText':
-    case 'message': {
-      const text = gbkEncode(str(command, ['text', 'message']));
-      const flags = int(command, ['flags'], 0, 255, 0x0c); // display + text-to-speech
-      return {
-        id: 0x8300,
-        body: Buffer.concat([Buffer.from(v2019 ? [flags, int(command, ['textType'], 1, 2, 1)] : [flags]), text]),
-      };
+    case 'sendText': {
+      const text = gbkEncode(command.text as string);
+      const head = v2019 ? [n('flags'), n('textType')] : [n('flags')];
+      return { id: 0x8300, body: Buffer.concat([Buffer.from(head), text]) };
     }
-    case 'vehicleControl':
     case 'outputControl': {
-      const on = int(command, ['data', 'value'], 0, 1);
+      const on = n('data');
       if (v2019) return { id: 0x8500, body: Buffer.from([0, 1, 0, 1, on]) }; // one item: type 0x0001 (door), parameter
       return { id: 0x8500, body: Buffer.from([on]) };
     }
     case 'takePhoto': {
       const body = Buffer.alloc(12);
-      body[0] = int(command, ['channel', 'index'], 1, 255, 1);
-      body.writeUInt16BE(int(command, ['count'], 0, 0xffff, 1), 1);
-      body.writeUInt16BE(int(command, ['interval'], 0, 0xffff, 0), 3);
-      body[5] = int(command, ['save'], 0, 1, 0);
-      body[6] = int(command, ['resolution'], 1, 8, 1);
-      body[7] = int(command, ['quality'], 1, 10, 5);
-      body[8] = int(command, ['brightness'], 0, 255, 128);
-      body[9] = int(command, ['contrast'], 0, 127, 64);
-      body[10] = int(command, ['saturation'], 0, 127, 64);
-      body[11] = int(command, ['hue'], 0, 255, 128);
+      body[0] = n('channel');
+      body.writeUInt16BE(n('count'), 1);
+      body.writeUInt16BE(n('interval'), 3);
+      body[5] = n('save');
+      body[6] = n('resolution');
+      body[7] = n('quality');
+      body[8] = n('brightness');
+      body[9] = n('contrast');
+      body[10] = n('saturation');
+      body[11] = n('hue');
       return { id: 0x8801, body };
     }
     case 'transparent': {
-      const type = int(command, ['transparentType'], 0, 255, 0xf0);
+      if (command.data === undefined && command.text === undefined)
+        throw new Error('transparent needs "data" (hex) or "text"');
       const data =
-        typeof command.data === 'string' ? hexBytes(command.data, 'data') : gbkEncode(str(command, ['text']));
-      return { id: 0x8900, body: Buffer.concat([Buffer.from([type]), data]) };
+        command.data !== undefined ? hexBytes(command.data as string, 'data') : gbkEncode(command.text as string);
+      return { id: 0x8900, body: Buffer.concat([Buffer.from([n('transparentType')]), data]) };
     }
     case 'alarmArm':
     case 'alarmDisarm':
@@ -205,10 +308,10 @@ function commandBody(
         body: Buffer.from([1, 0x24, 5, command.type === 'alarmArm' ? 1 : 0, ...Buffer.from('user')]),
       };
     case 'videoStop':
-      return { id: 0x9102, body: Buffer.from([int(command, ['index', 'channel'], 0, 255, 1), 0, 0, 0]) };
-    case 'custom': {
-      const text =
-        typeof command.data === 'string' ? command.data : typeof command.text === 'string' ? command.text : '';
+      return { id: 0x9102, body: Buffer.from([n('index'), 0, 0, 0]) };
+    default: {
+      // custom
+      const text = (command.data ?? command.text) as string | undefined;
       if (!text) throw new Error('custom needs "data" (hex) or "text"');
       if (model === 'AL300' || model === 'GL100' || model === 'VL300') {
         const at = Buffer.from(text, 'ascii');
@@ -223,18 +326,15 @@ function commandBody(
         return hexBytes(command.data, 'data');
       return { id: 0x8300, body: Buffer.concat([Buffer.from(v2019 ? [0x0c, 1] : [0x0c]), gbkEncode(text)]) };
     }
-    default:
-      throw new Error(`JT/T 808 does not support the command "${command.type}"`);
   }
 }
 
-export function encodeJt808Command(command: CommandRequest, conn: Connection<Jt808State>): EncodedCommand {
+export function encodeJt808Command(command: ValidCommand, conn: Connection<Jt808State>): EncodedFrames {
   const state = conn.state;
-  const model = String(conn.options.model ?? command.model ?? '').toUpperCase();
+  const model = String(conn.options.model ?? '').toUpperCase();
   const built = commandBody(command, conn, model);
-  if (Buffer.isBuffer(built)) return { frames: [built], expectsAnswer: true };
-  const deviceId = conn.deviceId ?? (typeof command.deviceId === 'string' ? command.deviceId : undefined);
-  const idBytes = state.idBytes ?? (deviceId ? encodeTerminalId(deviceId, state.version) : undefined);
+  if (Buffer.isBuffer(built)) return { frames: [built] };
+  const idBytes = state.idBytes ?? (conn.deviceId ? encodeTerminalId(conn.deviceId, state.version) : undefined);
   if (!idBytes) throw new Error('JT/T 808 command: the terminal ID is not known yet');
   const serial = nextSerial(state);
   const frame = buildMessage(built.id, built.body, idBytes, state.version, serial, { delimiter: state.delimiter });
@@ -242,31 +342,35 @@ export function encodeJt808Command(command: CommandRequest, conn: Connection<Jt8
     state.queries.set(serial, ANSWERS[built.id]);
     if (state.queries.size > 64) state.queries.delete(state.queries.keys().next().value!);
   }
-  return { frames: [frame], reference: `serial:${serial}`, expectsAnswer: true };
+  return { frames: [frame], reference: `serial:${serial}` };
 }
 
-/** Which command a decoded record answers: 0x0001 by serial, then the data answers of queries. */
-export function jt808CommandAnswer(m: TrackerMessage, conn: Connection<Jt808State>): CommandAnswer | undefined {
-  const a = m.attributes;
-  const serial = typeof a.answerSerial === 'number' ? a.answerSerial : undefined;
-  if (serial !== undefined && typeof a.answerMessageId === 'number') {
-    const result = a.result as number;
-    const query = conn.state.queries.has(serial);
-    if (result !== 0) conn.state.queries.delete(serial);
-    return {
-      reference: `serial:${serial}`,
-      status: result === 0 ? 'delivered' : 'failed',
-      result: a.resultText,
-      final: result !== 0 || !query,
-    };
-  }
-  if (serial !== undefined) {
-    conn.state.queries.delete(serial);
-    let result: unknown = a.parameters ?? a.result ?? a.mediaIds;
-    if (m.type === 'position')
-      result = { time: m.time, lat: m.lat, lon: m.lon, valid: m.valid, speed: m.speed, course: m.course };
-    return { reference: `serial:${serial}`, status: 'result', result, final: true };
-  }
-  if (m.type === 'result' && typeof a.result === 'string') return { status: 'result', result: a.result, final: true };
+/** 0x0001: the terminal took (or refused) the command with this serial; a query's data answer follows. */
+export function generalAnswer(
+  state: Jt808State,
+  serial: number,
+  resultCode: number,
+  resultText: string,
+): CommandAnswer {
+  const query = state.queries.has(serial);
+  if (resultCode !== 0) state.queries.delete(serial);
+  return {
+    reference: `serial:${serial}`,
+    status: resultCode === 0 ? 'delivered' : 'failed',
+    result: resultText,
+    final: resultCode !== 0 || !query,
+  };
+}
+
+/** A data answer (0x0104, 0x0201, 0x0805...) to the command with this serial; undefined serial: the oldest. */
+export function dataAnswer(state: Jt808State, serial: number | undefined, result: unknown): CommandAnswer {
+  if (serial === undefined) return { status: 'result', result, final: true };
+  state.queries.delete(serial);
+  return { reference: `serial:${serial}`, status: 'result', result, final: true };
+}
+
+/** A data answer that names no serial (0x0107): it answers the oldest query waiting for that message. */
+export function queryAnswer(state: Jt808State, answerId: number, result: unknown): CommandAnswer | undefined {
+  for (const [serial, expected] of state.queries) if (expected === answerId) return dataAnswer(state, serial, result);
   return undefined;
 }

@@ -1,7 +1,9 @@
-/** The JT/T 808 codec (2011/2013/2019): framing, decoding with sub-package reassembly, replies, commands. */
+/** The JT/T 808 codec (2011/2013/2019): framing, decoding with sub-package reassembly, replies, commands, bitfields. */
 import type { Codec } from '../codec';
-import { encodeJt808Command, jt808CommandAnswer } from './commands';
+import { jt808Device } from './device';
+import { encodeJt808Command, JT808_COMMANDS } from './commands';
 import { decodeJt808Frame, pollJt808 } from './decoder';
+import { jt808Flags } from './flags';
 import { detectJt808, jt808FrameLength, JT808_MAX_FRAME } from './frame';
 import { createJt808State, type Jt808State } from './state';
 
@@ -13,6 +15,8 @@ export const jt808: Codec<Jt808State> = {
   createState: createJt808State,
   decode: decodeJt808Frame,
   poll: pollJt808,
+  commands: JT808_COMMANDS,
   encodeCommand: encodeJt808Command,
-  commandAnswer: jt808CommandAnswer,
+  device: jt808Device,
+  flags: jt808Flags,
 };

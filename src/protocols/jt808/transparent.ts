@@ -1,9 +1,10 @@
-/** 0x0900 transparent uplink (protocol notes §8): vendor payloads by their type byte. */
+/** 0x0900 transparent uplink (docs/protocols/jt808.md): vendor payloads by their type byte. */
 import { addAlarm, newMessage } from '../codec';
 import { trimControl } from '../common/text';
 import { isoTime } from '../common/time';
 import type { Reader } from '../common/reader';
 import type { TrackerMessage } from '../../types';
+import type { AlarmName } from '../../vocabulary';
 import { clockOffset, readBcdTime, readCoordinates, readObdRt, type LocationContext } from './location';
 
 /** The record a transparent message carries, or undefined when its type is not decoded. */
@@ -194,7 +195,7 @@ function decodeBsjVehicleData(subtype: number, r: Reader, msg: TrackerMessage, c
     }
     case 0x03: {
       const count = r.u8();
-      const names: Record<number, string> = {
+      const names: Record<number, AlarmName> = {
         0x01: 'powerRestored',
         0x02: 'powerCut',
         0x0e: 'idle',
@@ -237,7 +238,7 @@ function decodeBsjVehicleData(subtype: number, r: Reader, msg: TrackerMessage, c
       return true;
     case 0x15: {
       const event = r.i32();
-      const names: Record<number, string> = {
+      const names: Record<number, AlarmName> = {
         51: 'hardAcceleration',
         52: 'hardBraking',
         53: 'hardCornering',

@@ -1,28 +1,36 @@
-/** VT600 commands (protocol notes §2.7): `$$:` + length + `,IMEI,` + payload + byte-sum checksum + CR LF. */
-import type { CommandAnswer, CommandRequest, Connection, EncodedCommand } from '../codec';
+/** VT600 commands (docs/protocols/vt600.md): `$$:` + length + `,IMEI,` + payload + byte-sum checksum + CR LF. */
+import type { CommandAnswer, Connection, EncodedFrames } from '../codec';
+import { PARAMS, type CommandSpec, type ValidCommand } from '../common/commands';
 import { sum8 } from '../common/checksum';
-import type { TrackerMessage } from '../../types';
 import type { Vt600State } from './decoder';
 
-function int(command: CommandRequest, name: string, min: number, max: number): number {
-  const v = Number(command[name]);
-  if (command[name] === undefined || command[name] === '' || !Number.isInteger(v) || v < min || v > max)
-    throw new Error(`${command.type} needs "${name}" as a whole number from ${min} to ${max}`);
-  return v;
-}
+export const VT600_COMMANDS: readonly CommandSpec[] = [
+  { type: 'engineStop', params: [], answer: 'result', wire: '900,1,1' },
+  { type: 'engineResume', params: [], answer: 'result', wire: '900,1,0' },
+  {
+    type: 'outputControl',
+    params: [{ name: 'index', type: 'integer', label: 'output', min: 1, max: 9 }, PARAMS.outputState],
+    answer: 'result',
+    wire: '900,<index>,<data>',
+  },
+  {
+    type: 'custom',
+    params: [PARAMS.text(200, 'command code and parameters, e.g. 808,...')],
+    answer: 'result',
+    wire: 'the text, framed',
+  },
+];
 
-export function vt600Payload(command: CommandRequest): string {
+export function vt600Payload(command: ValidCommand): string {
   switch (command.type) {
     case 'engineStop':
       return '900,1,1';
     case 'engineResume':
       return '900,1,0';
     case 'outputControl':
-      return `900,${int(command, 'index', 1, 9)},${int(command, 'data', 0, 1)}`;
+      return `900,${command.index},${command.data}`;
     case 'custom': {
-      const text =
-        typeof command.text === 'string' ? command.text : typeof command.data === 'string' ? command.data : '';
-      if (!text) throw new Error('custom needs a "text" such as "808,..."');
+      const text = command.text as string;
       // CR LF ends a frame: a payload holding one would be cut in two by the device
       if (!/^[\x20-\x7e]+$/.test(text))
         throw new Error('VT600 command text must be printable ASCII without line breaks');
@@ -43,18 +51,17 @@ export function vt600Frame(imei: string, payload: string): Buffer {
 }
 
 /** The device answers with the command's code (`&&:…,IMEI,900,OK…`): that code is the reference. */
-export function encodeVt600Command(command: CommandRequest, conn: Connection<Vt600State>): EncodedCommand {
-  const imei = conn.deviceId ?? (typeof command.deviceId === 'string' ? command.deviceId : undefined);
+export function encodeVt600Command(command: ValidCommand, conn: Connection<Vt600State>): EncodedFrames {
+  const imei = conn.deviceId;
   if (!imei || !/^\d+$/.test(imei)) throw new Error('VT600 command: the device IMEI is not known yet');
   const payload = vt600Payload(command);
   return {
     frames: [vt600Frame(imei, payload)],
     reference: `code:${payload.slice(0, 3).toUpperCase()}`,
-    expectsAnswer: true,
   };
 }
 
-export function vt600CommandAnswer(m: TrackerMessage): CommandAnswer | undefined {
-  if (m.type !== 'result' || typeof m.attributes.commandCode !== 'string') return undefined;
-  return { reference: `code:${m.attributes.commandCode}`, status: 'result', result: m.attributes.result, final: true };
+/** A result frame names the code of the command it answers. */
+export function vt600Answer(code: string, result: string): CommandAnswer {
+  return { reference: `code:${code}`, status: 'result', result, final: true };
 }

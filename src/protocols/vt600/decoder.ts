@@ -1,18 +1,21 @@
 /**
- * iStartek VT600 decoding (protocol notes jt600-vt600.md §2): `000` position and event reports, `710`
+ * iStartek VT600 decoding (docs/protocols/vt600.md): `000` position and event reports, `710`
  * serial/CAN data, and command results for every other code. The devices expect no acknowledgement.
  */
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
 import { sum8 } from '../common/checksum';
+import { pruneAttributes } from '../common/record';
+import { vt600Answer } from './commands';
 import { deviceTime, isoTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
+import type { AlarmName, NumericAttributeKey } from '../../vocabulary';
 import { checksumAt } from './frame';
 
 /** VT600 sessions keep nothing between frames beyond the device ID the session holds. */
 export type Vt600State = Record<string, never>;
 
-/** Event codes that are alarms (§2.4). 53 is a driver ID swipe, kept as an event. */
-const EVENT_ALARMS: Record<number, string> = {
+/** Event codes that are alarms. 53 is a driver ID swipe, kept as an event. */
+const EVENT_ALARMS: Record<number, AlarmName> = {
   1: 'sos',
   5: 'door',
   6: 'door',
@@ -63,6 +66,7 @@ export function decodeVt600Frame(frame: Buffer, conn: Connection<Vt600State>, ou
     m.attributes.commandCode = code;
     m.attributes.result = content;
     out.messages.push(m);
+    out.answers.push(vt600Answer(code, content));
   }
 }
 
@@ -70,7 +74,7 @@ const num = (s: string | undefined) =>
   s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined;
 const hex = (s: string | undefined) => (s !== undefined && /^[0-9A-Fa-f]+$/.test(s) ? parseInt(s, 16) : undefined);
 
-/** `000`: event, event data, time, fix, position, cell, status words, voltages, then optional fields (§2.3). */
+/** `000`: event, event data, time, fix, position, cell, status words, voltages, then optional fields. */
 function decodePosition(content: string, conn: Connection<Vt600State>): TrackerMessage | undefined {
   const f = content.split(',');
   if (f.length < 18) return undefined;
@@ -165,12 +169,12 @@ function decodePosition(content: string, conn: Connection<Vt600State>): TrackerM
   let k = 3;
   if (rest.length > k && rest[k].split('|').length === 9) {
     const o = rest[k].split('|');
-    const set = (key: string, v: number | undefined) => {
+    const set = (key: NumericAttributeKey, v: number | undefined) => {
       if (v !== undefined) a[key] = v;
     };
     set('rpm', num(o[0]));
     set('engineLoad', num(o[1]));
-    set('airFlow', num(o[2]));
+    set('intakeFlow', num(o[2]));
     set('airPressure', num(o[3]));
     const iat = num(o[4]);
     if (iat !== undefined) a.airTemp = iat - 40;
@@ -189,18 +193,18 @@ function decodePosition(content: string, conn: Connection<Vt600State>): TrackerM
     const hours = num(rest[k]);
     if (hours !== undefined) a.hours = hours * 1000;
   }
-  for (const key of Object.keys(a)) if (a[key] === undefined) delete a[key];
+  pruneAttributes(a);
   return m;
 }
 
-/** `710`: CR LF separated lines; T1 and T2 carry engine data (§2.5). */
+/** `710`: CR LF separated lines; T1 and T2 carry engine data. */
 function decodeSerial(content: string, conn: Connection<Vt600State>): TrackerMessage {
   const m = newMessage(conn, 'status');
   const a = m.attributes;
   for (const line of content.split('\r\n')) {
     const v = line.split(',');
     const n = (i: number) => num(v[i]);
-    const set = (key: string, value: number | undefined) => {
+    const set = (key: NumericAttributeKey, value: number | undefined) => {
       if (value !== undefined) a[key] = value;
     };
     if (v[0] === 'T1') {

@@ -1,7 +1,9 @@
-/** The iStartek VT600 codec (`&&` text protocol): reports, serial data, command results and commands. */
+/** The iStartek VT600 codec (`&&` text protocol): reports, serial data, command results, commands, bitfields. */
 import type { Codec } from '../codec';
-import { encodeVt600Command, vt600CommandAnswer } from './commands';
+import { vt600Device } from './device';
+import { encodeVt600Command, VT600_COMMANDS } from './commands';
 import { decodeVt600Frame, type Vt600State } from './decoder';
+import { vt600Flags } from './flags';
 import { detectVt600, vt600FrameLength, VT600_MAX_FRAME } from './frame';
 
 export const vt600: Codec<Vt600State> = {
@@ -11,6 +13,8 @@ export const vt600: Codec<Vt600State> = {
   frameLength: vt600FrameLength,
   createState: () => ({}),
   decode: decodeVt600Frame,
+  commands: VT600_COMMANDS,
   encodeCommand: encodeVt600Command,
-  commandAnswer: vt600CommandAnswer,
+  device: vt600Device,
+  flags: vt600Flags,
 };

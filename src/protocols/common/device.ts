@@ -1,4 +1,9 @@
-/** The device side of a protocol, as the simulator needs it. */
+/**
+ * The device side of a protocol, as tracker-sim plays it: what a device sends and the exact bytes it must get
+ * back. Each protocol folder may hold one (`device.ts`), written from the protocol description and independent
+ * of the codec (it imports only shared checksums and BCD helpers), so that it checks the codec rather than
+ * agreeing with it.
+ */
 
 export interface Fix {
   time: number;

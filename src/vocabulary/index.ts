@@ -1,0 +1,4 @@
+/** The one vocabulary: alarm names, attribute keys with their units, record types, events and commands. */
+export * from './alarms';
+export * from './attributes';
+export * from './records';
