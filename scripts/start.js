@@ -37,17 +37,31 @@ const trackerPort = portFrom('TRACKER_PORT', 5023);
 // The examples' tracker-server port is "${TRACKER_PORT}": Node-RED reads it from the environment on every start.
 process.env.TRACKER_PORT = String(trackerPort);
 
-/** Node-RED finds packages in <userDir>/node_modules: link this checkout there. */
+/**
+ * Node-RED finds packages in <userDir>/node_modules: link this checkout there, and list it in the user directory's
+ * package.json as an install would (function nodes load only listed modules: the dashboard example's does).
+ */
 function linkPackage() {
   const link = path.join(userDir, 'node_modules', ...pkg.name.split('/'));
   fs.mkdirSync(path.dirname(link), { recursive: true });
+  let linked = false;
   try {
-    if (fs.realpathSync(link) === root) return;
-    fs.rmSync(link, { recursive: true, force: true });
+    linked = fs.realpathSync(link) === root;
+    if (!linked) fs.rmSync(link, { recursive: true, force: true });
   } catch {
     /* not there yet */
   }
-  fs.symlinkSync(root, link, 'dir');
+  if (!linked) fs.symlinkSync(root, link, 'dir');
+  const manifestFile = path.join(userDir, 'package.json');
+  let manifest = { name: 'node-red-project', description: 'A Node-RED Project', version: '0.0.1', private: true };
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  } catch {
+    /* Node-RED would create it: so do we */
+  }
+  if (manifest.dependencies?.[pkg.name] === `file:${root}`) return;
+  manifest.dependencies = { ...manifest.dependencies, [pkg.name]: `file:${root}` };
+  fs.writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 4)}\n`);
 }
 
 /** --reset: the flow (and its credentials) being replaced are kept as <name>.<time>.backup beside it. */

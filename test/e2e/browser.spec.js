@@ -12,7 +12,7 @@ const path = require('node:path');
 const { tcpClient, delay, freePort } = require('../lib/clients');
 const { npmStart, trackerListening, functionModules } = require('../lib/node-red-process');
 const { chromiumMissing, launchChromium, screenshot } = require('../lib/browser');
-const { Simulator, declaredCommands } = require('../../dist/index.js');
+const { Simulator, declaredCommands, DEVICE_PROTOCOLS } = require('../../dist/index.js');
 const F = require('../fixtures/gt06-frames');
 const { gt06Position } = require('../lib/gt06');
 
@@ -429,6 +429,72 @@ describe('editor and pages in a real browser (Chromium + playwright-core)', func
       { timeout: 10000 },
     );
     car.destroy();
+    assert.deepEqual(problems, []);
+  });
+
+  it('lists every device on the dashboard page with its state and the commands its protocol declares; a command sent there reaches the device', async () => {
+    const page = await browser.newPage({ viewport: { width: 1300, height: 560 } });
+    page.on('pageerror', (e) => problems.push(`dashboard page error: ${e.message}`));
+    await page.goto(url('/dashboard/trackers'));
+    const car = await tcpClient(trackerPort);
+    car.write(F.LOGIN);
+    await car.waitFor(10);
+    car.write(F.HEARTBEAT); // battery level
+    await car.waitFor(20);
+    car.write(F.SOS);
+    await car.waitFor(30);
+    const sim = new Simulator({ port: trackerPort, devices: 1, protocols: ['jt808'], firstIndex: 7, rate: 5 });
+    await sim.start();
+    await sim.waitUp();
+    const row = page.locator(`tr[data-device="${F.IMEI}"]`);
+    await page.waitForFunction(
+      (id) => document.querySelector(`tr[data-device="${id}"] .alarms`)?.textContent === 'sos',
+      F.IMEI,
+      { timeout: 20000 },
+    );
+    const cells = async (r) =>
+      Object.fromEntries(
+        await r.locator('td').evaluateAll((tds) => tds.slice(0, 7).map((td) => [td.className, td.textContent.trim()])),
+      );
+    const gt06 = await cells(row);
+    assert.equal(gt06.protocol, 'gt06');
+    assert.equal(gt06.speed, '0 km/h');
+    assert.equal(gt06.battery, '83 %');
+    assert.equal(gt06.state, 'stopped', 'standing (0 km/h)');
+    assert.match(gt06.seen, /\d{1,2}:\d\d:\d\d/, 'last seen: a time');
+    const offered = (r) =>
+      r.locator('select.command-type option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    assert.deepEqual(
+      await offered(row),
+      declaredCommands('gt06').map((c) => c.type),
+    );
+    const jt808 = page.locator(`tr[data-device="${DEVICE_PROTOCOLS.jt808.deviceId(7)}"]`);
+    await jt808.waitFor({ timeout: 10000 });
+    assert.equal((await cells(jt808)).protocol, 'jt808');
+    assert.deepEqual(
+      await offered(jt808),
+      declaredCommands('jt808').map((c) => c.type),
+    );
+    await sim.stop();
+
+    // a command with a parameter, from the page to the device
+    await row.locator('select.command-type').selectOption('positionPeriodic');
+    await row.locator('.command-param input[name="interval"]').fill('60');
+    const before = car.received.length;
+    await row.locator('button.command-send').click();
+    await car.waitFor(before + 10);
+    assert.match(car.received.subarray(before).toString('latin1'), /TIMER,60#/);
+    await page.waitForFunction(
+      (id) =>
+        /positionPeriodic: (sent|delivered|result)/.test(
+          document.querySelector(`tr[data-device="${id}"] .command-status`)?.textContent ?? '',
+        ),
+      F.IMEI,
+      { timeout: 10000 },
+    );
+    await screenshot(page, 'dashboard', { forDocs: true });
+    car.destroy();
+    await page.close();
     assert.deepEqual(problems, []);
   });
 });

@@ -178,6 +178,7 @@ describe('example flows deploy and work', function () {
       'store-csv-gpx.json',
       'draw-geofences.json',
       'postgis-history.json', // with a real PostgreSQL: test/e2e/postgis.spec.js
+      'dashboard.json', // its page in Chromium: test/e2e/browser.spec.js
     ];
     assert.deepEqual(fs.readdirSync(EXAMPLES).sort(), covered.sort());
   });
