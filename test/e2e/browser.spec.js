@@ -233,6 +233,13 @@ describe('editor and pages in a real browser (Chromium + playwright-core)', func
     await editor.click('#node-config-dialog-cancel');
 
     await deploy();
+    // the picture for the README: the flow with its status, without the deploy notice
+    await editor.evaluate(() => RED.sidebar.show('info'));
+    await editor.waitForSelector('#red-ui-header-shade', { state: 'hidden' });
+    await editor.evaluate(() => {
+      for (const n of document.querySelectorAll('.red-ui-notification')) n.style.visibility = 'hidden';
+    });
+    await delay(300);
     await screenshot(editor, 'editor', { forDocs: true });
     const { flows } = await (await fetch(url('/flows'), { headers: { 'Node-RED-API-Version': 'v2' } })).json();
     const added = (type) => flows.filter((n) => n.type === type);
