@@ -117,16 +117,9 @@ function trackerPorts() {
  */
 function consoleLog(hadCredentialFile) {
   const quiet = [/^Projects disabled/, ...(hadCredentialFile ? [] : [/^Encrypted credentials not found/])];
-  const names = {
-    10: 'fatal',
-    20: 'error',
-    30: 'warn',
-    40: 'info',
-    50: 'debug',
-    60: 'trace',
-    98: 'audit',
-    99: 'metric',
-  };
+  const names = Object.fromEntries(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'audit', 'metric'].map((n) => [RED.log[n.toUpperCase()], n]),
+  );
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   return () => (msg) => {
     let text = msg.msg;

@@ -117,12 +117,13 @@ async function main(argv: string[]): Promise<number> {
     reported.add(text);
     process.stderr.write(`${tty ? '\r\x1b[K' : ''}tracker-sim: ${text}; retrying\n`);
   });
-  const protocol = DEVICE_PROTOCOLS[options.protocols![0]];
-  const last = options.firstIndex! + devices - 1;
-  if (protocol && devices > 0)
+  // the IDs this run uses (device i speaks the i-th protocol of the list, round-robin)
+  const idOf = (i: number) =>
+    DEVICE_PROTOCOLS[options.protocols![i % options.protocols!.length]].deviceId(options.firstIndex! + i);
+  if (devices > 0)
     say(
-      `tracker-sim: ${devices} device(s) to ${options.host}:${options.port} over ${options.transport}, IDs ` +
-        `${protocol.deviceId(options.firstIndex!)}${devices > 1 ? ` ... ${DEVICE_PROTOCOLS[options.protocols![(devices - 1) % options.protocols!.length]].deviceId(last)}` : ''}`,
+      `tracker-sim: ${devices} device(s) to ${options.host}:${options.port} over ${options.transport}, ` +
+        `IDs ${idOf(0)}${devices > 1 ? ` ... ${idOf(devices - 1)}` : ''}`,
     );
   await sim.start();
   const progress = setInterval(
