@@ -225,7 +225,11 @@ export const ATTRIBUTES = {
   archive: b('a stored record sent late (blind area / buffer)'),
   buffered: b('a record the device held back and sends now'),
   data: s('opaque data the device sent, as text or hex'),
-  dataType: n('type of opaque data', 'raw'),
+  dataType: n('type of opaque data (JT/T 808 0x0900: the transparent type byte)', 'raw'),
+  upgradeType: n(
+    'what a firmware upgrade concerned (JT/T 808 0x0108: 0 terminal, 12 IC card reader, 52 GNSS module)',
+    'raw',
+  ),
   dataDetails: s('opaque data details (hex)'),
   index: n('record or packet index'),
   media: { type: 'bytes' as const, about: 'a media file (photo, audio, video), as a Buffer' },

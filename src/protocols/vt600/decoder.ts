@@ -4,9 +4,9 @@
  */
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
 import { sum8 } from '../common/checksum';
-import { pruneAttributes } from '../common/record';
+import { pruneAttributes, setDeviceTime } from '../common/record';
 import { vt600Answer } from './commands';
-import { deviceTime, isoTime } from '../common/time';
+import { deviceTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
 import type { AlarmName, NumericAttributeKey } from '../../vocabulary';
 import { checksumAt } from './frame';
@@ -96,7 +96,7 @@ function decodePosition(content: string, conn: Connection<Vt600State>): TrackerM
       +t.slice(8, 10),
       +t.slice(10, 12),
     );
-    if (Number.isFinite(ms)) m.time = isoTime(ms);
+    setDeviceTime(m, ms);
   }
   m.valid = f[3] === 'A';
   const lat = num(f[4]);
