@@ -25,9 +25,11 @@ export class HttpSimDevice implements SimulatedDevice {
     readonly index: number,
     readonly protocol: HttpDeviceProtocol,
     private readonly sim: Simulator,
+    /** Where on the route it starts, 0..1 (see SimDevice). */
+    start: number,
   ) {
     this.id = protocol.deviceId(index);
-    this.routeIndex = index % sim.route.length;
+    this.routeIndex = Math.floor(start * sim.route.length) % sim.route.length;
   }
 
   get inFlight(): number {
@@ -92,8 +94,9 @@ export class HttpSimDevice implements SimulatedDevice {
         res.on('error', () => {});
       },
     );
-    req.on('error', () => {
+    req.on('error', (err) => {
       this.pending--;
+      if (!this.up) this.sim.emit('connectError', err);
       this.failed();
     });
     req.end(body);
@@ -142,6 +145,7 @@ export class HttpSimDevice implements SimulatedDevice {
     this.up = true;
     this.backoff = 1000;
     this.sim.counters.devicesUp++;
+    this.sim.counters.logins++;
     const hb = this.sim.options.heartbeat;
     if (hb > 0) {
       this.heartbeatTimer = setInterval(

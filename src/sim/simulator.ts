@@ -90,9 +90,11 @@ class SimDevice implements SimulatedDevice {
     readonly index: number,
     readonly protocol: DeviceProtocol,
     private readonly sim: Simulator,
+    /** Where on the route this device starts, 0..1: spread evenly so that the cars do not start on top of each other. */
+    start: number,
   ) {
     this.id = protocol.deviceId(index);
-    this.routeIndex = index % sim.route.length;
+    this.routeIndex = Math.floor(start * sim.route.length) % sim.route.length;
   }
 
   get inFlight(): number {
@@ -121,7 +123,9 @@ class SimDevice implements SimulatedDevice {
       this.login();
     });
     socket.on('data', (d) => this.onData(d));
-    socket.on('error', () => {});
+    socket.on('error', (err) => {
+      if (!this.up) this.sim.emit('connectError', err);
+    });
     socket.on('close', (hadError) => {
       if (!this.up) {
         this.sim.counters.connecting--;
@@ -236,6 +240,7 @@ class SimDevice implements SimulatedDevice {
   private loggedIn(): void {
     this.up = true;
     this.sim.counters.devicesUp++;
+    this.sim.counters.logins++;
     const hb = this.sim.options.heartbeat;
     if (hb > 0) {
       this.heartbeatTimer = setInterval(
@@ -290,8 +295,8 @@ export class Simulator extends EventEmitter {
       const protocol = DEVICE_PROTOCOLS[o.protocols[i % o.protocols.length]];
       this.devices.push(
         'http' in protocol
-          ? new HttpSimDevice(o.firstIndex + i, protocol, this)
-          : new SimDevice(o.firstIndex + i, protocol, this),
+          ? new HttpSimDevice(o.firstIndex + i, protocol, this, i / o.devices)
+          : new SimDevice(o.firstIndex + i, protocol, this, i / o.devices),
       );
     }
     for (let i = 0; i < this.devices.length; i += o.connectConcurrency) {

@@ -75,6 +75,15 @@ export function isoTime(ms: number): string {
   return shared.format(ms);
 }
 
+/** The instant whose UTC time of day is `timeOfDayMs` nearest to `around` (at most 12 h away). */
+export function nearestTimeOfDay(timeOfDayMs: number, around: number): number {
+  const day = Math.floor(around / DAY_MS) * DAY_MS;
+  let t = day + timeOfDayMs;
+  if (t - around > DAY_MS / 2) t -= DAY_MS;
+  else if (around - t > DAY_MS / 2) t += DAY_MS;
+  return t;
+}
+
 /** [yy, MM, dd, hh, mm, ss] of a UTC time: the six fields of most trackers' binary dates and time replies. */
 export function utcDateFields(ms: number): [number, number, number, number, number, number] {
   const d = new Date(ms);
