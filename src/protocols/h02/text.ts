@@ -4,9 +4,8 @@
  */
 import { newMessage, reportError, type CommandAnswer, type Connection, type DecodeOutput } from '../codec';
 import { degreesMinutes, withHemisphere } from '../common/coordinates';
-import { twoDigits } from '../common/text';
 import { setDeviceTime } from '../common/record';
-import { deviceTime } from '../common/time';
+import { digitsTime } from '../common/time';
 import { hexField, knotsToKmh, numberField } from '../common/units';
 import type { CellTower, TrackerMessage } from '../../types';
 import { applyStatus, deviceClockOffset, yyyymmddhhmmss, type H02State } from './status';
@@ -55,16 +54,8 @@ function acknowledge(type: string, conn: Connection<H02State>, out: DecodeOutput
 
 /** DDMMYY + hhmmss on the device clock; NaN when either is not there. */
 function messageTime(date: string | undefined, time: string | undefined, conn: Connection<H02State>): number {
-  if (date?.length !== 6 || time?.length !== 6) return NaN;
-  return deviceTime(
-    2000 + twoDigits(date, 4),
-    twoDigits(date, 2),
-    twoDigits(date, 0),
-    twoDigits(time, 0),
-    twoDigits(time, 2),
-    twoDigits(time, 4),
-    deviceClockOffset(conn),
-  );
+  if (time?.length !== 6) return NaN;
+  return digitsTime(date, time, 'dmy', deviceClockOffset(conn));
 }
 
 const STATUS = /^[0-9A-Fa-f]{8}$/;
