@@ -57,7 +57,7 @@ describe('tracker-decode CLI', () => {
       assert.deepEqual([got[0].messages, got[0].replies], [[], []], 'half a request: nothing yet');
       assert.deepEqual(
         [got[1].messages[0].deviceId, got[1].messages[0].lat, got[1].messages[0].speed],
-        ['8737767034', -6.1148096, 67.212],
+        ['8737767034', -6.1148096, 67.21],
       );
       assert.match(Buffer.from(got[1].replies[0], 'hex').toString(), /^HTTP\/1\.1 200 OK\r\ncontent-length: 0\r\n/);
       const both = Buffer.from(got[2].replies[0], 'hex').toString();

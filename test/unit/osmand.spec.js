@@ -19,7 +19,7 @@ describe('OsmAnd codec: Traccar Client 9 JSON', () => {
     assert.equal(m.deviceId, '8737767034');
     assert.equal(m.time, '2021-07-21T08:06:34.444Z');
     assert.deepEqual([m.lat, m.lon, m.valid], [-6.1148096, 106.6837015, true]);
-    assert.equal(m.speed, 67.212); // 18.67 m/s
+    assert.equal(m.speed, 67.21); // 18.67 m/s
     assert.equal(m.course, 63);
     assert.equal(m.altitude, 35.7);
     assert.deepEqual(m.attributes, {
@@ -192,7 +192,7 @@ describe('OsmAnd codec: query and form parameters', () => {
     assert.equal(speed(''), 18.52);
     assert.equal(speed('&speedUnit=mps'), 36);
     assert.equal(speed('&speedUnit=kmh'), 10);
-    assert.equal(speed('&speedUnit=mph'), 16.093);
+    assert.equal(speed('&speedUnit=mph'), 16.09);
     const r = decode({ method: 'GET', url: '/?id=1&lat=1&lon=1&valid=false&speedUnit=furlongs' });
     assert.equal(r.messages[0].valid, false);
     assert.match(r.errors[0].message, /"speedUnit" is not kn, kmh, mps or mph/);
@@ -212,7 +212,7 @@ describe('OsmAnd codec: query and form parameters', () => {
     const [m] = r.messages;
     assert.deepEqual(r.errors, []);
     assert.equal(m.time, '2025-05-30T10:13:20.000Z');
-    assert.equal(m.speed, 22.854);
+    assert.equal(m.speed, 22.85);
     assert.equal(m.course, 359.5);
     assert.deepEqual(m.alarms, ['sos']);
     assert.deepEqual(m.attributes, {

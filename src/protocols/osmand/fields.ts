@@ -8,6 +8,7 @@ import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput }
 import { addCell, addWifi } from '../common/network';
 import { pruneAttributes, setDeviceTime } from '../common/record';
 import { deviceTime } from '../common/time';
+import { KNOTS_TO_KMH } from '../common/units';
 import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
 import { attributeSpec, isAlarmName, type AttributeType, type NumericAttributeKey } from '../../vocabulary';
 
@@ -18,7 +19,7 @@ export type Value = string | number | boolean | null | object;
 export type Params = Record<string, string | number | boolean>;
 
 /** Units a request may give its speed in (`speedUnit`): Traccar's query default is knots. */
-const SPEED_TO_KMH: Readonly<Record<string, number>> = { kn: 1.852, kmh: 1, mps: 3.6, mph: 1.609344 };
+const SPEED_TO_KMH: Readonly<Record<string, number>> = { kn: KNOTS_TO_KMH, kmh: 1, mps: 3.6, mph: 1.609344 };
 
 /** Parameters per record kept in `attributes.params` at most (the request size bounds the rest anyway). */
 export const MAX_PARAMS = 100;
@@ -384,7 +385,8 @@ function addParam(d: Draft, _ctx: RequestContext, name: string, v: Value): void 
 export function finish(d: Draft, ctx: RequestContext): TrackerMessage {
   const m = d.msg;
   pruneAttributes(m.attributes);
-  if (d.speed !== undefined) m.speed = Math.round(d.speed * SPEED_TO_KMH[d.speedUnit] * 1000) / 1000;
+  // to 0.01 km/h, as every protocol's speeds (common/units.ts)
+  if (d.speed !== undefined) m.speed = Math.round(d.speed * SPEED_TO_KMH[d.speedUnit] * 100) / 100;
   if (d.params) m.attributes.params = d.params;
   if (d.dropped)
     reportError(
