@@ -23,6 +23,7 @@ const sizes = quick
       rate: 500,
       latDevices: 20,
       latSecs: 1,
+      phones: 5,
       commands: 50,
       states: 2000,
     }
@@ -34,6 +35,7 @@ const sizes = quick
       rate: 10000,
       latDevices: 1000,
       latSecs: 10,
+      phones: 50,
       commands: 2000,
       states: 100000,
     };
@@ -130,6 +132,31 @@ function main() {
   log('The load generator (tracker-sim) runs in a second process on the same machine and shares its cores.');
   log();
 
+  // 2b. HTTP ingestion (phones)
+  log(
+    `## HTTP ingestion (${sizes.phones} phones, one keep-alive connection each, posting Traccar Client JSON back to back, ${sizes.secs} s)`,
+  );
+  log();
+  const httpIngest = {
+    ours: run('ingest.js', 'ours', sizes.phones, sizes.secs, 1, 'osmand'),
+    bare: run('ingest.js', 'http', sizes.phones, sizes.secs, 1, 'osmand'),
+  };
+  log('| server | answered requests/s | wrong answers | p50 | p99 | server CPU per request |');
+  log('|---|---:|---:|---:|---:|---:|');
+  const httpRow = (name, r) =>
+    log(
+      `| ${name} | ${fmt(r.positionsPerSecond)} | ${r.wrongReplies} | ${fmt(r.p50, 2)} ms | ${fmt(r.p99, 2)} ms | ${fmt(r.serverCpuMicrosPerMessage, 1)} µs |`,
+    );
+  httpRow('TrackerServer (detection, handover to Node’s HTTP parser, decoding, identity, records)', httpIngest.ours);
+  httpRow('bare `http.Server` answering 200 (ceiling)', httpIngest.bare);
+  log(
+    `| **ratio** | **${ratio(httpIngest.ours.positionsPerSecond, httpIngest.bare.positionsPerSecond)}** | | | | ${ratio(httpIngest.ours.serverCpuMicrosPerMessage, httpIngest.bare.serverCpuMicrosPerMessage)} |`,
+  );
+  log();
+  log('The phones are tracker-sim’s (Node’s HTTP client, `noDelay`), in a second process sharing the cores: the');
+  log('rate depends on how much CPU each server leaves them; the CPU time per request is what each server spends.');
+  log();
+
   // 3. memory
   log(`## Memory per connected device (${fmt(sizes.memDevices)} GT06 devices logged in, server RSS after GC)`);
   log();
@@ -199,7 +226,7 @@ function main() {
     log(fs.readFileSync(notes, 'utf8').trimEnd());
   }
   fs.writeFileSync(out, `${lines.join('\n')}\n`);
-  return { decode, ingest, mem, lat, cluster };
+  return { decode, ingest, httpIngest, mem, lat, cluster };
 }
 
 /** HAProxy + PROXY v2 against direct connections, and commands through the broker against local ones. */
@@ -213,8 +240,8 @@ function clusterSection(log) {
     return undefined;
   }
   const via = {
-    direct: run('ingest.js', 'proxied', sizes.conns, sizes.secs, 16, 'direct'),
-    haproxy: run('ingest.js', 'proxied', sizes.conns, sizes.secs, 16, 'haproxy'),
+    direct: run('ingest.js', 'proxied', sizes.conns, sizes.secs, 16, 'gt06', 'direct'),
+    haproxy: run('ingest.js', 'proxied', sizes.conns, sizes.secs, 16, 'gt06', 'haproxy'),
   };
   log(
     `Ingestion, ${sizes.conns} TCP connections pipelining 16 GT06 positions each, ${sizes.secs} s; one TrackerServer that trusts`,

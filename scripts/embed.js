@@ -1,6 +1,6 @@
 'use strict';
-// Node-RED embedded in this process, with this checkout installed as a package: `npm start` and the cluster
-// test (test/lib/red-process.js) run it this way.
+// Node-RED embedded in this process, with this checkout installed as a package: the cluster test
+// (test/lib/red-process.js) runs it this way; `npm start` (start.js) links the package the same way.
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
@@ -10,17 +10,31 @@ const RED = require('node-red');
 const root = path.resolve(__dirname, '..');
 const pkg = require(path.join(root, 'package.json'));
 
-/** Node-RED finds packages in <userDir>/node_modules: link this checkout there. */
+/**
+ * Node-RED finds packages in <userDir>/node_modules: link this checkout there, and list it in the user directory's
+ * package.json as an install would (function nodes load only listed modules: the dashboard example's does).
+ */
 function linkPackage(userDir) {
   const link = path.join(userDir, 'node_modules', ...pkg.name.split('/'));
   fs.mkdirSync(path.dirname(link), { recursive: true });
+  let linked = false;
   try {
-    if (fs.realpathSync(link) === root) return;
-    fs.rmSync(link, { recursive: true, force: true });
+    linked = fs.realpathSync(link) === root;
+    if (!linked) fs.rmSync(link, { recursive: true, force: true });
   } catch {
     /* not there yet */
   }
-  fs.symlinkSync(root, link, 'dir');
+  if (!linked) fs.symlinkSync(root, link, 'dir');
+  const manifestFile = path.join(userDir, 'package.json');
+  let manifest = { name: 'node-red-project', description: 'A Node-RED Project', version: '0.0.1', private: true };
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  } catch {
+    /* Node-RED would create it: so do we */
+  }
+  if (manifest.dependencies?.[pkg.name] === `file:${root}`) return;
+  manifest.dependencies = { ...manifest.dependencies, [pkg.name]: `file:${root}` };
+  fs.writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 4)}\n`);
 }
 
 /**

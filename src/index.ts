@@ -1,7 +1,16 @@
 /** Library entry: usable from plain Node without Node-RED. */
 export { createSession, TrackerSession } from './session';
 export { CODECS, PROTOCOLS, getCodec, detectProtocol, declaredCommands } from './protocols';
-export type { Codec, CommandAnswer, CommandRequest, Connection, DecodeOutput, EncodedCommand } from './protocols/codec';
+export type {
+  Codec,
+  CommandAnswer,
+  CommandRequest,
+  Connection,
+  DecodeOutput,
+  EncodedCommand,
+  HttpRequest,
+  HttpVerdict,
+} from './protocols/codec';
 export * from './types';
 export * from './vocabulary';
 export { TrackerServer, createTrackerServer } from './server/tracker-server';
@@ -11,6 +20,9 @@ export { CommandLifecycle } from './server/commands';
 export type { CommandRecord, CommandStatus, CommandStore, PersistedCommands } from './server/command-queue';
 export { JsonFileStore } from './server/file-store';
 export type { ClusterOptions, ServerOptions } from './server/options';
+export { HttpIntake, HTTP_INTAKE_DEFAULTS } from './server/http-intake';
+export type { HttpAnswer, HttpIntakeOptions, HttpProblem } from './server/http-intake';
+export { HttpReplay } from './server/http-replay';
 export { parseProxyHeader, proxySignature, MAX_V1_HEADER, MAX_V2_HEADER } from './server/proxy-protocol';
 export type { ProxyEndpoint, ProxyParse } from './server/proxy-protocol';
 export { TrustedProxies } from './server/trusted-proxies';
@@ -30,7 +42,7 @@ export { DeviceEventTracker } from './events/device-events';
 export type { DeviceEvent, DeviceEventOptions, DerivedFigures } from './events/device-events';
 export { GeofenceTracker } from './geo/geofence';
 export type { GeofenceEvent } from './geo/geofence';
-export { parseZones, insideZone } from './geo/zones';
+export { parseZones, insideZone, zonesToGeoJson } from './geo/zones';
 export type { Zone, CircleZone, PolygonZone } from './geo/zones';
 export { distance, bearing, destination, insidePolygon } from './geo/geo';
 export type { LatLon } from './geo/geo';

@@ -1,18 +1,21 @@
 /**
- * tracker-decode [--protocol auto|gt06|jt808|jt600|vt600] [--timezone <minutes>] [--now <ISO time>] [FILE...]
+ * tracker-decode [--protocol auto|<name>] [--timezone <minutes>] [--now <ISO time>] [FILE...]
  * Each input line is hex: the next bytes received on one connection (one connection per file, or stdin).
  * Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.
+ * HTTP requests (OsmAnd) go through the server's HTTP path (Node's parser); their answers are the replies.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { HttpReplay } from '../server/http-replay';
 import { createSession } from '../session';
 import { PROTOCOLS } from '../protocols';
 import type { ProtocolName, SessionOptions } from '../types';
 
 const USAGE = `usage: tracker-decode [--protocol auto|${PROTOCOLS.join('|')}] [--timezone MINUTES] [--now ISO-TIME] [FILE...]
 Reads hex lines (from the files, or stdin); each line is the next bytes received on one connection.
-Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.`;
+Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.
+HTTP requests (osmand) are read by Node's HTTP parser as on the server; replies are the HTTP answers.`;
 
 async function main(argv: string[]): Promise<number> {
   const config = {
@@ -60,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const inputs = args.positionals.length ? args.positionals : ['-'];
   for (const input of inputs) {
-    const session = createSession(options);
+    const connection = new HttpReplay(createSession(options));
     const stream = input === '-' ? process.stdin : createReadStream(input);
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     try {
@@ -74,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
           );
           continue;
         }
-        const { messages, replies, errors } = session.push(Buffer.from(hex, 'hex'));
+        const { messages, replies, errors } = await connection.push(Buffer.from(hex, 'hex'));
         const result: Record<string, unknown> = { messages, replies: replies.map((r) => r.toString('hex')) };
         if (errors.length) result.errors = errors;
         process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -82,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
     } catch (err) {
       process.stderr.write(`${input}: ${(err as Error).message}\n`);
       return 1;
+    } finally {
+      connection.close();
     }
   }
   return 0;

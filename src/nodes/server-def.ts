@@ -30,12 +30,6 @@ export interface TrackerServerDef extends NodeDef {
   instanceName?: string;
 }
 
-/** The broker login, kept as Node-RED credentials. */
-export interface TrackerServerCredentials {
-  brokerUsername?: string;
-  brokerPassword?: string;
-}
-
 /** Entries separated by commas, spaces, semicolons or lines. */
 function list(v: string | undefined): string[] {
   return (v ?? '')
@@ -44,6 +38,9 @@ function list(v: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** A "${NAME}" property Node-RED left as it was: no such environment variable is set. */
+const UNSET_ENV_VAR = /^\$\{\S+\}$/;
+
 function int(v: unknown, name: string, fallback: number): number {
   if (v === undefined || v === null || v === '') return fallback;
   const n = Number(v);
@@ -51,7 +48,37 @@ function int(v: unknown, name: string, fallback: number): number {
   return n;
 }
 
-/** Editor values (strings) to server options; unset ones keep the server defaults. */
+/** The node's credentials (kept out of exported flows): the phones' secrets and the broker login. */
+export interface TrackerServerCredentials {
+  /** A token every HTTP device (phone) must present. */
+  httpToken?: string;
+  /** One `device-id=token` per line. */
+  httpTokens?: string;
+  /** Cluster mode: the broker login. */
+  brokerUsername?: string;
+  brokerPassword?: string;
+}
+
+/**
+ * `device-id=token` lines (blank lines and `#` comments skipped) to a map, and the numbers of the lines that
+ * are not of that form (the node warns about them; they protect nothing).
+ */
+export function parseTokens(text: string | undefined): { tokens?: Record<string, string>; badLines: number[] } {
+  const tokens: Record<string, string> = {};
+  const badLines: number[] = [];
+  for (const [i, raw] of (text ?? '').split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const id = line.slice(0, eq).trim();
+    const token = line.slice(eq + 1).trim();
+    if (eq < 0 || !id || !token) badLines.push(i + 1);
+    else tokens[id] = token;
+  }
+  return Object.keys(tokens).length ? { tokens, badLines } : { badLines };
+}
+
+/** Editor values (strings) and credentials to server options; unset ones keep the server defaults. */
 export function parseServerDef(def: TrackerServerDef, credentials: TrackerServerCredentials = {}): ServerOptions {
   const protocols = (def.protocols ?? '')
     .split(',')
@@ -60,7 +87,8 @@ export function parseServerDef(def: TrackerServerDef, credentials: TrackerServer
   for (const p of protocols) if (!CODECS.has(p)) throw new RangeError(`unknown protocol "${p}"`);
   const tz = def.timezone === undefined || def.timezone === '' ? undefined : int(def.timezone, 'timezone', 0);
   return {
-    port: int(def.port, 'port', 5023),
+    // the examples' port is ${TRACKER_PORT}: the default port while that variable is not set
+    port: int(UNSET_ENV_VAR.test(String(def.port)) ? '' : def.port, 'port', 5023),
     host: def.host ? def.host.trim() : undefined,
     tcp: def.tcp !== false,
     udp: def.udp !== false,
@@ -74,6 +102,8 @@ export function parseServerDef(def: TrackerServerDef, credentials: TrackerServer
       : 'any') as ServerOptions['identityPolicy'],
     allowedDevices: list(def.allowedDevices),
     allowedPattern: def.allowedPattern?.trim() || undefined,
+    httpToken: credentials.httpToken?.trim() || undefined,
+    httpTokens: parseTokens(credentials.httpTokens).tokens,
     // Node-RED closes the input nodes before this server on a redeploy: do not acknowledge what nobody receives
     holdWithoutListeners: true,
     trustedProxies: list(def.trustedProxies),

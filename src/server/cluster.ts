@@ -143,7 +143,11 @@ export class Cluster implements CommandRelay {
         publish: (o) => this.publishOffer(o),
         withdraw: (o) => this.publish(this.topics.offer(o.deviceId, o.id), '', true),
         send: (issuer, message) => this.publish(this.topics.inbox(issuer), message, false),
-        deliver: (o) => this.host.commands.deliver(this.record(o, o.issuer)),
+        deliver: (o) => {
+          const record = this.record(o, o.issuer);
+          // A phone has no connection to write on: the command leaves with the answer to its next request.
+          if (!this.host.commands.deliver(record)) this.host.commands.hold(record);
+        },
         report: (o) => {
           const last = this.lastStatus.get(o.id);
           if (last) this.sendStatus(last.issuer, last.seq, last.event);

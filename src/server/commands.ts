@@ -128,6 +128,18 @@ export class CommandLifecycle {
     return true;
   }
 
+  /**
+   * A command queued elsewhere for a device connected here without a connection to write on (a phone): it
+   * waits here for the device's next request, as a command issued here would.
+   */
+  hold(record: CommandRecord): void {
+    try {
+      this.queue.enqueue(record);
+    } catch (err) {
+      this.status(record, 'failed', { error: (err as Error).message });
+    }
+  }
+
   /** Queued commands past their time-to-live and sent ones never answered become `expired`. */
   sweep(now: number): void {
     this.relay?.sweep(now);

@@ -76,6 +76,15 @@ export interface ServerOptions {
   /** Most devices remembered as known (they may be sent queued commands), least recently seen dropped first. */
   maxKnownDevices?: number;
   /**
+   * A secret every HTTP device (phone) must present, as a `token` parameter of its URL or body, or in an
+   * `Authorization: Bearer` header; requests without it are answered 403. Binary protocols have no place for one.
+   */
+  httpToken?: string;
+  /** A secret per HTTP device ID (overrides `httpToken` for that device); devices listed here count as allowed. */
+  httpTokens?: Readonly<Record<string, string>>;
+  /** Largest HTTP request body accepted, bytes (default 65536, Traccar's limit); larger ones get 413. */
+  maxHttpBodyBytes?: number;
+  /**
    * Load balancers allowed to send a PROXY protocol header (v1 or v2) on TCP: addresses or CIDR ranges, IPv4 or
    * IPv6. Their connections must start with one; a header from any other address is refused.
    */
@@ -84,10 +93,17 @@ export interface ServerOptions {
   cluster?: ClusterOptions;
 }
 
-export type ResolvedServerOptions = Required<
-  Omit<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore' | 'allowedPattern' | 'cluster'>
-> &
-  Pick<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore' | 'allowedPattern' | 'cluster'>;
+type OptionalSettings =
+  | 'timezoneOffset'
+  | 'host'
+  | 'commandStore'
+  | 'allowedPattern'
+  | 'httpToken'
+  | 'httpTokens'
+  | 'cluster';
+
+export type ResolvedServerOptions = Required<Omit<ServerOptions, OptionalSettings>> &
+  Pick<ServerOptions, OptionalSettings>;
 
 export const SERVER_DEFAULTS = {
   port: 5023,
@@ -110,6 +126,7 @@ export const SERVER_DEFAULTS = {
   identityPolicy: 'any',
   allowedDevices: [] as readonly string[],
   holdWithoutListeners: false,
+  maxHttpBodyBytes: 65536,
   trustedProxies: [] as readonly string[],
 } as const;
 
@@ -136,6 +153,11 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   positiveInt('reassemblyTimeout', o.reassemblyTimeout, 1, 3600);
   positiveInt('maxConnectionsPerAddress', o.maxConnectionsPerAddress, 0, 1_000_000);
   positiveInt('udpRateLimit', o.udpRateLimit, 1, 1_000_000);
+  positiveInt('maxHttpBodyBytes', o.maxHttpBodyBytes, 256, 16 * 1024 * 1024);
+  if (o.httpToken !== undefined && (typeof o.httpToken !== 'string' || o.httpToken === ''))
+    throw new RangeError('httpToken must be a non-empty string');
+  for (const [id, token] of Object.entries(o.httpTokens ?? {}))
+    if (typeof token !== 'string' || token === '') throw new RangeError(`the token of device ${id} is empty`);
   if (!['any', 'flag', 'allow'].includes(o.identityPolicy))
     throw new RangeError(`identityPolicy must be any, flag or allow`);
   if (o.allowedPattern !== undefined && o.allowedPattern !== '') {

@@ -27,12 +27,16 @@ export const ATTRIBUTES = {
   power: n('external (vehicle) supply voltage', 'V'),
   battery: n('internal battery voltage', 'V'),
   batteryLevel: n('battery charge', '%'),
+  batteryRaw: n('a battery reading in a unit the protocol does not state (H02 V3), as reported', 'raw'),
   charge: b('the battery is charging'),
   chargeVoltage: n('charging voltage, as reported', 'raw'),
   voltageLevel: n('battery level code (GT06: 0 none ... 6 full)', 'raw'),
   batteryAlarm: n('battery alarm code, as reported', 'raw'),
   batteryStatus: n('battery pack status word', 'raw'),
   batteryHealth: n('battery pack health', '%'),
+  batteryCondition: s(
+    'battery health as a phone reports it: good, overheat, dead, over_voltage, failure, cold, unknown',
+  ),
   batteryTemp: n('battery pack temperature', '°C'),
   batteryVersion: n('battery pack version', 'raw'),
   absoluteCapacity: n('battery pack absolute state of charge', '%'),
@@ -48,11 +52,14 @@ export const ATTRIBUTES = {
   externalBatteryLevel: n('external battery charge', '%'),
   sensorBattery: n('sensor battery voltage', 'V'),
   sensorBatteryLevel: n('sensor battery charge', '%'),
+  sensorId: s('ID of the wireless sensor a record refers to'),
+  sensorVoltage: n('voltage a wireless sensor reports', 'V'),
   // radio and positioning quality
   rssi: n('GSM signal strength, as the device scales it', 'raw'),
   sensorRssi: n('sensor signal strength', 'dBm'),
   hdop: n('horizontal dilution of precision'),
   accuracy: n('position accuracy', 'm'),
+  mock: b('the location comes from a mock location provider (a phone in developer mode, a simulator)'),
   satellitesVisible: n('satellites in view (not only those used)'),
   networkTechnology: s('radio technology in use (2G, 4G...)'),
   gps: n('GNSS state code, as reported', 'raw'),
@@ -65,7 +72,10 @@ export const ATTRIBUTES = {
   distance: n('distance of a trip or since the last record', 'm'),
   hours: n('engine hours', 'ms'),
   motion: b('the device says it is moving'),
+  activity: s('what a phone’s activity recognition says: still, on_foot, walking, running, on_bicycle, in_vehicle'),
+  trigger: s('what made a phone report this location: motionchange, heartbeat, geofence, providerchange...'),
   steps: n('pedometer steps'),
+  turnovers: n('turn-overs counted by the device (H02 LINK), as reported', 'raw'),
   drivingTime: n('driving time, as reported', 's'),
   idleTime: n('idle time of a trip', 's'),
   idlingTime: n('idling time, as reported', 's'),
@@ -168,6 +178,7 @@ export const ATTRIBUTES = {
   city: n('city code of the registration (JT/T 808)'),
   authCode: s('authentication code the terminal presents (JT/T 808)'),
   dataUsage: n('mobile data used, as reported', 'raw'),
+  notificationToken: s('push-notification token a phone app registered (Traccar Client), to wake it for commands'),
   // drivers, cards and tags
   driverUniqueId: s('driver ID (iButton, RFID or card)'),
   driver: s('driver name'),
@@ -209,6 +220,10 @@ export const ATTRIBUTES = {
   tpms: o('tyre pressure alarm details (item 0x66)'),
   bsd: o('blind-spot alarm details (item 0x67)'),
   event: n('event code, as reported', 'raw'),
+  eventName: s(
+    'an event the device names in words (a GPS103 keyword such as `acc alarm`, a command answer such as `jt`)',
+  ),
+  error: s('an error the device reports, as text'),
   eventData: n('event data, as reported', 'raw'),
   eventSource: n('event source code, as reported', 'raw'),
   eventFiles: s('files the device recorded for an event'),
@@ -237,6 +252,10 @@ export const ATTRIBUTES = {
   mediaFormat: s('media format: jpeg, mp3...'),
   mediaEvent: o('what a JT/T 808 media file is: {id, type, format, event, channel} (codes as reported)'),
   mediaIds: a('IDs of stored media files'),
+  // what has no name here
+  params: o(
+    'parameters a phone or script sent (OsmAnd / Traccar Client) that this vocabulary has no name for, under their own names: numbers, booleans or text',
+  ),
 } as const satisfies Record<string, AttributeSpec>;
 
 /**

@@ -6,7 +6,7 @@
 export const RECORD_TYPES = {
   position: 'a record with a location (valid or not: see `valid`)',
   login: 'the device identified itself',
-  register: 'a JT/T 808 terminal registered',
+  register: 'the device registered: a JT/T 808 terminal, or a phone app’s push-notification token',
   authentication: 'a JT/T 808 terminal authenticated',
   logout: 'the device logged out',
   heartbeat: 'the device is alive (and may report status)',

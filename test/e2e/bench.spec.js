@@ -17,6 +17,7 @@ describe('benchmark suite (smoke run)', function () {
     for (const section of [
       'Decode throughput',
       'Ingestion through the server',
+      'HTTP ingestion',
       'Memory per connected device',
       'ACK latency',
       'Cluster mode',
@@ -35,5 +36,6 @@ describe('benchmark suite (smoke run)', function () {
       /\| through HAProxy \(`send-proxy-v2`\) \| [\d,]+ \| 0 \||Skipped: .* not installed/,
       'the cluster rows, or why they are missing',
     );
+    assert.match(md, /\| TrackerServer \(detection, handover[^|]*\| [\d,]+ \| 0 \|/, 'phones answered 200, none wrong');
   });
 });

@@ -5,6 +5,7 @@
 // nothing of it loaded without a broker. The Node-RED + HAProxy version of this is cluster.spec.js.
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
+const http = require('node:http');
 const path = require('node:path');
 const { TrackerServer } = require('../../dist/index.js');
 const { tcpClient, delay, nextEvent } = require('../lib/clients');
@@ -193,6 +194,32 @@ describe('cluster mode (library, real Mosquitto)', function () {
     const sent = texts.filter((_, i) => final(...issued[i]) === 'sent').sort();
     assert.ok(sent.length > 0);
     assert.deepEqual(written, sent, 'each sent command written once, no other');
+  });
+
+  it('a phone (HTTP) on B gets a command issued on A with the answer to its next request', async () => {
+    const a = await instance('a');
+    const b = await instance('b', { udp: false });
+    const get = (server) =>
+      new Promise((resolve, reject) =>
+        http
+          .get({ host: '127.0.0.1', port: server.port, path: '/?id=phone1&lat=52.5&lon=13.4', agent: false }, (res) => {
+            let body = '';
+            res.on('data', (d) => {
+              body += d;
+            });
+            res.on('end', () => resolve(body));
+          })
+          .on('error', reject),
+      );
+    assert.equal(await get(b), '');
+    await until(() => a.cluster.holder('phone1') === 'b', 3000, 'A to see the phone on B');
+    const q = a.command('phone1', { type: 'custom', text: 'report now' }, { origin: 'n' });
+    assert.equal(q.status, 'queued');
+    await until(() => b.commands.queue.hasQueued('phone1'), 3000, 'the command waiting on B for the next request');
+    assert.equal(await get(b), 'report now');
+    await until(() => statuses(a, q.id).includes('sent'), 3000, 'sent, reported to A');
+    assert.equal(await get(b), '', 'once');
+    assert.deepEqual(b.commandEvents, []);
   });
 
   it('a device that logs in on another instance is dropped on the first without an offline event', async () => {

@@ -2,12 +2,12 @@
 // Runs Traccar's conformance vectors (test/fixtures/traccar, see the NOTICE there) against the built codecs:
 // every decode case in order through one connection per group (a login early on identifies the device),
 // every frame case, every encode case. Shared by the vector tests and `npm run conformance`.
-const { getCodec, createSession, validateCommand } = require('../../dist/index.js');
+const { getCodec, createSession, validateCommand, HttpReplay } = require('../../dist/index.js');
 const { loadVectors, makeConnection, emptyOutput, checkExpectation } = require('./vectors');
 const { escapeFrame, unescapeFrame } = require('./jt808');
 const { unescapeText } = require('./jt600');
 
-const PROTOCOLS = ['gt06', 'jt808', 'jt600', 'vt600'];
+const PROTOCOLS = ['gt06', 'jt808', 'jt600', 'vt600', 'h02', 'gps103', 'osmand'];
 
 /** Cases we handle differently from Traccar on purpose, with the reason: by protocol, kind and case id. */
 const KNOWN_DIFFERENCES = {
@@ -24,7 +24,27 @@ const KNOWN_DIFFERENCES = {
   },
   jt600: { decode: {}, frame: {}, encode: {} },
   vt600: { decode: {}, frame: {}, encode: {} },
+  h02: { decode: {}, frame: {}, encode: {} },
+  gps103: { decode: {}, frame: {}, encode: {} },
+  osmand: { decode: {}, frame: {}, encode: {} },
 };
+
+/**
+ * An HTTP vector's request as Node's HTTP parser hands it over (header names in lower case): what the codec's
+ * `decodeRequest` takes. The same requests on the wire go through the product's HTTP path in
+ * runWireConformance.
+ */
+function httpRequest(v) {
+  const headers = {};
+  for (const [name, value] of Object.entries(v.headers)) headers[name.toLowerCase()] = value;
+  return { method: v.method, url: v.uri, headers, body: Buffer.from(v.body, 'utf8') };
+}
+
+/** Traccar keeps a parameter it has no name for under its own name; ours go to `attributes.params`. */
+function withParams(m) {
+  const { params, ...attributes } = m.attributes;
+  return params ? { ...m, attributes: { ...params, ...attributes } } : m;
+}
 
 /** How each protocol's vectors are fed and compared. */
 const FEED = {
@@ -70,11 +90,43 @@ const FEED = {
     encode: plainEncode,
     title: textTitle,
   },
+  h02: {
+    // fix times more than 25 h ahead of the clock are not believed: the clock is later than the newest vector
+    now: Date.UTC(2026, 0, 1),
+    wire: (hex) => Buffer.from(hex, 'hex'),
+    // our text frames keep the CR/LF that follows `#` (the decoder ignores it); Traccar's framer drops it
+    frameText: (b) => {
+      let n = b.length;
+      while (n > 0 && (b[n - 1] === 0x0d || b[n - 1] === 0x0a || b[n - 1] === 0x20)) n--;
+      return b.subarray(0, n);
+    },
+    // the time field of a command is the clock when it is sent: Traccar's test clock reads 01:02:03
+    encode: (codec, e) => plainEncode(codec, e, Date.UTC(2024, 0, 2, 1, 2, 3)),
+    title: (v) => (v.hex.startsWith('2a') ? textTitle(v) : `binary ${v.hex.length / 2} bytes`),
+  },
+  gps103: {
+    now: Date.UTC(2026, 0, 1),
+    wire: (hex) => Buffer.from(hex, 'hex'),
+    frameText: (b) => b,
+    encode: plainEncode,
+    title: textTitle,
+  },
+  osmand: {
+    // the vectors' hex is the request on the wire (runWireConformance); here the request the parser makes of it
+    wire: (hex) => Buffer.from(hex, 'hex'),
+    http: true,
+    decode(codec, v, conn, out) {
+      const { status } = codec.decodeRequest(httpRequest(v), conn, out);
+      return status === v.httpStatus ? null : `answered ${status}, expected ${v.httpStatus}`;
+    },
+    view: withParams,
+    title: (v) => `${v.method} ${v.headers['Content-Type'] ?? v.uri.slice(0, 48)}`,
+  },
 };
 
-function plainEncode(codec, e) {
+function plainEncode(codec, e, now) {
   const { uniqueId, ...params } = e.attributes;
-  const conn = makeConnection(codec);
+  const conn = makeConnection(codec, {}, now);
   conn.deviceId = uniqueId;
   return encodeChecked(codec, { type: e.command, ...params }, conn).frames[0].toString('hex');
 }
@@ -111,17 +163,19 @@ function runConformance(protocol, records) {
 
   const connections = new Map();
   for (const v of V.decode) {
-    if (!connections.has(v.group)) connections.set(v.group, makeConnection(codec));
+    if (!connections.has(v.group)) connections.set(v.group, makeConnection(codec, {}, feed.now));
     const conn = connections.get(v.group);
     const problem = attempt(() => {
       const out = emptyOutput();
       // a case decoded under a configured device model sees that model; the connection's state carries on
       const c = v.model ? { ...conn, options: { ...conn.options, model: v.model } } : conn;
-      codec.decode(feed.wire(v.hex), c, out);
+      let problem = null;
+      if (feed.decode) problem = feed.decode(codec, v, c, out);
+      else codec.decode(feed.wire(v.hex), c, out);
       conn.deviceId = c.deviceId;
       conn.state = c.state;
       if (records) records.push(...out.messages);
-      return checkExpectation(out.messages, v);
+      return problem ?? checkExpectation(feed.view ? out.messages.map(feed.view) : out.messages, v);
     });
     const title = `#${v.seq} ${feed.title(v)} -> ${v.expect}${v.values ? ` ${JSON.stringify(v.values)}` : ''}${v.model ? ` (model ${v.model})` : ''}`;
     cases.push({ kind: 'decode', id: v.seq, title, problem, known: known.decode[v.seq] });
@@ -160,9 +214,52 @@ function runConformance(protocol, records) {
   return cases;
 }
 
+/**
+ * The decode vectors of a protocol spoken over HTTP, as they arrive on the wire: one connection per group,
+ * through a session (`mode`: the protocol pinned, or `auto`) and the product's HTTP path (HttpReplay: Node's
+ * parser and the tracker port's limits). Each request must get exactly one answer, with the vector's status,
+ * and the records the vector expects. Resolves with cases shaped like runConformance's.
+ */
+async function runWireConformance(protocol, mode) {
+  const feed = FEED[protocol];
+  const known = KNOWN_DIFFERENCES[protocol];
+  const groups = new Map();
+  for (const v of loadVectors(protocol).decode) {
+    if (!groups.has(v.group)) groups.set(v.group, []);
+    groups.get(v.group).push(v);
+  }
+  const cases = [];
+  for (const vectors of groups.values()) {
+    const connection = new HttpReplay(createSession({ protocol: mode }));
+    for (const v of vectors) {
+      const result = await connection.push(feed.wire(v.hex));
+      const problem = attempt(() => {
+        const answers = result.replies.map((r) => r.toString('latin1')).join('');
+        const statuses = [...answers.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+        if (statuses.length !== 1) return `${statuses.length} answers`;
+        if (statuses[0] !== v.httpStatus) return `answered ${statuses[0]}, expected ${v.httpStatus}`;
+        if (result.messages.some((m) => m.protocol !== protocol)) return 'decoded as another protocol';
+        return checkExpectation(result.messages.map(feed.view), v);
+      });
+      cases.push({
+        kind: 'decode',
+        id: v.seq,
+        title: `#${v.seq} ${feed.title(v)} (${mode})`,
+        problem,
+        known: known.decode[v.seq],
+      });
+    }
+    connection.close();
+  }
+  return cases;
+}
+
 /** A decode vector's frame as it arrives on the wire. */
 function wireOf(protocol, vector) {
   return FEED[protocol].wire(vector.hex);
 }
 
-module.exports = { PROTOCOLS, KNOWN_DIFFERENCES, runConformance, wireOf };
+/** Protocols spoken over HTTP, whose vectors runWireConformance also feeds as wire bytes. */
+const HTTP_PROTOCOLS = PROTOCOLS.filter((p) => FEED[p].http);
+
+module.exports = { PROTOCOLS, HTTP_PROTOCOLS, KNOWN_DIFFERENCES, runConformance, runWireConformance, wireOf };

@@ -1,10 +1,10 @@
 'use strict';
-// Traccar's conformance vectors for all four protocols (test/fixtures/traccar, see the NOTICE there), run by
+// Traccar's conformance vectors for every protocol (test/fixtures/traccar, see the NOTICE there), run by
 // test/lib/conformance.js, which `npm run conformance` uses too: one test per case, deliberate differences
 // skipped with their reason (and failing if they ever start to pass, so the list cannot go stale).
 const assert = require('node:assert/strict');
 const { createSession } = require('../../dist/index.js');
-const { PROTOCOLS, runConformance } = require('../lib/conformance');
+const { PROTOCOLS, HTTP_PROTOCOLS, runConformance, runWireConformance } = require('../lib/conformance');
 const { loadVectors } = require('../lib/vectors');
 const { escapeFrame } = require('../lib/jt808');
 
@@ -29,6 +29,19 @@ for (const protocol of PROTOCOLS) {
       const passed = decode.filter((c) => !c.known && c.problem === null).length;
       assert.ok(passed / decode.length >= 0.95, `${passed}/${decode.length}`);
     });
+  });
+}
+
+for (const protocol of HTTP_PROTOCOLS) {
+  describe(`${protocol.toUpperCase()} conformance vectors on the wire (Node's HTTP parser, one connection per group)`, () => {
+    for (const mode of [protocol, 'auto']) {
+      it(`every request gets one answer with Traccar's status and the expected records (--protocol ${mode})`, async () => {
+        const cases = await runWireConformance(protocol, mode);
+        assert.ok(cases.length > 0);
+        const failed = cases.filter((c) => !c.known && c.problem !== null).map((c) => `${c.title}: ${c.problem}`);
+        assert.deepEqual(failed, []);
+      });
+    }
   });
 }
 

@@ -16,7 +16,9 @@ const CAP = 4096;
 
 const J600 = require('../fixtures/traccar/jt600.json');
 const V600 = require('../fixtures/traccar/vt600.json');
+const H02 = require('../fixtures/traccar/h02.json');
 const hex = (s) => Buffer.from(s, 'hex');
+const ascii = (s) => Buffer.from(s, 'latin1');
 
 /** Per protocol: a frame that identifies the device, and a valid frame whose record must come out. */
 const PROTOCOLS = {
@@ -32,6 +34,16 @@ const PROTOCOLS = {
     valid: Buffer.from(V600.decode.find((v) => v.seq === 8).hex, 'hex'),
     type: 'result',
   },
+  h02: {
+    hello: hex(H02.decode.find((v) => v.seq === 76).hex),
+    valid: ascii('*HQ,4106011660,V1,124552,A,5035.3129,N,00431.8211,E,000.20,000,131116,FFFFFBFF#'),
+    type: 'position',
+  },
+  gps103: {
+    hello: ascii('##,imei:359586015829802,A;'),
+    valid: ascii('imei:359586015829802,tracker,1610101200,,F,100000.000,A,5230.0000,N,01324.0000,E,0.00,0;'),
+    type: 'position',
+  },
 };
 
 /** Bytes biased towards each protocol's markers, so that junk often looks like the start of a frame. */
@@ -39,7 +51,28 @@ const junkByte = fc.oneof(
   { weight: 5, arbitrary: fc.integer({ min: 0, max: 255 }) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom(0x78, 0x79, 0x7e, 0x7d, 0xe7, 0x24, 0x28, 0x29, 0x26, 0x2c, 0x0d, 0x0a, 0x00, 0xff),
+    arbitrary: fc.constantFrom(
+      0x78,
+      0x79,
+      0x7e,
+      0x7d,
+      0xe7,
+      0x24,
+      0x28,
+      0x29,
+      0x26,
+      0x2c,
+      0x0d,
+      0x0a,
+      0x00,
+      0xff,
+      0x2a, // H02 text, GPS103 alternative end
+      0x23, // H02 end, GPS103 login
+      0x3b, // GPS103 end
+      0x58, // H02 X block
+      0x69, // GPS103 `imei:`
+      0x35, // a digit: GPS103 heartbeat
+    ),
   },
 );
 const junk = fc.array(junkByte, { maxLength: 3000 }).map((a) => Buffer.from(a));
@@ -50,7 +83,10 @@ function pushInPieces(session, bytes, cutPoints) {
   let prev = 0;
   const out = [];
   for (const p of [...points, bytes.length]) {
-    out.push(session.push(bytes.subarray(prev, p)));
+    const r = session.push(bytes.subarray(prev, p));
+    // the session turns a codec's exception into an error record: none may happen
+    assert.ok(!r.errors.some((e) => / decoder failed/.test(e.message)), JSON.stringify(r.errors));
+    out.push(r);
     prev = p;
     assert.ok(session.bufferedBytes <= CAP, `holds ${session.bufferedBytes} bytes`);
   }
@@ -201,6 +237,49 @@ describe('property: encoders read back', () => {
     );
   });
 
+  it('H02 commands: one *HQ message with the device ID and a 6-digit time; custom text as it is', () => {
+    const codec = getCodec('h02');
+    const types = ['engineStop', 'engineResume', 'alarmArm', 'alarmDisarm', 'positionPeriodic'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...types),
+        fc.integer({ min: 1, max: 65535 }),
+        fc.integer({ min: 0, max: 4e12 }),
+        printable,
+        (type, interval, now, text) => {
+          const conn = { deviceId: '4106011660', now, state: {}, options: {} };
+          const s = codec.encodeCommand({ type, interval }, conn).frames[0].toString('latin1');
+          assert.match(s, /^\*HQ,4106011660,(S20|SCF|S71),\d{6},[\d,]+#$/);
+          const custom = codec.encodeCommand({ type: 'custom', text }, conn).frames[0].toString('latin1');
+          assert.equal(custom, text.replace(/\\r/g, '\r').replace(/\\n/g, '\n'));
+        },
+      ),
+      SETTINGS,
+    );
+  });
+
+  it('GPS103 commands: **,imei:<IMEI>,<code>; custom text without ";" or line breaks', () => {
+    const codec = getCodec('gps103');
+    const conn = { deviceId: '359586015829802', state: {}, options: {} };
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 99 * 3600 }), printable, (interval, text) => {
+        const s = codec.encodeCommand({ type: 'positionPeriodic', interval }, conn).frames[0].toString('latin1');
+        const m = /^\*\*,imei:359586015829802,C,(\d\d)([smh])$/.exec(s);
+        assert.ok(m, s);
+        const unit = { s: 1, m: 60, h: 3600 }[m[2]];
+        assert.ok(Number(m[1]) * unit <= interval && interval < (Number(m[1]) + 1) * unit, `${interval} -> ${s}`);
+        if (text.includes(';')) assert.throws(() => codec.encodeCommand({ type: 'custom', text }, conn), /";"/);
+        else
+          assert.equal(
+            codec.encodeCommand({ type: 'custom', text }, conn).frames[0].toString('latin1'),
+            `**,imei:359586015829802,${text}`,
+          );
+        assert.throws(() => codec.encodeCommand({ type: 'custom', text: `${text}\r\n` }, conn));
+      }),
+      SETTINGS,
+    );
+  });
+
   it('VT600 $$ commands: declared length and byte-sum checksum', () => {
     const codec = getCodec('vt600');
     fc.assert(
@@ -221,6 +300,108 @@ describe('property: encoders read back', () => {
         }
       }),
       SETTINGS,
+    );
+  });
+});
+
+describe('property: OsmAnd requests (HTTP)', () => {
+  const { HttpReplay, attributeSpec } = require('../../dist/index.js');
+  const { request } = require('../lib/osmand');
+  const codec = getCodec('osmand');
+  const text = fc.string({ maxLength: 40 });
+  const value = fc.oneof(text, fc.double({ noNaN: false }).map(String), fc.constantFrom('true', 'false', '', '-1'));
+  const names = fc.constantFrom(
+    'id',
+    'deviceid',
+    'lat',
+    'lon',
+    'location',
+    'timestamp',
+    'speed',
+    'speedUnit',
+    'bearing',
+    'altitude',
+    'batt',
+    'charge',
+    'cell',
+    'wifi',
+    'alarm',
+    'valid',
+    'power',
+    'io5',
+    'token',
+    '__proto__',
+    'constructor',
+  );
+  const query = fc
+    .array(fc.tuple(fc.oneof(names, text), value), { maxLength: 12 })
+    .map((pairs) => new URLSearchParams(pairs).toString());
+  const body = fc.oneof(
+    fc.json().map((j) => ({ type: 'application/json', body: j })),
+    fc
+      .record({ location: fc.anything(), device_id: fc.oneof(text, fc.integer()) })
+      .map((o) => ({ type: 'application/json', body: JSON.stringify(o) })),
+    query.map((q) => ({ type: 'application/x-www-form-urlencoded', body: q })),
+    fc.uint8Array({ maxLength: 200 }).map((b) => ({ type: '', body: Buffer.from(b).toString('latin1') })),
+  );
+
+  it('any request: no throw, 200 or 400, device IDs by the rule, every attribute typed by the vocabulary', () => {
+    fc.assert(
+      fc.property(query, body, fc.constantFrom('GET', 'POST', 'PUT'), (q, b, method) => {
+        const conn = {
+          protocol: 'osmand',
+          options: {},
+          deviceId: undefined,
+          now: 0,
+          receivedAt: '1970-01-01T00:00:00.000Z',
+          state: {},
+        };
+        const out = { messages: [], replies: [], errors: [], answers: [] };
+        const { status } = codec.decodeRequest(
+          request({ method, url: `/?${q}`, headers: b.type ? { 'content-type': b.type } : {}, body: b.body }),
+          conn,
+          out,
+        );
+        assert.ok(status === 200 || status === 400, String(status));
+        if (status === 400) assert.deepEqual(out.messages, []);
+        for (const m of out.messages) {
+          assert.match(m.deviceId, /^\S(?:.{0,62}\S)?$/u);
+          assert.equal(m.deviceId, conn.deviceId);
+          assert.ok(!Number.isNaN(Date.parse(m.time)), m.time);
+          for (const [key, v] of Object.entries(m.attributes)) {
+            const spec = attributeSpec(key);
+            assert.ok(spec, key);
+            assert.ok(spec.type.split('|').includes(typeof v === 'object' ? 'object' : typeof v), `${key}: ${v}`);
+          }
+          if (m.lat !== undefined) assert.ok(Math.abs(m.lat) <= 90 && Math.abs(m.lon) <= 180);
+        }
+      }),
+      SETTINGS,
+    );
+  });
+
+  it('any bytes after a request line, split anywhere: one answer per request at most, nothing thrown', async () => {
+    await fc.assert(
+      fc.asyncProperty(junk, cuts, async (bytes, cutPoints) => {
+        const replay = new HttpReplay(createSession());
+        const all = Buffer.concat([Buffer.from('POST /?id=1 HTTP/1.1\r\nContent-Length: 5\r\n\r\nlat=1'), bytes]);
+        const points = [...new Set(cutPoints.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
+        let prev = 0;
+        let written = '';
+        for (const p of [...points, all.length]) {
+          const r = await replay.push(all.subarray(prev, p));
+          written += r.replies.map((x) => x.toString('latin1')).join('');
+          prev = p;
+        }
+        replay.close();
+        const statuses = [...written.matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((m) => Number(m[1]));
+        assert.equal(statuses[0], 200);
+        assert.ok(
+          statuses.every((s) => [200, 400, 408, 413, 431].includes(s)),
+          statuses.join(),
+        );
+      }),
+      { ...SETTINGS, numRuns: Math.max(10, Math.floor(RUNS / 5)) },
     );
   });
 });

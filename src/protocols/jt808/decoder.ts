@@ -2,6 +2,7 @@
  * JT/T 808 message decoding (docs/protocols/jt808.md): one frame in, records and replies out, with
  * sub-package reassembly. Facts from the standard, public servers and Traccar's decoder; our own code.
  */
+import { knotsToKmh } from '../common/units';
 import { setDeviceTime } from '../common/record';
 import { hexWord } from '../common/hex';
 import { newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
@@ -553,7 +554,7 @@ function decodeJointech(c: Ctx, r: Reader): TrackerMessage {
   setDeviceTime(m, fix.time);
   m.lat = fix.lat;
   m.lon = fix.lon;
-  m.speed = Math.round(fix.speedKnots * 1.852 * 100) / 100;
+  m.speed = knotsToKmh(fix.speedKnots);
   m.course = fix.course;
   m.valid = c.header.msgId !== MSG.JOINTECH_BLIND;
   a.rssi = r.u8();
