@@ -38,8 +38,9 @@ function linkPackage(userDir) {
 }
 
 /**
- * Starts Node-RED on `port` (0: any free one) with the flows in `flowFile`; `settings` are added to the
- * defaults below. Resolves with {RED, port, stop()} once the runtime has started.
+ * Starts Node-RED with the flows in `flowFile`, then opens the editor port (0: any free one): the runtime first, so
+ * that a browser tab left open from an earlier run cannot reach the editor before the runtime can answer it.
+ * `settings` are added to the defaults below. Resolves with {RED, port, stop()}; rejects with the listen error.
  */
 async function startNodeRed({ userDir, flowFile, port = 0, host, settings = {} }) {
   fs.mkdirSync(userDir, { recursive: true });
@@ -60,11 +61,11 @@ async function startNodeRed({ userDir, flowFile, port = 0, host, settings = {} }
   });
   app.use('/', RED.httpAdmin);
   app.use('/', RED.httpNode);
+  await RED.start();
   await new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
   });
-  await RED.start();
   return {
     RED,
     port: server.address().port,

@@ -5,11 +5,9 @@
 // The flow lives in .node-red-data/flows.json (NODE_RED_USER_DIR moves it); it is created from examples/ on the first
 // start (or with --reset, which first keeps the previous flow as a backup beside it) and your edits are kept after that.
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
-const express = require('express');
 const RED = require('node-red');
-const { linkPackage } = require('./embed');
+const { startNodeRed } = require('./embed');
 
 const root = path.resolve(__dirname, '..');
 const userDir = path.resolve(process.env.NODE_RED_USER_DIR || path.join(root, '.node-red-data'));
@@ -108,48 +106,35 @@ function consoleLog(hadCredentialFile) {
 
 async function main() {
   fs.mkdirSync(userDir, { recursive: true });
-  linkPackage(userDir);
   if (process.argv.includes('--reset')) backUpFlow();
   if (!fs.existsSync(flowFile)) writeFlowFromExample();
   const ports = trackerPorts();
   const hadCredentialFile = fs.existsSync(credentialFile);
 
-  const app = express();
-  const server = http.createServer(app);
-  RED.init(server, {
+  const red = await startNodeRed({
     userDir,
     flowFile,
-    httpAdminRoot: '/',
-    httpNodeRoot: '/',
-    uiPort: editorPort,
-    // relative file names in file nodes (the CSV and GPX example) land in the user directory, not in this checkout
-    fileWorkingDirectory: userDir,
-    credentialSecret: process.env.NODE_RED_CREDENTIAL_SECRET || 'node-red-gps-trackers-dev',
-    logging: { console: { level: process.env.LOG_LEVEL || 'info', handler: consoleLog(hadCredentialFile) } },
-    editorTheme: {
-      tours: false,
-      projects: { enabled: false },
-      // PALETTE_CATALOGUES='' turns off the Flow Library catalogue (machines without internet access)
-      ...(process.env.PALETTE_CATALOGUES !== undefined
-        ? { palette: { catalogues: process.env.PALETTE_CATALOGUES.split(',').filter(Boolean) } }
-        : {}),
+    port: editorPort,
+    settings: {
+      // relative file names in file nodes (the CSV and GPX example) land in the user directory, not in this checkout
+      fileWorkingDirectory: userDir,
+      logging: { console: { level: process.env.LOG_LEVEL || 'info', handler: consoleLog(hadCredentialFile) } },
+      editorTheme: {
+        tours: false,
+        projects: { enabled: false },
+        // PALETTE_CATALOGUES='' turns off the Flow Library catalogue (machines without internet access)
+        ...(process.env.PALETTE_CATALOGUES !== undefined
+          ? { palette: { catalogues: process.env.PALETTE_CATALOGUES.split(',').filter(Boolean) } }
+          : {}),
+      },
     },
-    telemetry: { enabled: false, updateNotification: false },
-  });
-  app.use('/', RED.httpAdmin);
-  app.use('/', RED.httpNode);
-  // The runtime first, then the port: a browser tab left open from an earlier run must not reach the editor
-  // before the runtime can answer it.
-  await RED.start();
-  await new Promise((resolve) => {
-    server.once('error', (err) =>
-      fail(
-        err.code === 'EADDRINUSE'
-          ? `the editor port ${editorPort} is in use (another Node-RED?): stop it or choose another with PORT=...`
-          : `cannot open the editor port ${editorPort}: ${err.message}`,
-      ),
+  }).catch((err) => {
+    if (err.syscall !== 'listen') throw err;
+    fail(
+      err.code === 'EADDRINUSE'
+        ? `the editor port ${editorPort} is in use (another Node-RED?): stop it or choose another with PORT=...`
+        : `cannot open the editor port ${editorPort}: ${err.message}`,
     );
-    server.listen(editorPort, resolve);
   });
   console.log(`\nNode-RED editor: http://localhost:${editorPort}/`);
   if (ports.length)
@@ -158,8 +143,7 @@ async function main() {
     );
 
   const stop = async () => {
-    await RED.stop();
-    server.close();
+    await red.stop();
     process.exit(0);
   };
   process.once('SIGINT', stop);
