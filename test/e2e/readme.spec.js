@@ -33,7 +33,7 @@ describe('README claims', () => {
   });
 
   it('documents every environment variable npm start and tracker-sim read', () => {
-    const sources = ['scripts/start.js', 'src/cli/tracker-sim.ts'].map(read).join('\n');
+    const sources = ['scripts/start.js', 'scripts/embed.js', 'src/cli/tracker-sim.ts'].map(read).join('\n');
     // process.env.NAME, process.env['NAME'], and start.js's portFrom('NAME', ...)
     const reads = /process\.env\.([A-Z_]+)|process\.env\[['"]([A-Z_]+)|portFrom\('([A-Z_]+)'/g;
     const used = new Set([...sources.matchAll(reads)].map((m) => m[1] ?? m[2] ?? m[3]));
