@@ -61,6 +61,7 @@ const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
 
 function main() {
   const started = Date.now();
+  const loadAtStart = os.loadavg()[0];
   const lines = [];
   const log = (s = '') => {
     lines.push(s);
@@ -219,6 +220,10 @@ function main() {
   row('p99 ACK latency ≤ 10 ms at the offered load', `${fmt(lat.ours.p99, 2)} ms`, lat.ours.p99 <= 10);
   log();
   log(`Run time: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  // Other programs on the machine take the same cores: the load says how quiet it was (ratios hold up best).
+  log(
+    `Load average (1 min) when the run began: ${loadAtStart.toFixed(2)}; when it ended: ${os.loadavg()[0].toFixed(2)} (${os.cpus().length} cores).`,
+  );
   // What was profiled and changed to get here (hand-written, kept with the benchmark code).
   const notes = path.join(__dirname, 'NOTES.md');
   if (!quick && fs.existsSync(notes)) {
