@@ -8,13 +8,17 @@ import type { CommandSpec } from './common/commands';
 import { gt06 } from './gt06';
 import { jt600 } from './jt600';
 import { jt808 } from './jt808';
+import { tk103 } from './tk103';
 import { vt600 } from './vt600';
+import { watch } from './watch';
 
 export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolName, Codec<any>>([
   ['gt06', gt06],
   ['jt808', jt808],
   ['jt600', jt600],
   ['vt600', vt600],
+  ['tk103', tk103],
+  ['watch', watch],
 ]);
 
 /** The protocols spoken, in detection order. */
