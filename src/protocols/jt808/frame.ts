@@ -34,12 +34,20 @@ export function detectJt808(buf: Buffer, offset: number, end: number): Detect {
 /** What an e-lock frame start can still grow into: `(` + 12 digits + `,` serial `,` 3-digit type. */
 const ELOCK_PREFIX = /^\((?:\d{0,12}|\d{12},\d*|\d{12},\d+,\d{0,3})$/;
 
-/** An e-lock text frame opens a connection when the `(` rules (common/paren.ts) name JT/T 808 and it is whole. */
+/**
+ * An e-lock text frame opens a connection when the `(` rules (common/paren.ts) name JT/T 808 and it is whole
+ * text. The search stops at the next `(` too, so searches from successive start markers never overlap.
+ */
 function detectElock(buf: Buffer, offset: number, end: number): Detect {
   const head = parenHead(buf, offset, end);
   if (parenProtocol(head) !== 'jt808') return ELOCK_PREFIX.test(head) ? Detect.More : Detect.No;
-  const n = jt808FrameLength(buf, offset, end);
-  return n > 0 ? Detect.Yes : n === 0 ? Detect.More : Detect.No;
+  const limit = Math.min(end, offset + MAX_TEXT_FRAME);
+  for (let i = offset + 1; i < limit; i++) {
+    const b = buf[i];
+    if (b === CLOSE_PAREN) return Detect.Yes;
+    if (b === OPEN_PAREN || b < 0x20 || b > 0x7e) return Detect.No;
+  }
+  return limit - offset < MAX_TEXT_FRAME ? Detect.More : Detect.No;
 }
 
 /** The check code matches, or the declared body length matches the bytes carried. */

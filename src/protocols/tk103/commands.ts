@@ -55,11 +55,14 @@ function wire(fixed?: string, sms?: string): string {
 }
 
 export const TK103_COMMANDS: readonly CommandSpec[] = [
-  { type: 'engineStop', params: [], answer: 'none', wire: wire('AV010') },
-  { type: 'engineResume', params: [], answer: 'none', wire: wire('AV011') },
+  { type: 'engineStop', params: [alternative], answer: 'none', wire: wire('AV010') },
+  { type: 'engineResume', params: [alternative], answer: 'none', wire: wire('AV011') },
   {
     type: 'outputControl',
-    params: [{ name: 'data', type: 'integer', label: 'state (1 on, 0 off)', min: 0, max: 1, aliases: ['value'] }],
+    params: [
+      { name: 'data', type: 'integer', label: 'state (1 on, 0 off)', min: 0, max: 1, aliases: ['value'] },
+      alternative,
+    ],
     answer: 'none',
     wire: wire('AV00<data>'),
   },
@@ -85,7 +88,7 @@ export const TK103_COMMANDS: readonly CommandSpec[] = [
   { type: 'positionStop', params: [alternative], answer: 'result', wire: wire('AR0000000000', '*routetrackoff*') },
   { type: 'getVersion', params: [alternative], answer: 'result', wire: wire('AP07', '*about*') },
   { type: 'reboot', params: [alternative], answer: 'result', wire: wire('AT00', '88888888') },
-  { type: 'setOdometer', params: [], answer: 'none', wire: wire('AX01') },
+  { type: 'setOdometer', params: [alternative], answer: 'none', wire: wire('AX01') },
   { type: 'powerOff', params: [], answer: 'result', wire: wire(undefined, '*turnoff*') },
   { type: 'getInfo', params: [], answer: 'result', wire: wire(undefined, '*status*') },
   { type: 'deviceIdentification', params: [], answer: 'result', wire: wire(undefined, '999999') },
@@ -100,7 +103,7 @@ export const TK103_COMMANDS: readonly CommandSpec[] = [
   {
     type: 'setConnection',
     params: [
-      { name: 'server', type: 'text', label: 'server IPv4 address', max: 15 },
+      { name: 'server', type: 'text', label: 'server IPv4 address', max: 64 },
       { name: 'port', type: 'integer', label: 'server port', min: 1, max: 65535 },
     ],
     answer: 'result',

@@ -6,6 +6,7 @@
  * there; a frame longer than 32 KiB is dropped.
  */
 import { Detect } from '../codec';
+import type { ScanWork } from '../common/work';
 
 export const WATCH_MAX_FRAME = 32768;
 const OPEN = 0x5b;
@@ -37,27 +38,42 @@ export function headerAt(buf: Buffer, i: number, end: number): number {
   return limit === end && end - i < 5 + WATCH_MAX_ID ? 0 : -1;
 }
 
-export function watchFrameLength(buf: Buffer, offset: number, end: number): number {
+export function watchFrameLength(buf: Buffer, offset: number, end: number, scan?: ScanWork): number {
   if (buf[offset] !== OPEN) {
     const next = buf.indexOf(OPEN, offset + 1);
-    return next < 0 || next >= end ? -(end - offset) : -(next - offset);
+    const skip = next < 0 || next >= end ? end - offset : next - offset;
+    if (scan) scan.work += skip;
+    return -skip;
   }
   const header = headerAt(buf, offset, end);
-  if (header < 0) return -1;
-  if (header === 0) return 0;
+  if (header <= 0) return header < 0 ? -1 : 0;
   const limit = Math.min(end, offset + WATCH_MAX_FRAME);
+  const view = limit === buf.length ? buf : buf.subarray(0, limit);
+  // bracket to bracket (native searches: voice frames are long), counting depth
   let depth = 1;
-  for (let i = offset + 1; i < limit; i++) {
-    const b = buf[i];
-    if (b === CLOSE) {
-      if (--depth === 0) return i + 1 - offset;
-    } else if (b === OPEN) {
+  let open = view.indexOf(OPEN, offset + 1);
+  let close = view.indexOf(CLOSE, offset + 1);
+  let result = 0;
+  while (close >= 0 || open >= 0) {
+    if (close >= 0 && (open < 0 || close < open)) {
+      if (--depth === 0) {
+        result = close + 1 - offset;
+        break;
+      }
+      close = view.indexOf(CLOSE, close + 1);
+    } else {
       // a Wi-Fi name's bracket nests; the next frame's header means this one never ended
-      if (headerAt(buf, i, end) > 0) return -(i - offset);
+      if (headerAt(buf, open, end) > 0) {
+        result = -(open - offset);
+        break;
+      }
       depth++;
+      open = view.indexOf(OPEN, open + 1);
     }
   }
-  return limit - offset < WATCH_MAX_FRAME ? 0 : -(limit - offset);
+  if (scan) scan.work += result > 0 ? result : result < 0 ? -result : limit - offset;
+  if (result !== 0 || limit - offset < WATCH_MAX_FRAME) return result;
+  return -(limit - offset); // longer than any frame: junk
 }
 
 /** The header in full: maker, ID, an optional index, the 4-hex length. */
