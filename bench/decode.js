@@ -12,7 +12,7 @@ if (!workload) throw new Error(`unknown workload ${workloadName}`);
 /**
  * Where the frame at `off` ends, by the protocol's own length rule and nothing else (0 = incomplete).
  * GT06: length byte/word; JT/T 808: the closing 7e; JT600 `$`: length word + 10; VT600: `&&` + the decimal
- * length before the first comma.
+ * length before the first comma; TK103: the closing `)`; watch: the closing `]`.
  */
 const SPLIT = {
   gt06: (d, off) => (off + 5 > d.length ? 0 : d[off] === 0x78 ? d[off + 2] + 5 : d.readUInt16BE(off + 2) + 6),
@@ -24,6 +24,14 @@ const SPLIT = {
   vt600: (d, off) => {
     const comma = d.indexOf(0x2c, off + 3);
     return comma < 0 ? 0 : comma - off + Number(d.latin1Slice(off + 3, comma)) + 4;
+  },
+  tk103: (d, off) => {
+    const close = d.indexOf(0x29, off + 1);
+    return close < 0 ? 0 : close + 1 - off;
+  },
+  watch: (d, off) => {
+    const close = d.indexOf(0x5d, off + 1);
+    return close < 0 ? 0 : close + 1 - off;
   },
 };
 

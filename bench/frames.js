@@ -16,6 +16,12 @@ const JT808_LOCATION = byseq('jt808', 2);
 const JT600_LOCATION = byseq('jt600', 3);
 // iStartek VT600 000 position report: Traccar vector seq 0
 const VT600_REPORT = byseq('vt600', 0);
+// TK103 BR00 position (Traccar vector seq 34), after its BP05 login (seq 35)
+const TK103_LOGIN = byseq('tk103', 35);
+const TK103_POSITION = byseq('tk103', 34);
+// watch UD position with four cells (Traccar vector seq 38), after an LK heartbeat
+const WATCH_LK = Buffer.from('[SG*8800000015*0002*LK]', 'latin1');
+const WATCH_UD = vectors('watch').decode.find((d) => d.seq === 38 && d.group.endsWith('.testDecode'));
 
 /** name -> { protocol, identify: Buffer, frames: Buffer[] } */
 const WORKLOADS = {
@@ -29,6 +35,8 @@ const WORKLOADS = {
   'jt808 location': { protocol: 'jt808', identify: JT808_LOCATION, frames: [JT808_LOCATION] },
   'jt600 location': { protocol: 'jt600', identify: JT600_LOCATION, frames: [JT600_LOCATION] },
   'vt600 report': { protocol: 'vt600', identify: VT600_REPORT, frames: [VT600_REPORT] },
+  'tk103 position': { protocol: 'tk103', identify: TK103_LOGIN, frames: [TK103_POSITION] },
+  'watch position': { protocol: 'watch', identify: WATCH_LK, frames: [hex(WATCH_UD.hex)] },
 };
 
 module.exports = { WORKLOADS, vectors, hex, GT06_LOGIN, GT06_LOCATION, GT06_HEARTBEAT };

@@ -2,11 +2,10 @@
 
 /** A decimal number (`-1`, `0.7031`, ` 46.0`), or undefined when the field is empty or not a number. */
 export function decimal(s: string | undefined): number | undefined {
-  if (s === undefined) return undefined;
-  const t = s.trim();
-  if (t === '') return undefined;
-  const v = Number(t);
-  return Number.isFinite(v) ? v : undefined;
+  if (s === undefined || s === '') return undefined;
+  const v = Number(s); // ignores surrounding spaces, reads blanks as 0
+  if (!Number.isFinite(v) || (v === 0 && s.trim() === '')) return undefined;
+  return v;
 }
 
 /** Hex digits as a number, or undefined. */
@@ -15,12 +14,19 @@ export function hexNumber(s: string | undefined): number | undefined {
 }
 
 /**
- * `ddmm.mmmm` / `dddmm.mmmm` (any number of degree digits, none for less than a degree) with its hemisphere
- * letter, as signed decimal degrees; undefined when the text is not that.
+ * `ddmm.mmmm` / `dddmm.mmmm` (any number of degree digits, none for less than a degree; leading spaces allowed)
+ * with its hemisphere letter, as signed decimal degrees; undefined when the text is not that.
  */
 export function degreesMinutes(value: string, hemisphere: string): number | undefined {
-  const m = /^\s*(\d*?)(\d{1,2}\.\d+)$/.exec(value);
-  if (!m) return undefined;
-  const degrees = Number(m[1] || '0') + Number(m[2]) / 60;
+  let start = 0;
+  while (value.charCodeAt(start) === 0x20) start++;
+  const dot = value.indexOf('.', start);
+  if (dot < start + 1 || dot === value.length - 1) return undefined;
+  for (let i = start; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c < 0x30 || c > 0x39) && i !== dot) return undefined;
+  }
+  const split = Math.max(start, dot - 2);
+  const degrees = (split > start ? Number(value.slice(start, split)) : 0) + Number(value.slice(split)) / 60;
   return hemisphere === 'S' || hemisphere === 'W' ? -degrees : degrees;
 }

@@ -185,7 +185,7 @@ function dmyTime(date: string | undefined, time: string | undefined, conn: Conne
  * The fixed-form position block: date `yymmdd`, A/V, `ddmm.mmmmN`, `dddmm.mmmmE` (space padded), speed km/h in
  * 5 characters, time `hhmmss`, then the course and, usually, the state field and `L` + hex mileage.
  */
-const BLOCK = /(\d\d)(\d\d)(\d\d)([AV]) *(\d*?\d{1,2}\.\d+)([NS]) *(\d*?\d{1,2}\.\d+)([EW])([ \d.]{1,5})(\d{6})(.*)$/s;
+const BLOCK = /(\d\d)(\d\d)(\d\d)([AV])( *\d+\.\d+)([NS])( *\d+\.\d+)([EW])([ \d.]{1,5})(\d{6})(.*)$/s;
 /** After the time: course (6 characters, or 2 digits) + state + mileage; or a decimal course and a state. */
 const TAIL =
   /^(?:(?:([ \d.]{6}),?|(\d\d))([01 ][01 ][0-9A-Fa-f ]{6})L([0-9A-Fa-f]{1,13})|(\d+\.\d+)(?:,([01][01][0-9A-Fa-f]{6})(?![0-9A-Fa-f]))?)/;
@@ -251,12 +251,14 @@ function placeFix(
   return true;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** deviceTime rolls a day past the month's end over (31 June = 1 July): a device clock that says so is wrong. */
 function isCalendarDate(raw: string): boolean {
-  const y = 2000 + Number(raw.slice(0, 2));
+  const y = Number(raw.slice(0, 2)); // 2000-2099: every fourth year is a leap year
   const mo = Number(raw.slice(2, 4));
   const d = Number(raw.slice(4, 6));
-  return d >= 1 && d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= MONTH_DAYS[mo - 1] + (mo === 2 && y % 4 === 0 ? 1 : 0);
 }
 
 /** The 8-character state field: flags in the first five characters, the fuel reading in the last three. */
