@@ -76,7 +76,7 @@ export const COMMAND_TYPES = {
   modeDeepSleep: 'switch deep sleep on or off',
   modePowerSaving: 'switch power saving on or off',
   setConnection: 'point the device at another server address and port',
-  setOdometer: 'set (on TK103: reset) the device’s odometer',
+  setOdometer: 'set or reset the device’s odometer',
   deviceIdentification: 'ask the device to identify itself',
   silenceTime: 'set the periods in which a watch stays silent (class time)',
   alarmClock: 'set a watch’s alarm clocks / reminders',

@@ -197,6 +197,20 @@ describe('watch framing', () => {
     return joined([...frames, ...frameAll(codec, jxtk).frames].map((f) => s.push(f)));
   };
 
+  it('other protocols that start with "[" are not taken for a watch', () => {
+    for (const other of [
+      '[\x80000000000012345]',
+      '[M869867039550712,20200102,A]',
+      '[#M2C,2020,P1.B1.H1.F1.R1,101,10,867035040101573,1]',
+      '[2020-10-25 20:44:08,T8,1,V,0,0,0,0]',
+      '[7061,3041,57,20324277,710,40618,1]',
+    ]) {
+      const s = createSession();
+      s.push(ascii(other));
+      assert.equal(s.protocol, undefined, other);
+    }
+  });
+
   it('frame #1: a Wi-Fi name with raw brackets stays inside its frame', () => {
     const { frames: got } = frameAll(codec, frameCase(1));
     assert.equal(got.length, 1);
