@@ -11,14 +11,21 @@ const { WORKLOADS } = require('./frames');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : path.join(__dirname, '..', 'BENCHMARKS.md');
+// --before DIR: a checkout of an earlier commit, built (DIR/dist): its decode figures beside ours, same run
+const before = args.includes('--before') ? path.resolve(args[args.indexOf('--before') + 1], 'dist', 'index.js') : null;
 const sizes = quick
   ? { frames: 5000, conns: 10, secs: 1, memDevices: 100, rate: 500, latDevices: 20, latSecs: 1 }
   : { frames: 500000, conns: 200, secs: 5, memDevices: 10000, rate: 10000, latDevices: 1000, latSecs: 10 };
 
 function run(script, ...argv) {
+  return runWith({}, script, ...argv);
+}
+
+function runWith(env, script, ...argv) {
   const text = execFileSync(process.execPath, [path.join(__dirname, script), ...argv.map(String)], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
+    env: { ...process.env, ...env },
   });
   return JSON.parse(text.trim().split('\n').pop());
 }
@@ -56,9 +63,14 @@ function main() {
     'splits frames by the length rule of the protocol (the ceiling); `gt06-parser` is the npm package (single frames only:',
   );
   log('it misparses several frames in one chunk).');
+  if (before)
+    log(
+      `\`before\`: the same measurement with the build of an earlier commit (\`--before ${path.relative(path.join(__dirname, '..'), path.dirname(path.dirname(before))) || '.'}\`), for a refactor's before/after.`,
+    );
   log();
-  log('| workload | mode | ours | noop framer | gt06-parser | ours / gt06-parser | ours / noop |');
-  log('|---|---|---:|---:|---:|---:|---:|');
+  const beforeHead = before ? ' before | ours / before |' : '';
+  log(`| workload | mode | ours | noop framer | gt06-parser | ours / gt06-parser | ours / noop |${beforeHead}`);
+  log(`|---|---|---:|---:|---:|---:|---:|${before ? '---:|---:|' : ''}`);
   const decode = {};
   for (const name of Object.keys(WORKLOADS)) {
     for (const mode of ['single', 'stream']) {
@@ -67,9 +79,10 @@ function main() {
         if (impl === 'gt06-parser' && WORKLOADS[name].protocol !== 'gt06') continue;
         r[impl] = run('decode.js', impl, name, mode, sizes.frames).framesPerSecond;
       }
+      if (before) r.before = runWith({ BENCH_DIST: before }, 'decode.js', 'ours', name, mode, sizes.frames).framesPerSecond;
       decode[`${name} ${mode}`] = r;
       log(
-        `| ${name} | ${mode} | ${fmt(r.ours)} | ${fmt(r.noop)} | ${fmt(r['gt06-parser'])} | ${ratio(r.ours, r['gt06-parser'])} | ${ratio(r.ours, r.noop)} |`,
+        `| ${name} | ${mode} | ${fmt(r.ours)} | ${fmt(r.noop)} | ${fmt(r['gt06-parser'])} | ${ratio(r.ours, r['gt06-parser'])} | ${ratio(r.ours, r.noop)} |${before ? ` ${fmt(r.before)} | ${ratio(r.ours, r.before)} |` : ''}`,
       );
     }
   }

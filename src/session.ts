@@ -300,7 +300,7 @@ export class TrackerSession {
   }
 }
 
-/** Creates the state machine for one TCP connection or UDP peer (see CONTRACT.md). */
+/** Creates the state machine for one TCP connection or UDP peer (the README documents it). */
 export function createSession(options: SessionOptions = {}): TrackerSession {
   return new TrackerSession(options);
 }

@@ -87,7 +87,20 @@ export function readBits(word: number, bits: readonly FlagBit[], into: Record<st
   for (const b of bits) if ((word >>> b.bit) & 1) into[b.name] = true;
 }
 
+/** Alarm name by bit number, per table (built once: a record's alarm word is read on the hot path). */
+const byBit = new WeakMap<AlarmTable, (AlarmName | undefined)[]>();
+
 /** The alarm names of the bits set in `word` (each once). */
 export function alarmsOf(word: number, table: AlarmTable, into: AlarmName[]): void {
-  for (const b of table.bits) if ((word >>> b.bit) & 1 && !into.includes(b.name)) into.push(b.name);
+  if (word === 0) return;
+  let names = byBit.get(table);
+  if (!names) {
+    names = [];
+    for (const b of table.bits) names[b.bit] = b.name;
+    byBit.set(table, names);
+  }
+  for (let w = word >>> 0; w !== 0; w &= w - 1) {
+    const name = names[31 - Math.clz32(w & -w)];
+    if (name !== undefined && !into.includes(name)) into.push(name);
+  }
 }

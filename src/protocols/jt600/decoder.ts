@@ -1,10 +1,10 @@
 /**
- * Jointech JT600 family decoding (protocol notes jt600-vt600.md §1): binary records (short v1/v2/v3, long
+ * Jointech JT600 family decoding (docs/protocols/jt600.md): binary records (short v1/v2/v3, long
  * JT701), text sentences (W01, U01-U06, P45, WLNET sensors, @JT heartbeats, U09 trips), and the replies the
  * devices wait for. Facts from the notes and Traccar's decoder; our own code.
  */
-import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
-import { FrameTooShort, Reader } from '../common/reader';
+import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
+import { Reader } from '../common/reader';
 import { pruneAttributes } from '../common/record';
 import { deviceTime, isoTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
@@ -19,13 +19,29 @@ const MPH_TO_KMH = 1.609344;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 export function decodeJt600Frame(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOutput): void {
-  try {
-    if (frame[0] === 0x24) decodeBinary(frame, conn, out);
-    else if (frame[0] === 0x28) decodeText(unescapeText(frame), conn, out);
-  } catch (err) {
-    if (!(err instanceof FrameTooShort)) throw err;
-    reportError(out, conn, 'malformed', `JT600 frame shorter than its content (${err.message})`, frame);
-  }
+  readWithin(
+    out,
+    conn,
+    frame,
+    () => 'JT600 frame',
+    () => {
+      if (frame[0] === 0x24) decodeBinary(frame, conn, out);
+      else if (frame[0] === 0x28) decodeText(unescapeText(frame), conn, out);
+    },
+  );
+}
+
+/** A position from the 17-byte location block at the reader. */
+function positionRecord(conn: Connection<Jt600State>, r: Reader): TrackerMessage {
+  const m = newMessage(conn, 'position');
+  const fix = decodeJointechLocation(r.slice(LOCATION_BLOCK_LENGTH), 0);
+  if (Number.isFinite(fix.time)) m.time = isoTime(fix.time);
+  m.lat = fix.lat;
+  m.lon = fix.lon;
+  m.valid = fix.valid;
+  m.speed = round2(fix.speedKnots * KNOTS_TO_KMH);
+  m.course = fix.course;
+  return m;
 }
 
 function identify(conn: Connection<Jt600State>, id: string): void {
@@ -46,15 +62,8 @@ function decodeBinary(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOu
   const archive = dataType === 3 || dataType === 4;
   let ackWanted = false;
   while (r.remaining >= LOCATION_BLOCK_LENGTH) {
-    const m = newMessage(conn, 'position');
+    const m = positionRecord(conn, r);
     const a = m.attributes;
-    const fix = decodeJointechLocation(r.slice(LOCATION_BLOCK_LENGTH), 0);
-    if (Number.isFinite(fix.time)) m.time = isoTime(fix.time);
-    m.lat = fix.lat;
-    m.lon = fix.lon;
-    m.valid = fix.valid;
-    m.speed = round2(fix.speedKnots * KNOTS_TO_KMH);
-    m.course = fix.course;
     if (long) {
       a.odometer = r.u32() * 1000;
       m.satellites = r.u8();
@@ -341,15 +350,8 @@ function decodeWlnet(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOut
     }
   }
   const r = new Reader(frame, start + 1, frame.length - 1, frame.length);
-  const m = newMessage(conn, 'position');
+  const m = positionRecord(conn, r);
   const a = m.attributes;
-  const fix = decodeJointechLocation(r.slice(LOCATION_BLOCK_LENGTH), 0);
-  if (Number.isFinite(fix.time)) m.time = isoTime(fix.time);
-  m.lat = fix.lat;
-  m.lon = fix.lon;
-  m.valid = fix.valid;
-  m.speed = round2(fix.speedKnots * KNOTS_TO_KMH);
-  m.course = fix.course;
   r.skip(6 + 5 + 1); // sensor time, id, index
   a.sensorBattery = r.u16() / 100;
   a.sensorBatteryLevel = r.u8();

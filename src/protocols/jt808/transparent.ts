@@ -1,4 +1,4 @@
-/** 0x0900 transparent uplink (protocol notes §8): vendor payloads by their type byte. */
+/** 0x0900 transparent uplink (docs/protocols/jt808.md): vendor payloads by their type byte. */
 import { addAlarm, newMessage } from '../codec';
 import { trimControl } from '../common/text';
 import { isoTime } from '../common/time';

@@ -1,5 +1,5 @@
 /**
- * iStartek VT600 decoding (protocol notes jt600-vt600.md §2): `000` position and event reports, `710`
+ * iStartek VT600 decoding (docs/protocols/vt600.md): `000` position and event reports, `710`
  * serial/CAN data, and command results for every other code. The devices expect no acknowledgement.
  */
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
@@ -14,7 +14,7 @@ import { checksumAt } from './frame';
 /** VT600 sessions keep nothing between frames beyond the device ID the session holds. */
 export type Vt600State = Record<string, never>;
 
-/** Event codes that are alarms (§2.4). 53 is a driver ID swipe, kept as an event. */
+/** Event codes that are alarms. 53 is a driver ID swipe, kept as an event. */
 const EVENT_ALARMS: Record<number, AlarmName> = {
   1: 'sos',
   5: 'door',
@@ -74,7 +74,7 @@ const num = (s: string | undefined) =>
   s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined;
 const hex = (s: string | undefined) => (s !== undefined && /^[0-9A-Fa-f]+$/.test(s) ? parseInt(s, 16) : undefined);
 
-/** `000`: event, event data, time, fix, position, cell, status words, voltages, then optional fields (§2.3). */
+/** `000`: event, event data, time, fix, position, cell, status words, voltages, then optional fields. */
 function decodePosition(content: string, conn: Connection<Vt600State>): TrackerMessage | undefined {
   const f = content.split(',');
   if (f.length < 18) return undefined;
@@ -197,7 +197,7 @@ function decodePosition(content: string, conn: Connection<Vt600State>): TrackerM
   return m;
 }
 
-/** `710`: CR LF separated lines; T1 and T2 carry engine data (§2.5). */
+/** `710`: CR LF separated lines; T1 and T2 carry engine data. */
 function decodeSerial(content: string, conn: Connection<Vt600State>): TrackerMessage {
   const m = newMessage(conn, 'status');
   const a = m.attributes;
