@@ -79,7 +79,8 @@ function main() {
         if (impl === 'gt06-parser' && WORKLOADS[name].protocol !== 'gt06') continue;
         r[impl] = run('decode.js', impl, name, mode, sizes.frames).framesPerSecond;
       }
-      if (before) r.before = runWith({ BENCH_DIST: before }, 'decode.js', 'ours', name, mode, sizes.frames).framesPerSecond;
+      if (before)
+        r.before = runWith({ BENCH_DIST: before }, 'decode.js', 'ours', name, mode, sizes.frames).framesPerSecond;
       decode[`${name} ${mode}`] = r;
       log(
         `| ${name} | ${mode} | ${fmt(r.ours)} | ${fmt(r.noop)} | ${fmt(r['gt06-parser'])} | ${ratio(r.ours, r['gt06-parser'])} | ${ratio(r.ours, r.noop)} |${before ? ` ${fmt(r.before)} | ${ratio(r.ours, r.before)} |` : ''}`,

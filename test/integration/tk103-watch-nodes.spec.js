@@ -3,15 +3,12 @@
 // on real sockets: each acknowledged byte for byte, positions and alarms out of tracker-in, and commands from
 // tracker-command whose answers (watch: by type; TK103 comma form: ZC03) come back as results.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const serverNode = require('../../nodes/tracker-server.js');
 const inNode = require('../../nodes/tracker-in.js');
 const commandNode = require('../../nodes/tracker-command.js');
 const { tcpClient, delay } = require('../lib/clients');
-const { listeningPort, receive, collect } = require('../lib/red');
+const { useNodeRed, commandFlow, listeningPort, receive, collect } = require('../lib/red');
 const F = require('../fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
@@ -30,40 +27,10 @@ const WATCH = {
 };
 
 describe('TK103 and a watch beside GT06 and JT600 on one port (Node-RED, real sockets)', () => {
-  let userDir;
-  before(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-tk103-watch-'));
-    helper.settings({ userDir });
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    helper.settings({});
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
-  afterEach(() => helper.unload());
+  useNodeRed('tk103-watch');
 
   it('answers each device as it expects and emits their positions and alarms; commands get their answers', async () => {
-    await helper.load(
-      [serverNode, inNode, commandNode],
-      [
-        { id: 'f1', type: 'tab' },
-        { id: 'srv', type: 'tracker-server', port: 0, host: '127.0.0.1' },
-        { id: 'in', z: 'f1', type: 'tracker-in', server: 'srv', wires: [['out'], []] },
-        { id: 'out', z: 'f1', type: 'helper' },
-        {
-          id: 'cmd',
-          z: 'f1',
-          type: 'tracker-command',
-          server: 'srv',
-          command: 'payload',
-          device: 'topic',
-          deviceType: 'msg',
-          wires: [['status']],
-        },
-        { id: 'status', z: 'f1', type: 'helper' },
-      ],
-    );
+    await helper.load([serverNode, inNode, commandNode], commandFlow());
     const port = await listeningPort();
     const got = collect('out');
     const [gt06, jt600, tk103, watch] = await Promise.all([1, 2, 3, 4].map(() => tcpClient(port)));
@@ -138,26 +105,7 @@ describe('TK103 and a watch beside GT06 and JT600 on one port (Node-RED, real so
   });
 
   it('a comma-form TK103 gets its commands as SMS text and answers them with ZC03', async () => {
-    await helper.load(
-      [serverNode, inNode, commandNode],
-      [
-        { id: 'f1', type: 'tab' },
-        { id: 'srv', type: 'tracker-server', port: 0, host: '127.0.0.1' },
-        { id: 'in', z: 'f1', type: 'tracker-in', server: 'srv', wires: [['out'], []] },
-        { id: 'out', z: 'f1', type: 'helper' },
-        {
-          id: 'cmd',
-          z: 'f1',
-          type: 'tracker-command',
-          server: 'srv',
-          command: 'payload',
-          device: 'topic',
-          deviceType: 'msg',
-          wires: [['status']],
-        },
-        { id: 'status', z: 'f1', type: 'helper' },
-      ],
-    );
+    await helper.load([serverNode, inNode, commandNode], commandFlow());
     const port = await listeningPort();
     const records = receive('out', 1);
     const unit = await tcpClient(port);

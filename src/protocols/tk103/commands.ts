@@ -5,7 +5,7 @@
  * overrides); commands that only exist as SMS text always go that way.
  */
 import type { Connection, EncodedFrames } from '../codec';
-import type { CommandParam, CommandSpec, ValidCommand } from '../common/commands';
+import { PARAMS, type CommandParam, type CommandSpec, type ValidCommand } from '../common/commands';
 import type { Tk103State } from './decoder';
 
 const alternative: CommandParam = {
@@ -59,10 +59,7 @@ export const TK103_COMMANDS: readonly CommandSpec[] = [
   { type: 'engineResume', params: [alternative], answer: 'none', wire: wire('AV011') },
   {
     type: 'outputControl',
-    params: [
-      { name: 'data', type: 'integer', label: 'state (1 on, 0 off)', min: 0, max: 1, aliases: ['value'] },
-      alternative,
-    ],
+    params: [PARAMS.outputState, alternative],
     answer: 'none',
     wire: wire('AV00<data>'),
   },
@@ -70,16 +67,7 @@ export const TK103_COMMANDS: readonly CommandSpec[] = [
   {
     type: 'positionPeriodic',
     params: [
-      {
-        name: 'interval',
-        type: 'integer',
-        label: 'report interval (the SMS form keeps the unit’s own)',
-        unit: 's',
-        min: 1,
-        max: 65535,
-        optional: true,
-        aliases: ['frequency'],
-      },
+      { ...PARAMS.interval(1, 65535), label: 'report interval (the SMS form keeps the unit’s own)', optional: true },
       alternative,
     ],
     answer: 'result',
@@ -129,10 +117,7 @@ export const TK103_COMMANDS: readonly CommandSpec[] = [
   },
   {
     type: 'custom',
-    params: [
-      { name: 'text', type: 'text', label: 'code and data, or SMS text', max: 200, aliases: ['data'] },
-      alternative,
-    ],
+    params: [PARAMS.text(200, 'code and data, or SMS text'), alternative],
     answer: 'result',
     wire: wire('<text>', '<text>'),
   },

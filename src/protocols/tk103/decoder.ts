@@ -5,10 +5,11 @@
  * results, DW5x cells and Wi-Fi). Every frame carries the device ID; the replies are exact ASCII.
  */
 import type { TrackerMessage } from '../../types';
-import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
+import { addAlarm, newMessage, readWithin, reportError, type Connection, type DecodeOutput } from '../codec';
 import { checkDeviceClock, type ClockCheck } from '../common/clock';
 import { decimal, degreesMinutes, hexNumber } from '../common/fields';
-import { FrameTooShort, Reader } from '../common/reader';
+import { Reader } from '../common/reader';
+import { addCell, addWifi } from '../common/network';
 import { pruneAttributes } from '../common/record';
 import { deviceTime, isoTime } from '../common/time';
 import { BO01_ALARMS, BQ81_ALARMS, CODE_EVENTS, STATE_BITS, STATE_BLOCKED, STATE_DOOR, type CodeEvent } from './flags';
@@ -86,7 +87,7 @@ const FIXED: Readonly<Record<string, FrameReader>> = {
     if (mcc === undefined || mnc === undefined || lac === undefined || cid === undefined)
       return reportError(out, conn, 'malformed', 'TK103 BZ00 without a cell', frame);
     const m = newMessage(conn, 'network');
-    m.network = { cellTowers: [{ mcc, mnc, lac, cid }] };
+    addCell(m, { mcc, mnc, lac, cid });
     out.messages.push(m);
   },
   BV00: (h, conn, out, frame) => {
@@ -140,21 +141,24 @@ export function decodeTk103Frame(frame: Buffer, conn: Connection<Tk103State>, ou
   }
   conn.deviceId = head.id;
   if (head.comma) conn.state.commaForm = true;
-  try {
-    if (head.comma) {
-      const reader = COMMA[head.code];
-      if (reader) reader(head, conn, out, frame);
-      else if (head.code.startsWith('DW5')) readLbsWifi(head, conn, out, frame);
-      else readCommaPosition(head, conn, out, frame);
-    } else {
-      const reader = FIXED[head.code];
-      if (reader) reader(head, conn, out, frame);
-      else readFixedBody(head.data, head, conn, out, frame);
-    }
-  } catch (err) {
-    if (!(err instanceof FrameTooShort)) throw err;
-    reportError(out, conn, 'malformed', `TK103 ${head.code} shorter than its content (${err.message})`, frame);
-  }
+  readWithin(
+    out,
+    conn,
+    frame,
+    () => `TK103 ${head.code}`,
+    () => {
+      if (head.comma) {
+        const reader = COMMA[head.code];
+        if (reader) reader(head, conn, out, frame);
+        else if (head.code.startsWith('DW5')) readLbsWifi(head, conn, out, frame);
+        else readCommaPosition(head, conn, out, frame);
+      } else {
+        const reader = FIXED[head.code];
+        if (reader) reader(head, conn, out, frame);
+        else readFixedBody(head.data, head, conn, out, frame);
+      }
+    },
+  );
 }
 
 function setTime(m: TrackerMessage, ms: number): void {
@@ -279,10 +283,8 @@ function readState(m: TrackerMessage, state: string): void {
 /** `,{mcc,mnc,lac,cid}\n{...}\n...,<state>`: decimal towers, one per line, then the state field. */
 function readCellList(data: string, conn: Connection<Tk103State>, out: DecodeOutput): TrackerMessage {
   const m = newMessage(conn, 'network');
-  const cellTowers = [];
   for (const cell of data.matchAll(/\{(\d+),(\d+),(\d+),(\d+)\}/g))
-    cellTowers.push({ mcc: Number(cell[1]), mnc: Number(cell[2]), lac: Number(cell[3]), cid: Number(cell[4]) });
-  if (cellTowers.length) m.network = { cellTowers };
+    addCell(m, { mcc: Number(cell[1]), mnc: Number(cell[2]), lac: Number(cell[3]), cid: Number(cell[4]) });
   const state = /,([01][01][0-9A-Fa-f]{6})$/.exec(data);
   if (state) readState(m, state[1]);
   out.messages.push(m);
@@ -334,13 +336,11 @@ function readLbsWifi(h: Head, conn: Connection<Tk103State>, out: DecodeOutput, f
     return;
   }
   const m = newMessage(conn, 'network');
-  const wifiAccessPoints = [];
+  addCell(m, { mcc, mnc, lac, cid });
   for (const item of f.slice(5, 5 + count)) {
     const w = /^((?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2})\*([-+]?\d+)\*\d+$/.exec(item);
-    if (w) wifiAccessPoints.push({ mac: w[1].toLowerCase(), rssi: Number(w[2]) });
+    if (w) addWifi(m, { mac: w[1].toLowerCase(), rssi: Number(w[2]) });
   }
-  m.network = { cellTowers: [{ mcc, mnc, lac, cid }] };
-  if (wifiAccessPoints.length) m.network.wifiAccessPoints = wifiAccessPoints;
   setTime(m, dmyTime(f[5 + count], f[6 + count], conn));
   applyEvent(m, CODE_EVENTS[h.code]);
   out.messages.push(m);

@@ -4,6 +4,7 @@
  * (answered AS01). Written from the device's side, independently of the codec.
  */
 import type { DeviceProtocol, Fix } from '../common/device';
+import { utcDateFields } from '../common/time';
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -17,9 +18,9 @@ function dm(value: number, degreeDigits: number, positive: string, negative: str
 
 /** The fixed-form position block: date, fix, coordinates, speed, time, course, state, mileage. */
 function block(fix: Fix): string {
-  const d = new Date(fix.time);
-  const date = `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}`;
-  const time = `${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}`;
+  const [yy, mo, dd, hh, mi, ss] = utcDateFields(fix.time).map(two);
+  const date = `${yy}${mo}${dd}`;
+  const time = `${hh}${mi}${ss}`;
   const speed = fix.speed.toFixed(1).padStart(5, '0').slice(-5);
   const course = fix.course.toFixed(2).padStart(6, '0');
   const state = `0${fix.ignition ? 1 : 0}000000`;

@@ -7,7 +7,7 @@
  */
 import { Detect } from '../codec';
 import { parenHead, parenProtocol } from '../common/paren';
-import type { ScanWork } from '../common/work';
+import { skipToMarker, type ScanWork } from '../common/work';
 
 export const TK103_MAX_FRAME = 1024;
 const OPEN = 0x28;
@@ -57,12 +57,7 @@ function scanFrame(buf: Buffer, offset: number, end: number, strict: boolean, sc
 }
 
 export function tk103FrameLength(buf: Buffer, offset: number, end: number, scan?: ScanWork): number {
-  if (buf[offset] !== OPEN) {
-    const next = buf.indexOf(OPEN, offset + 1);
-    const skip = next < 0 || next >= end ? end - offset : next - offset;
-    if (scan) scan.work += skip;
-    return -skip;
-  }
+  if (buf[offset] !== OPEN) return skipToMarker(buf, offset, end, OPEN, scan);
   return scanFrame(buf, offset, end, false, scan);
 }
 

@@ -5,7 +5,8 @@
  * with a frame of the command's type (`SOS1`, `UPLOAD`...), which is how an answer finds its command.
  */
 import type { Connection, EncodedFrames } from '../codec';
-import type { CommandParam, CommandSpec, ValidCommand } from '../common/commands';
+import { PARAMS, type CommandParam, type CommandSpec, type ValidCommand } from '../common/commands';
+import { hexWord } from '../common/hex';
 import type { WatchState } from './decoder';
 import { escapeContent } from './frame';
 
@@ -22,17 +23,7 @@ export const WATCH_COMMANDS: readonly CommandSpec[] = [
   { type: 'positionSingle', params: [], answer: 'result', wire: 'CR (GPS on, reports every 10 s for 3 min)' },
   {
     type: 'positionPeriodic',
-    params: [
-      {
-        name: 'interval',
-        type: 'integer',
-        label: 'report interval',
-        unit: 's',
-        min: 10,
-        max: 86400,
-        aliases: ['frequency'],
-      },
-    ],
+    params: [PARAMS.interval(10, 86400)],
     answer: 'result',
     wire: 'UPLOAD,<interval>',
   },
@@ -83,15 +74,7 @@ export const WATCH_COMMANDS: readonly CommandSpec[] = [
   {
     type: 'setTimezone',
     params: [
-      {
-        name: 'offset',
-        type: 'integer',
-        label: 'offset east of UTC',
-        unit: 'min',
-        min: -720,
-        max: 840,
-        optional: true,
-      },
+      PARAMS.utcOffset(true),
       { name: 'timezone', type: 'text', label: 'or a zone: Europe/Berlin, GMT+5:45', max: 40, optional: true },
       { name: 'language', type: 'integer', label: 'display language code', min: 0, max: 99, optional: true },
     ],
@@ -104,7 +87,12 @@ export const WATCH_COMMANDS: readonly CommandSpec[] = [
     answer: 'result',
     wire: 'FLOWER,<flowers>',
   },
-  { type: 'custom', params: [text('text', 'command content, e.g. FIND')], answer: 'result', wire: 'the text as it is' },
+  {
+    type: 'custom',
+    params: [PARAMS.text(500, 'command content, e.g. FIND')],
+    answer: 'result',
+    wire: 'the text as it is',
+  },
 ];
 
 /** Hours east of UTC with up to two decimals and a sign: `+1`, `-11.5`, `+5.75`. */
@@ -209,7 +197,7 @@ export function encodeWatchCommand(command: ValidCommand, conn: Connection<Watch
   const body = content(command);
   const maker = conn.state.manufacturer === '3G' ? 'SG' : (conn.state.manufacturer ?? 'CS');
   const index = conn.state.hasIndex ? '0001*' : '';
-  const header = Buffer.from(`[${maker}*${id}*${index}${body.length.toString(16).padStart(4, '0')}*`, 'latin1');
+  const header = Buffer.from(`[${maker}*${id}*${index}${hexWord(body.length)}*`, 'latin1');
   const comma = body.indexOf(0x2c);
   const type = body.toString('latin1', 0, Math.min(comma < 0 ? body.length : comma, 32));
   return {

@@ -3,11 +3,13 @@
  * personal trackers. Positions and alarms (UD*, AL*, WT), heartbeats (LK), health readings, voice (TK, JXTK
  * chunks) and photos (img); the replies LK, AL, TKQ, INIT and JXTK need; answers to commands, matched by type.
  */
-import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
+import type { CellTower, TrackerMessage } from '../../types';
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
 import { checkDeviceClock, type ClockCheck } from '../common/clock';
 import { decimal } from '../common/fields';
 import { alarmsOf } from '../common/flags';
+import { hexWord } from '../common/hex';
+import { addCell, addWifi } from '../common/network';
 import { pruneAttributes } from '../common/record';
 import { deviceTime, isoTime } from '../common/time';
 import { unescapeContent, WATCH_HEADER } from './frame';
@@ -41,10 +43,7 @@ type TypeReader = (f: WatchFrame, conn: Connection<WatchState>, out: DecodeOutpu
 /** The reply frame: the received maker and index, the content's length as 4 lowercase hex digits. */
 function reply(f: WatchFrame, content: string): Buffer {
   const index = f.index === undefined ? '' : `${f.index}*`;
-  return Buffer.from(
-    `[${f.maker}*${f.id}*${index}${content.length.toString(16).padStart(4, '0')}*${content}]`,
-    'latin1',
-  );
+  return Buffer.from(`[${f.maker}*${f.id}*${index}${hexWord(content.length)}*${content}]`, 'latin1');
 }
 
 const text = (f: WatchFrame) => f.body.toString('latin1');
@@ -268,8 +267,7 @@ function readReport(f: WatchFrame, conn: Connection<WatchState>, out: DecodeOutp
   alarmsOf(status, WATCH_ALARMS, m.alarms);
   if (alarm && !m.alarms.length) addAlarm(m, 'general');
   if (status & MOTION_BIT) a.motion = true;
-  const network = readNetwork(v, 16);
-  if (network) m.network = network;
+  readNetwork(m, v, 16);
   pruneAttributes(m.attributes);
   out.messages.push(m);
 }
@@ -287,12 +285,11 @@ const MAC = /^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/;
  * `cells,TA[,MCC,MNC,(LAC,CID,signal) x cells],wifis,(SSID,MAC,signal) x wifis[,accuracy?]`. Cells whose MCC
  * or MNC is not decimal (`FFFF`: unknown) are skipped; access points without a MAC or a signal too.
  */
-function readNetwork(v: string[], start: number): TrackerMessage['network'] {
+function readNetwork(m: TrackerMessage, v: string[], start: number): void {
   let i = start;
   const cells = decimal(v[i++]);
-  if (cells === undefined || cells < 0 || cells > 64) return undefined;
+  if (cells === undefined || cells < 0 || cells > 64) return;
   i++; // timing advance
-  const cellTowers: CellTower[] = [];
   if (cells > 0) {
     const mcc = /^\d{1,4}$/.test(v[i] ?? '') ? Number(v[i]) : undefined;
     const mnc = /^\d{1,4}$/.test(v[i + 1] ?? '') ? Number(v[i + 1]) : undefined;
@@ -304,22 +301,16 @@ function readNetwork(v: string[], start: number): TrackerMessage['network'] {
       const tower: CellTower = { mcc, mnc, lac, cid };
       const rssi = decimal(v[i + 2]);
       if (rssi !== undefined) tower.rssi = rssi;
-      cellTowers.push(tower);
+      addCell(m, tower);
     }
   }
   const wifis = decimal(v[i++]);
-  const wifiAccessPoints: WifiAccessPoint[] = [];
   if (wifis !== undefined && wifis > 0 && wifis <= 64)
     for (let k = 0; k < wifis && i + 2 < v.length + 1; k++, i += 3) {
       const mac = v[i + 1] ?? '';
       const rssi = decimal(v[i + 2]);
-      if (MAC.test(mac) && rssi !== undefined) wifiAccessPoints.push({ mac: mac.toLowerCase(), rssi });
+      if (MAC.test(mac) && rssi !== undefined) addWifi(m, { mac: mac.toLowerCase(), rssi });
     }
-  if (!cellTowers.length && !wifiAccessPoints.length) return undefined;
-  const network: NonNullable<TrackerMessage['network']> = {};
-  if (cellTowers.length) network.cellTowers = cellTowers;
-  if (wifiAccessPoints.length) network.wifiAccessPoints = wifiAccessPoints;
-  return network;
 }
 
 /** Drops a voice message left unfinished (called by the session's poll). */

@@ -4,6 +4,7 @@
  * watch's side, independently of the codec.
  */
 import type { DeviceProtocol, Fix } from '../common/device';
+import { utcDateFields } from '../common/time';
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -17,9 +18,9 @@ function reply(id: string, content: string): Buffer {
 
 /** UD / AL content: fix, then satellites, signal, battery, steps, rolls, status, one cell, no Wi-Fi. */
 function report(type: string, fix: Fix, status: string): string {
-  const d = new Date(fix.time);
-  const date = `${two(d.getUTCDate())}${two(d.getUTCMonth() + 1)}${two(d.getUTCFullYear() % 100)}`;
-  const time = `${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}`;
+  const [yy, mo, dd, hh, mi, ss] = utcDateFields(fix.time).map(two);
+  const date = `${dd}${mo}${yy}`;
+  const time = `${hh}${mi}${ss}`;
   return [
     type,
     date,

@@ -6,7 +6,7 @@
  * there; a frame longer than 32 KiB is dropped.
  */
 import { Detect } from '../codec';
-import type { ScanWork } from '../common/work';
+import { skipToMarker, type ScanWork } from '../common/work';
 
 export const WATCH_MAX_FRAME = 32768;
 const OPEN = 0x5b;
@@ -39,12 +39,7 @@ export function headerAt(buf: Buffer, i: number, end: number): number {
 }
 
 export function watchFrameLength(buf: Buffer, offset: number, end: number, scan?: ScanWork): number {
-  if (buf[offset] !== OPEN) {
-    const next = buf.indexOf(OPEN, offset + 1);
-    const skip = next < 0 || next >= end ? end - offset : next - offset;
-    if (scan) scan.work += skip;
-    return -skip;
-  }
+  if (buf[offset] !== OPEN) return skipToMarker(buf, offset, end, OPEN, scan);
   const header = headerAt(buf, offset, end);
   if (header <= 0) return header < 0 ? -1 : 0;
   const limit = Math.min(end, offset + WATCH_MAX_FRAME);
