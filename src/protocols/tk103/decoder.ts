@@ -61,12 +61,12 @@ const FIXED: Readonly<Record<string, FrameReader>> = {
     if (m && imei && !imei.startsWith('000')) m.attributes.imei = imei;
   },
   BO01: (h, conn, out, frame) => {
-    const digit = h.data[0] ?? '';
-    if (/^\d$/.test(digit)) out.replies.push(Buffer.from(`(${h.id}AS01${digit})`, 'latin1'));
+    const digit = /^\d/.exec(h.data)?.[0];
+    if (digit) out.replies.push(Buffer.from(`(${h.id}AS01${digit})`, 'latin1'));
     const m = readFixedBody(h.data.slice(1), h, conn, out, frame);
     if (!m) return;
-    m.attributes.alarmCode = Number(digit);
-    addAlarm(m, BO01_ALARMS[digit] ?? 'general');
+    if (digit) m.attributes.alarmCode = Number(digit);
+    addAlarm(m, (digit && BO01_ALARMS[digit]) || 'general');
   },
   BQ81: (h, conn, out, frame) => {
     const alarm = /^,ALARM,(\d+),(\d+),/.exec(h.data);
