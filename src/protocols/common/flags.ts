@@ -60,9 +60,17 @@ export interface ExpandedFlags {
   pulses: Set<string>;
   /** Whether this record would name an alarm if one were on (positions, alarm records, alarm words). */
   carriesAlarms: boolean;
+  /** The protocol's alarms are events, not states (ProtocolFlags.alarmsAreEvents). */
+  alarmEvents: boolean;
 }
 
 export interface ProtocolFlags {
+  /**
+   * The device reports each alarm once per occurrence (a GT06 alarm packet, a VT600 event report), so every
+   * record that names one starts it again, and none ever ends. Otherwise alarms are states: they start when
+   * set and end when cleared (unless the terminal latches them).
+   */
+  alarmsAreEvents?: boolean;
   /** Every bit table of the protocol; tracker-flags reads each from the record field it names. */
   tables: readonly FlagTable[];
   /** What plain tables cannot say (multi-bit fields, levels, structured alarms); true when it found any. */

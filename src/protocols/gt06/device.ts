@@ -70,8 +70,9 @@ export const gt06Device: DeviceProtocol = {
     return { frame: frame(0x13, [0x46, 0x06, 0x04, 0x00, 0x02], serial), expect: ack(0x13, serial) };
   },
   alarm(fix, serial) {
-    // 0x16 with LBS length byte and status block: terminal info SOS bits, alarm byte 0x01 (SOS)
-    const content = [...dateGps(fix), 0x09, ...LBS, 0x62, 0x06, 0x04, 0x01, 0x02];
+    // 0x16 with LBS length byte and status block: terminal info (ACC, charging and GPS as in the heartbeat,
+    // SOS in bits 3-5), alarm byte 0x01 (SOS)
+    const content = [...dateGps(fix), 0x09, ...LBS, 0x66, 0x06, 0x04, 0x01, 0x02];
     return { frame: frame(0x16, content, serial), expect: ack(0x16, serial) };
   },
   /** GT06 replies are 10-byte frames: split the reply stream by the length byte. */

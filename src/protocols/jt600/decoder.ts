@@ -1,11 +1,13 @@
 /**
  * Jointech JT600 family decoding (docs/protocols/jt600.md): binary records (short v1/v2/v3, long
  * JT701), text sentences (W01, U01-U06, P45, WLNET sensors, @JT heartbeats, U09 trips), and the replies the
- * devices wait for. Facts from the notes and Traccar's decoder; our own code.
+ * devices wait for. Facts from Traccar's decoder and its test captures; our own code.
  */
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
 import { Reader } from '../common/reader';
+import { alarmsOf } from '../common/flags';
 import { pruneAttributes } from '../common/record';
+import { JT600_V2_ALARMS, JT701_ALARMS } from './flags';
 import { deviceTime, isoTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
 import { isLongFormat, unescapeText } from './frame';
@@ -71,14 +73,9 @@ function decodeBinary(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOu
       const status = r.u16();
       m.status = status;
       m.statusFormat = 'jt701';
-      if (status & 0x02) addAlarm(m, 'geofenceEnter');
-      if (status & 0x04) addAlarm(m, 'geofenceExit');
-      if (status & 0x08) addAlarm(m, 'powerCut');
-      if (status & 0x10) addAlarm(m, 'vibration');
+      alarmsOf(status, JT701_ALARMS, m.alarms);
       if (status & 0x20) ackWanted = true;
       a.blocked = (status & 0x80) !== 0;
-      if (status & 0x800) addAlarm(m, 'lowBattery');
-      if (status & 0x4000) addAlarm(m, 'fault');
       const battery = r.u8();
       if (battery === 0xff) a.charge = true;
       else a.batteryLevel = battery;
@@ -107,11 +104,7 @@ function decodeBinary(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOu
       a.door = (s[0] & 0x40) !== 0;
       a.charge = (s[1] & 1) !== 0;
       a.blocked = (s[1] & 2) !== 0;
-      if (s[1] & 4) addAlarm(m, 'sos');
-      if (s[1] & 0x18) addAlarm(m, 'gpsAntennaCut');
-      if (s[1] & 0x10) addAlarm(m, 'overspeed');
-      if (s[2] & 4) addAlarm(m, 'fatigueDriving');
-      if (s[2] & 8) addAlarm(m, 'tow');
+      alarmsOf(m.status, JT600_V2_ALARMS, m.alarms);
       a.odometer = r.u32() * 1000;
       fuel += r.u8();
       a.fuel = fuel;
