@@ -90,4 +90,9 @@ const alarmNames = [
   ]),
 ];
 
-export const tk103Flags: ProtocolFlags = { tables: [TK103_STATE], otherNames: { alarms: alarmNames } };
+/** Alarms come from alarm messages and codes, one report per occurrence: events, not states. */
+export const tk103Flags: ProtocolFlags = {
+  alarmsAreEvents: true,
+  tables: [TK103_STATE],
+  otherNames: { alarms: alarmNames },
+};
