@@ -16,6 +16,11 @@ const JT808_LOCATION = byseq('jt808', 2);
 const JT600_LOCATION = byseq('jt600', 3);
 // iStartek VT600 000 position report: Traccar vector seq 0
 const VT600_REPORT = byseq('vt600', 0);
+// H02 V1 text report (vector seq 49) and 32-byte binary position (vector seq 76)
+const H02_TEXT = byseq('h02', 49);
+const H02_BINARY = byseq('h02', 76);
+// GPS103 tracker report (vector seq 42, ends with its `;`)
+const GPS103_REPORT = byseq('gps103', 42);
 // TK103 BR00 position (Traccar vector seq 34), after its BP05 login (seq 35)
 const TK103_LOGIN = byseq('tk103', 35);
 const TK103_POSITION = byseq('tk103', 34);
@@ -35,6 +40,9 @@ const WORKLOADS = {
   'jt808 location': { protocol: 'jt808', identify: JT808_LOCATION, frames: [JT808_LOCATION] },
   'jt600 location': { protocol: 'jt600', identify: JT600_LOCATION, frames: [JT600_LOCATION] },
   'vt600 report': { protocol: 'vt600', identify: VT600_REPORT, frames: [VT600_REPORT] },
+  'h02 text': { protocol: 'h02', identify: H02_TEXT, frames: [H02_TEXT] },
+  'h02 binary': { protocol: 'h02', identify: H02_BINARY, frames: [H02_BINARY] },
+  'gps103 report': { protocol: 'gps103', identify: GPS103_REPORT, frames: [GPS103_REPORT] },
   'tk103 position': { protocol: 'tk103', identify: TK103_LOGIN, frames: [TK103_POSITION] },
   'watch position': { protocol: 'watch', identify: WATCH_LK, frames: [hex(WATCH_UD.hex)] },
 };

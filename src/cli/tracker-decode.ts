@@ -1,5 +1,5 @@
 /**
- * tracker-decode [--protocol auto|<protocol>] [--timezone <minutes>] [--now <ISO time>] [FILE...]
+ * tracker-decode [--protocol auto|<name>] [--timezone <minutes>] [--now <ISO time>] [FILE...]
  * Each input line is hex: the next bytes received on one connection (one connection per file, or stdin).
  * Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.
  */

@@ -4,6 +4,7 @@
  * The dispatch follows the order in which type numbers are claimed, since several are reused by other
  * firmware families (variants.ts).
  */
+import { setDeviceTime } from '../common/record';
 import { addCell, addWifi, readMac } from '../common/network';
 import { hexByte } from '../common/hex';
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
@@ -396,7 +397,7 @@ const EARLY_RULES: Rule[] = [
     types: [BLUETOOTH_CLOCK],
     decode: (c, r, msg) => {
       const a = msg.attributes;
-      setTime(msg, decodeDate(c, r));
+      setDeviceTime(msg, decodeDate(c, r));
       a.rssi = r.i8();
       a.tagMac = r.hex(6);
       a.tagUuid = r.hex(16);
@@ -592,10 +593,6 @@ function emit(c: Ctx, msg: TrackerMessage, fallback: RecordType): void {
   c.out.messages.push(msg);
 }
 
-function setTime(msg: TrackerMessage, ms: number): void {
-  if (Number.isFinite(ms)) msg.time = isoTime(ms);
-}
-
 /** Binary date YY MM DD hh mm ss in the device's clock. */
 function decodeDate(c: Ctx, r: Reader): number {
   const y = r.u8();
@@ -621,7 +618,7 @@ function decodeGps(
   longSpeed = false,
   flagsFirst = false,
 ): boolean {
-  setTime(msg, decodeDate(c, r));
+  setDeviceTime(msg, decodeDate(c, r));
   if (hasLength && r.u8() === 0) return false;
   if (hasSatellites) msg.satellites = r.u8() & 0x0f;
   let lat = r.u32() / 1800000;
@@ -926,7 +923,7 @@ function decodeX1Gps(c: Ctx, r: Reader, msg: TrackerMessage): void {
 /** Wi-Fi 0x17/0x69/0xF3: BCD time, access points (and cells), answered with the same time (not 0xF3). */
 function decodeWifi(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const time = r.slice(6);
-  setTime(
+  setDeviceTime(
     msg,
     deviceTime(
       2000 + bcdByte(time[0]),
@@ -956,7 +953,7 @@ function decodeWifi(c: Ctx, r: Reader, msg: TrackerMessage): void {
 /** Several cells (and Wi-Fi access points) with a timing advance: 0x18, 0x24, 0x28, 0x2C, 0x2E, 0xA1... */
 function decodeMultiCell(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const { type, variant } = c;
-  setTime(msg, decodeDate(c, r));
+  setDeviceTime(msg, decodeDate(c, r));
   const s20 = variant === Variant.WanwayS20;
   const sl4x = variant === Variant.SL4X;
   if (s20 || sl4x) r.u8(); // timing advance
@@ -1031,7 +1028,7 @@ function decodeStringInfo(c: Ctx, r: Reader, msg: TrackerMessage): void {
     msg.lon = Number(m[4]) * (m[3] === 'W' ? -1 : 1);
     msg.course = Number(m[5]);
     msg.speed = Number(m[6]);
-    setTime(msg, deviceTime(+m[7], +m[8], +m[9], +m[10], +m[11], +m[12], c.tz));
+    setDeviceTime(msg, deviceTime(+m[7], +m[8], +m[9], +m[10], +m[11], +m[12], c.tz));
   } else msg.attributes.result = text;
   c.out.answers.push(gt06Answer(flag, text));
 }
@@ -1108,7 +1105,7 @@ function decodeCameraAlarm(c: Ctx, r: Reader, msg: TrackerMessage): void {
   if (long) {
     if (jc400) r.skip(3); // marker, version
     decodeGps(c, r, msg, false, jc400, jc400, jc400, jc400);
-  } else setTime(msg, decodeDate(c, r));
+  } else setDeviceTime(msg, decodeDate(c, r));
   if (jc400) msg.attributes.power = r.u16() / 10;
   const event = r.u8();
   msg.attributes.event = event;
@@ -1120,7 +1117,7 @@ function decodeCameraAlarm(c: Ctx, r: Reader, msg: TrackerMessage): void {
 function decodeBms(r: Reader, msg: TrackerMessage): void {
   const a = msg.attributes;
   r.skip(8); // serial number
-  setTime(msg, r.u32() * 1000);
+  setDeviceTime(msg, r.u32() * 1000);
   a.relativeCapacity = r.u8();
   a.remainingCapacity = r.u16();
   a.absoluteCapacity = r.u8();
@@ -1166,7 +1163,7 @@ function decodeAz735(c: Ctx, r: Reader, msg: TrackerMessage): void {
 /** 0x8C (FM08ABC): OBD values as "id=hex" pairs. */
 function decodeObd(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const a = msg.attributes;
-  setTime(msg, decodeDate(c, r));
+  setDeviceTime(msg, decodeDate(c, r));
   msg.ignition = r.u8() > 0;
   const text = r.ascii(Math.max(0, r.remaining - 12));
   for (const pair of text.split(',')) {
@@ -1246,7 +1243,7 @@ function decodeModular(r: Reader, msg: TrackerMessage): void {
         a.odometer = r.u32le();
         break;
       case 0x33: {
-        setTime(msg, r.u32() * 1000);
+        setDeviceTime(msg, r.u32() * 1000);
         msg.satellites = r.u8();
         msg.altitude = r.i16();
         let lat = r.u32() / 1800000;
@@ -1287,7 +1284,7 @@ function decodeModular(r: Reader, msg: TrackerMessage): void {
 /** 0xF1 device status / 0xF2 peripheral (VL842): Unix time + TLVs. */
 function decodeDeviceStatus(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const a = msg.attributes;
-  setTime(msg, r.u32() * 1000);
+  setDeviceTime(msg, r.u32() * 1000);
   while (r.remaining > 0) {
     const id = r.u16();
     if (c.type === PERIPHERAL) {
@@ -1402,7 +1399,7 @@ function decodeMultimedia(c: Ctx, r: Reader, msg: TrackerMessage): void {
   chunk.copy(m.data, m.received, 0, n);
   m.received += n;
   if (m.received < m.data.length) return;
-  setTime(msg, time);
+  setDeviceTime(msg, time);
   msg.type = 'media';
   msg.attributes.media = m.data;
   msg.attributes.mediaType = 'image';

@@ -4,6 +4,7 @@
  * read through a reader bounded to its declared length: a short or lying item is reported and skipped,
  * never read past.
  */
+import { setDeviceTime } from '../common/record';
 import { addCell, addWifi, readMac } from '../common/network';
 import { hexByte } from '../common/hex';
 import { addAlarm, reportError, type Connection, type DecodeOutput } from '../codec';
@@ -95,7 +96,7 @@ export function readBasicBlock(r: Reader, msg: TrackerMessage, c: LocationContex
   msg.speed = r.u16() / 10;
   msg.course = r.u16();
   const t = readBcdTime(r, clockOffset(c.conn));
-  if (Number.isFinite(t)) msg.time = isoTime(t);
+  setDeviceTime(msg, t);
 }
 
 /** A whole location body: basic block then items up to `end`. */

@@ -4,9 +4,9 @@
  */
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
 import { sum8 } from '../common/checksum';
-import { pruneAttributes } from '../common/record';
+import { pruneAttributes, setDeviceTime } from '../common/record';
 import { vt600Answer } from './commands';
-import { deviceTime, isoTime } from '../common/time';
+import { digitsTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
 import type { AlarmName, NumericAttributeKey } from '../../vocabulary';
 import { checksumAt } from './frame';
@@ -87,16 +87,9 @@ function decodePosition(content: string, conn: Connection<Vt600State>): TrackerM
     else addAlarm(m, EVENT_ALARMS[event]);
   }
   const t = f[2];
-  if (/^\d{12}$/.test(t)) {
-    const ms = deviceTime(
-      2000 + +t.slice(0, 2),
-      +t.slice(2, 4),
-      +t.slice(4, 6),
-      +t.slice(6, 8),
-      +t.slice(8, 10),
-      +t.slice(10, 12),
-    );
-    if (Number.isFinite(ms)) m.time = isoTime(ms);
+  if (t.length === 12) {
+    const ms = digitsTime(t.slice(0, 6), t.slice(6), 'ymd');
+    setDeviceTime(m, ms);
   }
   m.valid = f[3] === 'A';
   const lat = num(f[4]);
