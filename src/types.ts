@@ -107,7 +107,7 @@ export type DecodeErrorCode =
   | 'unknown-type' // a message type the codec does not decode
   | 'not-identified' // a frame before login / identification: dropped, no reply
   | 'rejected' // device refused by policy
-  | 'suspect'; // decoded, but a value looks wrong (device clock off by whole hours, no hemisphere, impossible date)
+  | 'suspect'; // decoded, but a value looks wrong (device clock off by whole hours, no hemisphere letter)
 
 /** Running totals of one session, for status displays and tests. */
 export interface SessionStats {

@@ -110,8 +110,9 @@ describe('TK103 codec', () => {
     assert.equal(r.messages[0].valid, false);
     assert.deepEqual(
       r.errors.map((e) => e.code),
-      ['suspect'],
+      ['malformed'],
     );
+    assert.match(r.errors[0].message, /date that does not exist/);
   });
 
   it('applies the server’s device clock offset, and says once when fixes look like local time', () => {

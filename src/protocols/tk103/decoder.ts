@@ -7,11 +7,12 @@
 import type { TrackerMessage } from '../../types';
 import { addAlarm, newMessage, readWithin, reportError, type Connection, type DecodeOutput } from '../codec';
 import { checkDeviceClock, type ClockCheck } from '../common/clock';
-import { decimal, degreesMinutes, hexNumber } from '../common/fields';
+import { degreesMinutes, withHemisphere } from '../common/coordinates';
+import { decimal, hexNumber } from '../common/fields';
 import { Reader } from '../common/reader';
 import { addCell, addWifi } from '../common/network';
-import { pruneAttributes } from '../common/record';
-import { deviceTime, isoTime } from '../common/time';
+import { pruneAttributes, setDeviceTime } from '../common/record';
+import { digitsTime } from '../common/time';
 import { BO01_ALARMS, BQ81_ALARMS, CODE_EVENTS, STATE_BITS, STATE_BLOCKED, STATE_DOOR, type CodeEvent } from './flags';
 
 export interface Tk103State extends ClockCheck {
@@ -105,14 +106,14 @@ const FIXED: Readonly<Record<string, FrameReader>> = {
 const COMMA: Readonly<Record<string, FrameReader>> = {
   ZC20: (h, conn, out, frame) => {
     const f = h.data.split(',');
-    const ms = dmyTime(f[0], f[1], conn);
+    const ms = fixTime(f[0], f[1], 'dmy', conn);
     const level = decimal(f[2]);
     const battery = decimal(f[3]);
     const power = decimal(f[4]);
     if (level === undefined || battery === undefined || power === undefined)
       return reportError(out, conn, 'malformed', 'TK103 ZC20 with missing fields', frame);
     const m = newMessage(conn, 'status');
-    setTime(m, ms);
+    placeTime(m, ms, conn, out, frame);
     if (BATTERY_LEVELS[level] !== undefined) m.attributes.batteryLevel = BATTERY_LEVELS[level];
     if (battery !== 65535) m.attributes.battery = battery / 100;
     if (power !== 65535) m.attributes.power = power / 10;
@@ -122,7 +123,7 @@ const COMMA: Readonly<Record<string, FrameReader>> = {
     const f = /^(\d{6}),(\d{6}),\$([\s\S]*?)(?:\$|$)/.exec(h.data);
     if (!f) return reportError(out, conn, 'malformed', 'TK103 ZC03 without its $text$', frame);
     const m = newMessage(conn, 'result');
-    setTime(m, dmyTime(f[1], f[2], conn));
+    placeTime(m, fixTime(f[1], f[2], 'dmy', conn), conn, out, frame);
     m.attributes.result = f[3];
     out.messages.push(m);
     // answers carry no reference: the oldest command waiting gets it
@@ -161,28 +162,56 @@ export function decodeTk103Frame(frame: Buffer, conn: Connection<Tk103State>, ou
   );
 }
 
-function setTime(m: TrackerMessage, ms: number): void {
-  if (Number.isFinite(ms)) m.time = isoTime(ms);
+/**
+ * Date and time on the device clock (the server's device clock offset, else UTC), in ms; NaN for a date the
+ * calendar does not have: `000007`, month 18, and 31 June too (which would roll over into July).
+ */
+function fixTime(
+  date: string | undefined,
+  time: string | undefined,
+  order: 'dmy' | 'ymd',
+  conn: Connection<Tk103State>,
+): number {
+  if (date === undefined || !/^\d{6}$/.test(date) || time === undefined || !/^\d{6}$/.test(time)) return NaN;
+  const y = Number(order === 'dmy' ? date.slice(4, 6) : date.slice(0, 2));
+  const mo = Number(date.slice(2, 4));
+  const d = Number(order === 'dmy' ? date.slice(0, 2) : date.slice(4, 6));
+  // 2000-2099: every fourth year is a leap year
+  const days = mo >= 1 && mo <= 12 ? MONTH_DAYS[mo - 1] + (mo === 2 && y % 4 === 0 ? 1 : 0) : 0;
+  return d >= 1 && d <= days ? digitsTime(date, time, order, conn.options.timezoneOffset ?? 0) : NaN;
 }
 
-/** Device clock to UTC: the server's device clock offset when set, else UTC. */
-function clock(y: string, mo: string, d: string, time: string, conn: Connection<Tk103State>): number {
-  if (!/^\d{6}$/.test(time)) return NaN;
-  return deviceTime(
-    2000 + Number(y),
-    Number(mo),
-    Number(d),
-    Number(time.slice(0, 2)),
-    Number(time.slice(2, 4)),
-    Number(time.slice(4, 6)),
-    conn.options.timezoneOffset ?? 0,
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** A coordinate `ddmm.mmmm` / `dddmm.mmmm` (space padded) and its hemisphere letter; NaN when not one. */
+function coordinate(text: string, hemisphere: string): number {
+  return withHemisphere(degreesMinutes(text.trim()), hemisphere);
+}
+
+/**
+ * A record's device time. A date the calendar does not have is not turned into one: the record keeps the receive
+ * time, a fix becomes invalid, and it is reported. A valid fix is checked once for a clock set to local time.
+ */
+function placeTime(
+  m: TrackerMessage,
+  ms: number,
+  conn: Connection<Tk103State>,
+  out: DecodeOutput,
+  frame: Buffer,
+): void {
+  if (Number.isFinite(ms)) {
+    setDeviceTime(m, ms, conn.now);
+    if (m.valid) checkDeviceClock(conn, ms, out, 'TK103');
+    return;
+  }
+  if (m.valid !== undefined) m.valid = false;
+  reportError(
+    out,
+    conn,
+    'malformed',
+    'TK103: the device sent a date that does not exist: the receive time is used',
+    frame,
   );
-}
-
-/** `ddmmyy` + `hhmmss` (the comma form). */
-function dmyTime(date: string | undefined, time: string | undefined, conn: Connection<Tk103State>): number {
-  if (!date || !/^\d{6}$/.test(date) || !time) return NaN;
-  return clock(date.slice(4, 6), date.slice(2, 4), date.slice(0, 2), time, conn);
 }
 
 /**
@@ -210,11 +239,10 @@ function readFixedBody(
     return undefined;
   }
   const m = newMessage(conn, 'position');
-  const ms = clock(b[1], b[2], b[3], b[10], conn);
   m.valid = b[4] === 'A';
-  if (!placeFix(m, ms, conn, out, frame, `${b[1]}${b[2]}${b[3]} ${b[10]}`)) m.valid = false;
-  m.lat = degreesMinutes(b[5], b[6]);
-  m.lon = degreesMinutes(b[7], b[8]);
+  placeTime(m, fixTime(`${b[1]}${b[2]}${b[3]}`, b[10], 'ymd', conn), conn, out, frame);
+  m.lat = coordinate(b[5], b[6]);
+  m.lon = coordinate(b[7], b[8]);
   m.speed = decimal(b[9]) ?? 0; // km/h
   const tail = TAIL.exec(b[11]);
   if (tail) {
@@ -226,43 +254,12 @@ function readFixedBody(
   }
   const temp = TEMPERATURE.exec(b[11]);
   if (temp) m.attributes.temp1 = Number(temp[1]);
-  if (m.lat === undefined || m.lon === undefined) {
+  if (Number.isNaN(m.lat) || Number.isNaN(m.lon)) {
     reportError(out, conn, 'malformed', `TK103 ${h.code} coordinates not understood`, frame);
     return undefined;
   }
   out.messages.push(m);
   return m;
-}
-
-/**
- * Sets a record's fix time; a date the calendar does not have (`000007`, month 18) leaves the receive time and
- * is reported, so a broken clock never invents a date. Returns whether the time was good.
- */
-function placeFix(
-  m: TrackerMessage,
-  ms: number,
-  conn: Connection<Tk103State>,
-  out: DecodeOutput,
-  frame: Buffer,
-  raw: string,
-): boolean {
-  if (!Number.isFinite(ms) || !isCalendarDate(raw)) {
-    reportError(out, conn, 'suspect', `TK103 time "${raw}" is not a date: the record keeps the receive time`, frame);
-    return false;
-  }
-  m.time = isoTime(ms);
-  if (m.valid) checkDeviceClock(conn, ms, out, 'TK103');
-  return true;
-}
-
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** deviceTime rolls a day past the month's end over (31 June = 1 July): a device clock that says so is wrong. */
-function isCalendarDate(raw: string): boolean {
-  const y = Number(raw.slice(0, 2)); // 2000-2099: every fourth year is a leap year
-  const mo = Number(raw.slice(2, 4));
-  const d = Number(raw.slice(4, 6));
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= MONTH_DAYS[mo - 1] + (mo === 2 && y % 4 === 0 ? 1 : 0);
 }
 
 /** The 8-character state field: flags in the first five characters, the fuel reading in the last three. */
@@ -302,17 +299,16 @@ function readCommaPosition(h: Head, conn: Connection<Tk103State>, out: DecodeOut
   }
   const m = newMessage(conn, 'position');
   m.valid = f[1] === 'A';
-  const raw = `${f[0].slice(4, 6)}${f[0].slice(2, 4)}${f[0].slice(0, 2)} ${f[5]}`;
-  if (!placeFix(m, dmyTime(f[0], f[5], conn), conn, out, frame, raw)) m.valid = false;
-  m.lat = degreesMinutes(lat[1], lat[2]);
-  m.lon = degreesMinutes(lon[1], lon[2]);
+  placeTime(m, fixTime(f[0], f[5], 'dmy', conn), conn, out, frame);
+  m.lat = coordinate(lat[1], lat[2]);
+  m.lon = coordinate(lon[1], lon[2]);
   m.speed = decimal(f[4]) ?? 0; // km/h
   m.course = decimal(f[6]) ?? 0;
   // some units add the state field and the mileage of the fixed form
   if (/^[01][01][0-9A-Fa-f]{6}$/.test(f[7] ?? '')) readState(m, f[7]);
   const mileage = /^L([0-9A-Fa-f]{1,13})$/.exec(f[8] ?? '');
   if (mileage) m.attributes.odometer = parseInt(mileage[1], 16);
-  if (m.lat === undefined || m.lon === undefined) {
+  if (Number.isNaN(m.lat) || Number.isNaN(m.lon)) {
     reportError(out, conn, 'malformed', `TK103 ${h.code} coordinates not understood`, frame);
     return;
   }
@@ -341,7 +337,7 @@ function readLbsWifi(h: Head, conn: Connection<Tk103State>, out: DecodeOutput, f
     const w = /^((?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2})\*([-+]?\d+)\*\d+$/.exec(item);
     if (w) addWifi(m, { mac: w[1].toLowerCase(), rssi: Number(w[2]) });
   }
-  setTime(m, dmyTime(f[5 + count], f[6 + count], conn));
+  placeTime(m, fixTime(f[5 + count], f[6 + count], 'dmy', conn), conn, out, frame);
   applyEvent(m, CODE_EVENTS[h.code]);
   out.messages.push(m);
 }

@@ -10,8 +10,8 @@ import { decimal } from '../common/fields';
 import { alarmsOf } from '../common/flags';
 import { hexWord } from '../common/hex';
 import { addCell, addWifi } from '../common/network';
-import { pruneAttributes } from '../common/record';
-import { deviceTime, isoTime } from '../common/time';
+import { pruneAttributes, setDeviceTime } from '../common/record';
+import { digitsTime } from '../common/time';
 import { unescapeContent, WATCH_HEADER } from './frame';
 import { MOTION_BIT, WATCH_ALARMS } from './flags';
 import { addVoiceChunk, expireVoice, type VoiceAssembly } from './voice';
@@ -199,20 +199,6 @@ export function decodeWatchFrame(frame: Buffer, conn: Connection<WatchState>, ou
   });
 }
 
-/** `ddmmyy` + `hhmmss` on the device clock, to UTC. */
-function dmyTime(date: string, time: string, conn: Connection<WatchState>): number {
-  if (!/^\d{6}$/.test(date) || !/^\d{6}$/.test(time)) return NaN;
-  return deviceTime(
-    2000 + Number(date.slice(4, 6)),
-    Number(date.slice(2, 4)),
-    Number(date.slice(0, 2)),
-    Number(time.slice(0, 2)),
-    Number(time.slice(2, 4)),
-    Number(time.slice(4, 6)),
-    conn.options.timezoneOffset ?? 0,
-  );
-}
-
 /** A signed decimal coordinate; `S`/`W` make it negative, `N`/`E`/nothing keep the number's own sign. */
 function coordinate(value: string, hemisphere: string): number | undefined {
   const v = decimal(value);
@@ -232,7 +218,7 @@ function readReport(f: WatchFrame, conn: Connection<WatchState>, out: DecodeOutp
   const status = /^[0-9A-Fa-f]{1,8}$/.test(v[15] ?? '') ? parseInt(v[15], 16) : undefined;
   const lat = coordinate(v[3] ?? '', v[4]);
   const lon = coordinate(v[5] ?? '', v[6]);
-  const ms = dmyTime(v[0] ?? '', v[1] ?? '', conn);
+  const ms = digitsTime(v[0], v[1], 'dmy', conn.options.timezoneOffset ?? 0);
   if (v.length < 16 || status === undefined || lat === undefined || lon === undefined || !/^[AV]$/.test(v[2])) {
     reportError(out, conn, 'malformed', `watch ${f.type} report not understood`, frame);
     return;
@@ -240,9 +226,18 @@ function readReport(f: WatchFrame, conn: Connection<WatchState>, out: DecodeOutp
   const m = newMessage(conn, 'position');
   m.valid = v[2] === 'A';
   if (Number.isFinite(ms)) {
-    m.time = isoTime(ms);
+    setDeviceTime(m, ms, conn.now);
     if (m.valid) checkDeviceClock(conn, ms, out, 'watch');
-  } else m.valid = false;
+  } else {
+    m.valid = false;
+    reportError(
+      out,
+      conn,
+      'malformed',
+      `watch ${f.type}: no date, or one that does not exist: the receive time is used`,
+      frame,
+    );
+  }
   m.lat = lat;
   m.lon = lon;
   if (((v[4] === '' && lat !== 0) || (v[6] === '' && lon !== 0)) && !conn.state.hemisphereReported) {
