@@ -191,7 +191,7 @@ describe('watch codec', () => {
 describe('watch framing', () => {
   const frames = [text(36), text(38), frameCase(1), text(34), text(6), text(19)];
   // junk that looks like a request line but is not one (a real one would open an HTTP connection)
-  const junk = ascii('GXT / HTTQ/1.1\r\n[[]]*[SG*]');;
+  const junk = ascii('GXT / HTTQ/1.1\r\n[[]]*[SG*]');
   const stream = Buffer.concat([junk, frames[0], frames[1], frames[2], junk, ...frames.slice(3), jxtk]);
   const want = () => {
     const s = createSession({ protocol: 'watch', now: () => NOW });
