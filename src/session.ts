@@ -269,7 +269,7 @@ export class TrackerSession {
     this.stamp(this.conn, this.options.now ? this.options.now() : Date.now());
     const encoded = codec.encodeCommand(valid, this.conn);
     const answer = codec.commands.find((s) => s.type === valid.type)?.answer;
-    return { ...encoded, expectsAnswer: answer !== 'none' };
+    return { ...encoded, expectsAnswer: encoded.expectsAnswer ?? answer !== 'none' };
   }
 
   /** Offset of the first position in [from, end) where some protocol detects a frame, or -1. */

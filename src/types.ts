@@ -106,7 +106,8 @@ export type DecodeErrorCode =
   | 'malformed' // a frame too short or inconsistent to decode
   | 'unknown-type' // a message type the codec does not decode
   | 'not-identified' // a frame before login / identification: dropped, no reply
-  | 'rejected'; // device refused by policy
+  | 'rejected' // device refused by policy
+  | 'suspect'; // decoded, but a value looks wrong (device clock off by whole hours, no hemisphere letter)
 
 /** Running totals of one session, for status displays and tests. */
 export interface SessionStats {

@@ -76,6 +76,11 @@ export interface EncodedFrames {
    * Absent when answers carry no reference: they then go to the oldest command awaiting one.
    */
   reference?: string;
+  /**
+   * Whether an answer will come, when that depends on how this command was encoded (TK103: only its SMS-text
+   * form is answered); absent: as the command's declaration says.
+   */
+  expectsAnswer?: boolean;
 }
 
 /** An encoded command as the session hands it to the server. */

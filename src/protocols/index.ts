@@ -11,7 +11,9 @@ import { h02 } from './h02';
 import { jt600 } from './jt600';
 import { jt808 } from './jt808';
 import { osmand } from './osmand';
+import { tk103 } from './tk103';
 import { vt600 } from './vt600';
+import { watch } from './watch';
 
 export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolName, Codec<any>>([
   ['gt06', gt06],
@@ -21,6 +23,8 @@ export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolNam
   ['h02', h02],
   ['gps103', gps103],
   ['osmand', osmand],
+  ['tk103', tk103],
+  ['watch', watch],
 ]);
 
 /** The protocols spoken, in detection order. */

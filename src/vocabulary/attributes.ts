@@ -38,6 +38,10 @@ export const ATTRIBUTES = {
     'battery health as a phone reports it: good, overheat, dead, over_voltage, failure, cold, unknown',
   ),
   batteryTemp: n('battery pack temperature', '°C'),
+  batteryTempMax: n('battery pack: highest sensor temperature', '°C'),
+  batteryTempMin: n('battery pack: lowest sensor temperature', '°C'),
+  batteryCellMax: n('battery pack: highest cell voltage', 'V'),
+  batteryCellMin: n('battery pack: lowest cell voltage', 'V'),
   batteryVersion: n('battery pack version', 'raw'),
   absoluteCapacity: n('battery pack absolute state of charge', '%'),
   relativeCapacity: n('battery pack relative state of charge', '%'),
@@ -153,6 +157,11 @@ export const ATTRIBUTES = {
   videoLoss: n('channels that lost video, bitfield (JT/T 1078)', 'raw'),
   videoOcclusion: n('channels with a covered camera, bitfield (JT/T 1078)', 'raw'),
   tirePressures: a('tyre pressures, one byte each, as reported'),
+  // the wearer (watches, personal trackers)
+  heartRate: n('heart rate', 'bpm'),
+  bloodOxygen: n('blood oxygen saturation (SpO2)', '%'),
+  pressureHigh: n('blood pressure, systolic', 'mmHg'),
+  pressureLow: n('blood pressure, diastolic', 'mmHg'),
   // environment sensors
   deviceTemp: n('temperature inside the device', '°C'),
   humidity: n('relative humidity', '%'),
@@ -250,6 +259,7 @@ export const ATTRIBUTES = {
   media: { type: 'bytes' as const, about: 'a media file (photo, audio, video), as a Buffer' },
   mediaType: s('media type: image, audio, video'),
   mediaFormat: s('media format: jpeg, mp3...'),
+  mediaName: s('the name the device gave a media file'),
   mediaEvent: o('what a JT/T 808 media file is: {id, type, format, event, channel} (codes as reported)'),
   mediaIds: a('IDs of stored media files'),
   // what has no name here
@@ -271,6 +281,7 @@ export const ATTRIBUTE_FAMILIES = {
   out: { '': b('digital output n') },
   io: { '': { type: 'number|boolean' as const, about: 'I/O element n with no name in this vocabulary, as reported' } },
   batteryCell: { '': n('voltage of battery cell n', 'V') },
+  batteryTemp: { '': n('battery pack temperature sensor n', '°C') },
   alarm: { Status: n('state of alarm input n, as reported', 'raw') },
   tag: {
     Id: s('BLE tag n: ID'),

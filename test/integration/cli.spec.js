@@ -70,6 +70,29 @@ describe('tracker-decode CLI', () => {
     }
   });
 
+  it('decodes TK103 and watch captures, pinned or detected, with the device clock offset', () => {
+    const hex = (s) => Buffer.from(s, 'latin1').toString('hex');
+    const bp05 = hex('(088047365460BP05354188047365460150929A3258.1754S02755.4323E009.4193927301.9000000000L00000000)');
+    for (const protocol of ['tk103', 'auto']) {
+      const [line] = run(['--protocol', protocol], `${bp05}\n`).stdout.trim().split('\n').map(JSON.parse);
+      assert.equal(line.messages[0].protocol, 'tk103');
+      assert.equal(line.messages[0].time, '2015-09-29T19:39:27.000Z');
+      assert.deepEqual(line.replies, [hex('(088047365460AP05)')]);
+    }
+    const ud = hex(
+      '[SG*8800000015*0087*UD,220414,134652,A,22.571707,N,113.8613968,E,0.1,0.0,100,7,60,90,1000,50,0000,0,0]',
+    );
+    const al = hex(
+      '[SG*8800000015*0011*AL,220414,134652,A,22.571707,N,113.8613968,E,0.1,0.0,100,7,60,90,1000,50,00010000,0,0]',
+    );
+    const r = run(['--protocol', 'watch', '--timezone', '480'], `${ud}\n${al}\n`);
+    assert.equal(r.status, 0, r.stderr);
+    const [pos, alarm] = r.stdout.trim().split('\n').map(JSON.parse);
+    assert.equal(pos.messages[0].time, '2014-04-22T05:46:52.000Z', 'a watch on GMT+8');
+    assert.deepEqual(alarm.messages[0].alarms, ['sos']);
+    assert.deepEqual(alarm.replies, [hex('[SG*8800000015*0002*AL]')]);
+  });
+
   it('refuses an unknown protocol with a usage message', () => {
     const r = run(['--protocol', 'nope'], '');
     assert.equal(r.status, 2);

@@ -5,7 +5,7 @@ const { TrackerServer, Simulator } = require('../../dist/index.js');
 
 describe('tracker-sim (mixed protocols against the server)', function () {
   this.timeout(20000);
-  it('logs in, reports and raises SOS alarms on all four protocols with no wrong reply', async () => {
+  it('logs in, reports and raises SOS alarms on every protocol it plays with no wrong reply', async () => {
     const server = new TrackerServer({ port: 0, host: '127.0.0.1' });
     await server.listen();
     const alarms = new Map();
@@ -14,7 +14,7 @@ describe('tracker-sim (mixed protocols against the server)', function () {
     const sim = new Simulator({
       port: server.port,
       devices: 24,
-      protocols: ['gt06', 'jt808', 'jt600', 'vt600'],
+      protocols: ['gt06', 'jt808', 'jt600', 'vt600', 'tk103', 'watch'],
       rate: 300,
       heartbeat: 0,
     });
@@ -31,7 +31,9 @@ describe('tracker-sim (mixed protocols against the server)', function () {
         gt06: ['sos'],
         jt600: ['general'],
         jt808: ['sos'],
+        tk103: ['sos'],
         vt600: ['sos'],
+        watch: ['sos'],
       });
       assert.equal(server.stats.decodeErrors, 0);
     } finally {

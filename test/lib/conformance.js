@@ -2,12 +2,12 @@
 // Runs Traccar's conformance vectors (test/fixtures/traccar, see the NOTICE there) against the built codecs:
 // every decode case in order through one connection per group (a login early on identifies the device),
 // every frame case, every encode case. Shared by the vector tests and `npm run conformance`.
-const { getCodec, createSession, validateCommand, HttpReplay } = require('../../dist/index.js');
+const { getCodec, createSession, validateCommand, HttpReplay, COMMAND_ALIASES } = require('../../dist/index.js');
 const { loadVectors, makeConnection, emptyOutput, checkExpectation } = require('./vectors');
 const { escapeFrame, unescapeFrame } = require('./jt808');
 const { unescapeText } = require('./jt600');
 
-const PROTOCOLS = ['gt06', 'jt808', 'jt600', 'vt600', 'h02', 'gps103', 'osmand'];
+const PROTOCOLS = ['gt06', 'jt808', 'jt600', 'vt600', 'h02', 'gps103', 'osmand', 'tk103', 'watch'];
 
 /** Cases we handle differently from Traccar on purpose, with the reason: by protocol, kind and case id. */
 const KNOWN_DIFFERENCES = {
@@ -27,6 +27,20 @@ const KNOWN_DIFFERENCES = {
   h02: { decode: {}, frame: {}, encode: {} },
   gps103: { decode: {}, frame: {}, encode: {} },
   osmand: { decode: {}, frame: {}, encode: {} },
+  tk103: {
+    decode: {
+      12: 'a DW5B cell/Wi-Fi report without GPS: Traccar gives it the last known location (its test harness has one); we emit a network record with the cells and access points, and no invented location',
+    },
+    frame: {},
+    encode: {},
+  },
+  watch: {
+    decode: {
+      7: 'six JXTK voice chunks in one buffer: Traccar’s test hands them to the decoder unframed, which reads the first header only and emits nothing; through our framer they become the whole 5312-byte voice message, emitted as one audio record (each chunk answered JXTKR,1)',
+    },
+    frame: {},
+    encode: {},
+  },
 };
 
 /**
@@ -122,7 +136,95 @@ const FEED = {
     view: withParams,
     title: (v) => `${v.method} ${v.headers['Content-Type'] ?? v.uri.slice(0, 48)}`,
   },
+  tk103: {
+    wire: (hex) => Buffer.from(hex, 'hex'),
+    frameText: (b) => b,
+    // Traccar's alternative mode (a server setting there) is the `alternative` parameter here, where declared
+    encode(codec, e) {
+      const { uniqueId, ...params } = e.attributes;
+      const conn = makeConnection(codec);
+      conn.deviceId = uniqueId;
+      const command = { type: e.command, ...params };
+      if (e.alternative && takes(codec, e.command, 'alternative')) command.alternative = true;
+      return encodeChecked(codec, command, conn).frames[0].toString('hex');
+    },
+    title: textTitle,
+  },
+  watch: {
+    // decode vectors are frames after unescaping: binary content goes back to its escaped wire form; seq 7 of
+    // testDecode is six frames still escaped, as they arrive
+    wire: (hex, v) => (v?.seq === 7 && v.group.endsWith('.testDecode') ? Buffer.from(hex, 'hex') : watchWire(hex)),
+    split: true,
+    // Traccar's framer hands frames on unescaped
+    frameText: (b) => watchFrame(b, unescapeWatch),
+    encode(codec, e) {
+      const { uniqueId, sessionManufacturer, sessionHasIndex, ...params } = e.attributes;
+      const conn = makeConnection(codec);
+      conn.deviceId = uniqueId;
+      conn.state.manufacturer = sessionManufacturer;
+      conn.state.hasIndex = sessionHasIndex;
+      return encodeChecked(codec, { type: e.command, ...params }, conn).frames[0].toString('hex');
+    },
+    // Traccar's media store is mocked in its tests (a file name); ours puts the audio itself in the record
+    values: (values) => {
+      if (!values || values.audio === undefined) return values;
+      const { audio, ...rest } = values;
+      return { ...rest, mediaType: 'audio' };
+    },
+    title: (v) => (v.text ?? `${Buffer.from(v.hex, 'hex').toString('latin1', 0, 40)} (binary)`).slice(0, 40),
+  },
 };
+
+const WATCH_HEAD = /^\[[0-9A-Za-z]{2}\*[0-9A-Za-z]+\*(?:[0-9A-Fa-f]{4}\*)?[0-9A-Fa-f]{4}\*/;
+
+/** A watch frame with its content passed through `map`. */
+function watchFrame(frame, map) {
+  const head = WATCH_HEAD.exec(frame.toString('latin1', 0, 48));
+  if (!head) return frame;
+  const content = frame.subarray(head[0].length, frame.length - 1);
+  return Buffer.concat([frame.subarray(0, head[0].length), map(content), frame.subarray(frame.length - 1)]);
+}
+
+const WATCH_ESCAPES = { 0x7d: 1, 0x5b: 2, 0x5d: 3, 0x2c: 4, 0x2a: 5 };
+
+/** Binary content escaped as a watch sends it (text content travels as it is). */
+function watchWire(hex) {
+  return watchFrame(Buffer.from(hex, 'hex'), (content) => {
+    if (/^[\x20-\x7e\r\n]*$/.test(content.toString('latin1'))) return content;
+    const out = [];
+    for (const b of content) out.push(...(WATCH_ESCAPES[b] ? [0x7d, WATCH_ESCAPES[b]] : [b]));
+    return Buffer.from(out);
+  });
+}
+
+function unescapeWatch(content) {
+  const out = [];
+  for (let i = 0; i < content.length; i++) {
+    if (content[i] === 0x7d && content[i + 1] >= 1 && content[i + 1] <= 5)
+      out.push([0, 0x7d, 0x5b, 0x5d, 0x2c, 0x2a][content[++i]]);
+    else out.push(content[i]);
+  }
+  return Buffer.from(out);
+}
+
+/** The frames a stream splits into (junk skipped, an incomplete tail left out). */
+function splitFrames(codec, stream) {
+  const frames = [];
+  let off = 0;
+  while (off < stream.length) {
+    const n = codec.frameLength(stream, off, stream.length);
+    if (n === 0) break;
+    if (n > 0) frames.push(stream.subarray(off, off + n));
+    off += Math.abs(n);
+  }
+  return frames;
+}
+
+/** Whether a codec's declaration of a command type (or its alias) takes a parameter. */
+function takes(codec, type, param) {
+  const canonical = COMMAND_ALIASES[type] ?? type;
+  return codec.commands.some((c) => c.type === canonical && c.params.some((p) => p.name === param));
+}
 
 function plainEncode(codec, e, now) {
   const { uniqueId, ...params } = e.attributes;
@@ -171,11 +273,16 @@ function runConformance(protocol, records) {
       const c = v.model ? { ...conn, options: { ...conn.options, model: v.model } } : conn;
       let problem = null;
       if (feed.decode) problem = feed.decode(codec, v, c, out);
-      else codec.decode(feed.wire(v.hex), c, out);
+      else {
+        const wire = feed.wire(v.hex, v);
+        // a vector holding several frames as they arrive goes through the framer first
+        for (const frame of feed.split ? splitFrames(codec, wire) : [wire]) codec.decode(frame, c, out);
+      }
       conn.deviceId = c.deviceId;
       conn.state = c.state;
       if (records) records.push(...out.messages);
-      return problem ?? checkExpectation(feed.view ? out.messages.map(feed.view) : out.messages, v);
+      const expected = feed.values ? { ...v, values: feed.values(v.values) } : v;
+      return problem ?? checkExpectation(feed.view ? out.messages.map(feed.view) : out.messages, expected);
     });
     const title = `#${v.seq} ${feed.title(v)} -> ${v.expect}${v.values ? ` ${JSON.stringify(v.values)}` : ''}${v.model ? ` (model ${v.model})` : ''}`;
     cases.push({ kind: 'decode', id: v.seq, title, problem, known: known.decode[v.seq] });
@@ -256,7 +363,7 @@ async function runWireConformance(protocol, mode) {
 
 /** A decode vector's frame as it arrives on the wire. */
 function wireOf(protocol, vector) {
-  return FEED[protocol].wire(vector.hex);
+  return FEED[protocol].wire(vector.hex, vector);
 }
 
 /** Protocols spoken over HTTP, whose vectors runWireConformance also feeds as wire bytes. */

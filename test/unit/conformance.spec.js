@@ -4,7 +4,7 @@
 // skipped with their reason (and failing if they ever start to pass, so the list cannot go stale).
 const assert = require('node:assert/strict');
 const { createSession } = require('../../dist/index.js');
-const { PROTOCOLS, HTTP_PROTOCOLS, runConformance, runWireConformance } = require('../lib/conformance');
+const { PROTOCOLS, HTTP_PROTOCOLS, runConformance, runWireConformance, wireOf } = require('../lib/conformance');
 const { loadVectors } = require('../lib/vectors');
 const { escapeFrame } = require('../lib/jt808');
 
@@ -60,4 +60,32 @@ describe('JT/T 808 decode vectors, escaped and streamed through a session', () =
     }
     assert.ok(records > 90, `${records} records`);
   });
+});
+
+describe('TK103 and watch decode vectors through auto-detecting sessions', () => {
+  // --protocol auto must give what --protocol <name> gives, frame for frame
+  for (const protocol of ['tk103', 'watch']) {
+    it(`${protocol}: the same records and replies as a session pinned to ${protocol}`, () => {
+      const groups = new Map();
+      for (const v of loadVectors(protocol).decode) {
+        if (!groups.has(v.group)) groups.set(v.group, []);
+        groups.get(v.group).push(wireOf(protocol, v));
+      }
+      let records = 0;
+      for (const frames of groups.values()) {
+        const now = () => Date.UTC(2024, 0, 2);
+        const auto = createSession({ now });
+        const pinned = createSession({ protocol, now });
+        for (const f of frames) {
+          const a = auto.push(f);
+          const p = pinned.push(f);
+          assert.deepEqual(a.messages, p.messages);
+          assert.deepEqual(a.replies, p.replies);
+          records += a.messages.length;
+        }
+        assert.equal(auto.protocol, protocol);
+      }
+      assert.ok(records > 35, `${records} records`);
+    });
+  }
 });

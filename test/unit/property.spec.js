@@ -17,6 +17,7 @@ const CAP = 4096;
 const J600 = require('../fixtures/traccar/jt600.json');
 const V600 = require('../fixtures/traccar/vt600.json');
 const H02 = require('../fixtures/traccar/h02.json');
+const TK103 = require('../fixtures/traccar/tk103.json');
 const hex = (s) => Buffer.from(s, 'hex');
 const ascii = (s) => Buffer.from(s, 'latin1');
 
@@ -43,6 +44,16 @@ const PROTOCOLS = {
     hello: ascii('##,imei:359586015829802,A;'),
     valid: ascii('imei:359586015829802,tracker,1610101200,,F,100000.000,A,5230.0000,N,01324.0000,E,0.00,0;'),
     type: 'position',
+  },
+  tk103: {
+    hello: Buffer.from(TK103.decode.find((v) => v.seq === 35).hex, 'hex'),
+    valid: ascii('(027044702512BP00027044702512HSO01A4)'),
+    type: 'heartbeat',
+  },
+  watch: {
+    hello: ascii('[3G*4700186508*000B*LK,0,10,100]'),
+    valid: ascii('[3G*4700186508*0002*LK]'),
+    type: 'heartbeat',
   },
 };
 
@@ -72,6 +83,8 @@ const junkByte = fc.oneof(
       0x58, // H02 X block
       0x69, // GPS103 `imei:`
       0x35, // a digit: GPS103 heartbeat
+      0x5b, // watch `[` and `]`
+      0x5d,
     ),
   },
 );
@@ -276,6 +289,55 @@ describe('property: encoders read back', () => {
           );
         assert.throws(() => codec.encodeCommand({ type: 'custom', text: `${text}\r\n` }, conn));
       }),
+      SETTINGS,
+    );
+  });
+
+  it('TK103 commands: one (<id><text>) frame, or the text in the SMS envelope; frame breakers refused', () => {
+    const codec = getCodec('tk103');
+    const safe = printable.filter((t) => !/[()[\]$]/.test(t));
+    fc.assert(
+      fc.property(safe, fc.boolean(), (text, sms) => {
+        const conn = { deviceId: '027044702512', state: {}, options: {} };
+        const [f] = codec.encodeCommand({ type: 'custom', text, alternative: sms }, conn).frames;
+        assert.equal(f.toString('latin1'), sms ? `[begin]sms2,${text},[end]` : `(027044702512${text})`);
+        // the device's framer sees exactly one frame
+        if (!sms) assert.equal(codec.frameLength(f, 0, f.length), f.length);
+        for (const bad of [')', '(', '$', ']', '\n'])
+          assert.throws(() => codec.encodeCommand({ type: 'custom', text: text + bad, alternative: sms }, conn));
+      }),
+      SETTINGS,
+    );
+  });
+
+  it('watch commands: length field = escaped content bytes, escapes undone give the audio back', () => {
+    const codec = getCodec('watch');
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 400 }),
+        fc.constantFrom('SG', '3G', 'ZJ'),
+        fc.boolean(),
+        (audio, maker, index) => {
+          const conn = { deviceId: '8800000015', state: { manufacturer: maker, hasIndex: index }, options: {} };
+          const [f] = codec.encodeCommand(
+            { type: 'voiceMessage', audio: Buffer.from(audio).toString('hex') },
+            conn,
+          ).frames;
+          const head = `[${maker === '3G' ? 'SG' : maker}*8800000015*${index ? '0001*' : ''}`;
+          assert.equal(f.toString('latin1', 0, head.length), head);
+          const len = parseInt(f.toString('latin1', head.length, head.length + 4), 16);
+          const content = f.subarray(head.length + 5, f.length - 1);
+          assert.equal(len, content.length);
+          assert.equal(f[f.length - 1], 0x5d);
+          // no raw bracket inside: the watch's framer sees one frame
+          assert.ok(!content.includes(0x5b) && !content.includes(0x5d));
+          const out = [];
+          for (let i = 3; i < content.length; i++)
+            out.push(content[i] === 0x7d ? [0, 0x7d, 0x5b, 0x5d, 0x2c, 0x2a][content[++i]] : content[i]);
+          assert.deepEqual(Buffer.from(out), Buffer.from(audio));
+          assert.equal(codec.frameLength(f, 0, f.length), f.length);
+        },
+      ),
       SETTINGS,
     );
   });
