@@ -32,6 +32,26 @@ export function crc16x25(buf: Uint8Array, start = 0, end = buf.length): number {
   return ~crc & 0xffff;
 }
 
+const IBM_TABLE = (() => {
+  const table = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let crc = i;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xa001 : crc >>> 1;
+    table[i] = crc;
+  }
+  return table;
+})();
+
+/**
+ * CRC-16/IBM (a.k.a. CRC-16/ARC): poly 0x8005 reflected (0xA001), init 0, no final XOR; check value 0xBB3D.
+ * Teltonika AVL and command packets carry it over codec ID .. second record count.
+ */
+export function crc16ibm(buf: Uint8Array, start = 0, end = buf.length): number {
+  let crc = 0;
+  for (let i = start; i < end; i++) crc = (crc >>> 8) ^ IBM_TABLE[(crc ^ buf[i]) & 0xff];
+  return crc;
+}
+
 /** XOR of every byte in [start, end) (JT/T 808 check code, JT600c text checksum). */
 export function xor8(buf: Uint8Array, start = 0, end = buf.length): number {
   let x = 0;
