@@ -8,6 +8,7 @@ import type { CommandSpec } from './common/commands';
 import { gt06 } from './gt06';
 import { jt600 } from './jt600';
 import { jt808 } from './jt808';
+import { teltonika } from './teltonika';
 import { vt600 } from './vt600';
 
 export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolName, Codec<any>>([
@@ -15,6 +16,7 @@ export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolNam
   ['jt808', jt808],
   ['jt600', jt600],
   ['vt600', vt600],
+  ['teltonika', teltonika],
 ]);
 
 /** The protocols spoken, in detection order. */

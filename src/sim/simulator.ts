@@ -295,7 +295,8 @@ export class Simulator extends EventEmitter {
   async start(): Promise<void> {
     const o = this.options;
     for (let i = 0; i < o.devices; i++) {
-      const protocol = DEVICE_PROTOCOLS[o.protocols[i % o.protocols.length]];
+      const device = DEVICE_PROTOCOLS[o.protocols[i % o.protocols.length]];
+      const protocol = o.transport === 'udp' ? (device.udp ?? device) : device;
       this.devices.push(new SimDevice(o.firstIndex + i, protocol, this));
     }
     for (let i = 0; i < this.devices.length; i += o.connectConcurrency) {

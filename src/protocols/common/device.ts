@@ -33,4 +33,6 @@ export interface DeviceProtocol {
   replyLength(buf: Buffer, offset: number): number;
   /** Whether a reply is the expected one (default: the same bytes). */
   matches?(reply: Buffer, expected: Buffer): boolean;
+  /** The device over UDP, when it speaks differently there (absent: the same frames as over TCP). */
+  udp?: DeviceProtocol;
 }
