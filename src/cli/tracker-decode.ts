@@ -1,6 +1,7 @@
 /**
- * tracker-decode [--protocol auto|gt06|jt808|jt600|vt600] [--timezone <minutes>] [--now <ISO time>] [FILE...]
- * Each input line is hex: the next bytes received on one connection (one connection per file, or stdin).
+ * tracker-decode [--protocol auto|<name>] [--transport tcp|udp] [--timezone <minutes>] [--now <ISO time>] [FILE...]
+ * Each input line is hex: the next bytes received on one connection (one connection per file, or stdin); with
+ * --transport udp, one datagram from one peer.
  * Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.
  */
 import { createReadStream } from 'node:fs';
@@ -10,8 +11,10 @@ import { createSession } from '../session';
 import { PROTOCOLS } from '../protocols';
 import type { ProtocolName, SessionOptions } from '../types';
 
-const USAGE = `usage: tracker-decode [--protocol auto|${PROTOCOLS.join('|')}] [--timezone MINUTES] [--now ISO-TIME] [FILE...]
-Reads hex lines (from the files, or stdin); each line is the next bytes received on one connection.
+const USAGE = `usage: tracker-decode [--protocol auto|${PROTOCOLS.join('|')}] [--transport tcp|udp] [--timezone MINUTES]
+                      [--now ISO-TIME] [FILE...]
+Reads hex lines (from the files, or stdin); each line is the next bytes received on one connection, or with
+--transport udp one datagram (a frame it leaves unfinished is dropped, not completed by the next line).
 Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -20,6 +23,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       protocol: { type: 'string', short: 'p', default: 'auto' },
+      transport: { type: 'string', short: 't', default: 'tcp' },
       timezone: { type: 'string' },
       now: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -41,7 +45,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unknown protocol "${protocol}"\n${USAGE}\n`);
     return 2;
   }
-  const options: SessionOptions = { protocol: protocol as SessionOptions['protocol'] };
+  const transport = args.values.transport;
+  if (transport !== 'tcp' && transport !== 'udp') {
+    process.stderr.write(`--transport takes tcp or udp\n${USAGE}\n`);
+    return 2;
+  }
+  const options: SessionOptions = { protocol: protocol as SessionOptions['protocol'], transport };
   if (args.values.timezone !== undefined) {
     const tz = Number(args.values.timezone);
     if (!Number.isInteger(tz) || Math.abs(tz) > 14 * 60) {
@@ -75,6 +84,10 @@ async function main(argv: string[]): Promise<number> {
           continue;
         }
         const { messages, replies, errors } = session.push(Buffer.from(hex, 'hex'));
+        if (transport === 'udp') {
+          const dropped = session.discardBuffered();
+          if (dropped) errors.push(dropped);
+        }
         const result: Record<string, unknown> = { messages, replies: replies.map((r) => r.toString('hex')) };
         if (errors.length) result.errors = errors;
         process.stdout.write(`${JSON.stringify(result)}\n`);
