@@ -21,7 +21,7 @@ import {
   isLoginStart,
   PING,
 } from './frame';
-import { finishRecord, GH3000_IO, ioProfile, type IoProfile, newScratch, rawValue } from './io';
+import { finishRecord, GH3000_IO, ioKey, ioProfile, type IoProfile, newScratch, rawValue } from './io';
 import { readVariableElement } from './variable';
 
 export interface TeltonikaState {
@@ -276,7 +276,7 @@ function avlRecord(
       r.skip(size);
       const handler = size <= 8 ? profile.get(id) : undefined;
       if (handler) handler(m, buf, at, size, cell);
-      else a[`io${id}`] = size === 16 ? buf.toString('hex', at, at + 16) : rawValue(buf, at, size);
+      else a[ioKey(id)] = size === 16 ? buf.toString('hex', at, at + 16) : rawValue(buf, at, size);
     }
   }
   if (wide) {
@@ -337,7 +337,7 @@ function gh3000Record(r: Reader, conn: Connection<TeltonikaState>): TrackerMessa
       r.skip(size);
       const handler = GH3000_IO.get(id);
       if (handler) handler(m, buf, at, size, cell);
-      else a[`io${id}`] = rawValue(buf, at, size);
+      else a[ioKey(id)] = rawValue(buf, at, size);
     }
   }
   return m;

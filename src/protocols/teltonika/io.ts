@@ -68,11 +68,26 @@ export function signed(buf: Buffer, at: number, size: number): number {
   }
 }
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
 /** An element with no name: 1/2/4-byte values unsigned, 8-byte values signed (text when beyond 2^53). */
 export function rawValue(buf: Buffer, at: number, size: number): number | string {
   if (size !== 8) return unsigned(buf, at, size);
   const v = buf.readBigInt64BE(at);
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
+  return v <= MAX_SAFE && v >= MIN_SAFE ? Number(v) : v.toString();
+}
+
+const ioKeys: `io${number}`[] = [];
+
+/** `io<ID>`, the key of an element with no name (made once per ID: records carry dozens of them). */
+export function ioKey(id: number): `io${number}` {
+  let key = ioKeys[id];
+  if (key === undefined) {
+    key = `io${id}`;
+    ioKeys[id] = key;
+  }
+  return key;
 }
 
 type Attrs = TrackerMessage['attributes'];
