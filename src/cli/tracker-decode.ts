@@ -1,5 +1,6 @@
 /**
- * tracker-decode [--protocol auto|<name>] [--transport tcp|udp] [--timezone <minutes>] [--now <ISO time>] [FILE...]
+ * tracker-decode [--protocol auto|<name>] [--transport tcp|udp] [--model <model>] [--timezone <minutes>]
+ *                [--now <ISO time>] [FILE...]
  * Each input line is hex: the next bytes received on one connection (one connection per file, or stdin); with
  * --transport udp, one datagram from one peer.
  * Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.
@@ -11,10 +12,12 @@ import { createSession } from '../session';
 import { PROTOCOLS } from '../protocols';
 import type { ProtocolName, SessionOptions } from '../types';
 
-const USAGE = `usage: tracker-decode [--protocol auto|${PROTOCOLS.join('|')}] [--transport tcp|udp] [--timezone MINUTES]
-                      [--now ISO-TIME] [FILE...]
+const USAGE = `usage: tracker-decode [--protocol auto|${PROTOCOLS.join('|')}] [--transport tcp|udp] [--model MODEL]
+                      [--timezone MINUTES] [--now ISO-TIME] [FILE...]
 Reads hex lines (from the files, or stdin); each line is the next bytes received on one connection, or with
 --transport udp one datagram (a frame it leaves unfinished is dropped, not completed by the next line).
+--model names the device model where the protocol's layout depends on it (GT06: NT20, VL103...; Teltonika:
+FMB920, FMC130..., which names the model family's I/O elements).
 Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -24,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       protocol: { type: 'string', short: 'p', default: 'auto' },
       transport: { type: 'string', short: 't', default: 'tcp' },
+      model: { type: 'string' },
       timezone: { type: 'string' },
       now: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -51,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const options: SessionOptions = { protocol: protocol as SessionOptions['protocol'], transport };
+  if (args.values.model) options.model = args.values.model;
   if (args.values.timezone !== undefined) {
     const tz = Number(args.values.timezone);
     if (!Number.isInteger(tz) || Math.abs(tz) > 14 * 60) {

@@ -45,7 +45,7 @@ describe('tracker-decode CLI', () => {
     assert.deepEqual(good.replies, [F.LOGIN_ACK]);
   });
 
-  it('decodes Teltonika over TCP, and over UDP with --transport udp (each line one datagram)', () => {
+  it('decodes Teltonika over TCP, over UDP with --transport udp (each line one datagram), by model with --model', () => {
     const json = (r) =>
       r.stdout
         .trim()
@@ -67,6 +67,11 @@ describe('tracker-decode CLI', () => {
     assert.deepEqual(whole.replies, ['0005abcd010101']);
     assert.deepEqual([whole.messages[0].protocol, whole.messages[0].deviceId], ['teltonika', T.IMEI]);
     assert.equal(run(['--transport', 'sctp'], '').status, 2);
+    // --model names the model family's elements (analogue input 1 on the FMB family)
+    const lines = [hex(T.login()), hex(T.avl([{ io: { 2: { 9: 4500 } } }]))].join('\n');
+    const [, raw] = json(run([], lines));
+    const [, fmb] = json(run(['--model', 'FMB920'], lines));
+    assert.deepEqual([raw.messages[0].attributes.io9, fmb.messages[0].attributes.adc1], [4500, 4.5]);
   });
 
   it('refuses an unknown protocol with a usage message', () => {
