@@ -53,23 +53,29 @@ function main() {
   log();
   log('`single`: one frame per `push()`; `stream`: 1000 frames per chunk. `noop` has our `push()` contract but only');
   log(
-    'splits frames by the length rule of the protocol (the ceiling); `gt06-parser` is the npm package (single frames only:',
+    'splits frames by the length rule of the protocol (the ceiling). `npm parser` is the npm package for the protocol, fed',
   );
-  log('it misparses several frames in one chunk).');
+  log(
+    'the same frames in the same run: `gt06-parser` for GT06, `teltonika-parser` for Teltonika (a Teltonika frame is an',
+  );
+  log(
+    'AVL packet: 1 record in `teltonika avl`, 14 in `teltonika batch`); single frames only, as neither splits a stream.',
+  );
   log();
-  log('| workload | mode | ours | noop framer | gt06-parser | ours / gt06-parser | ours / noop |');
+  log('| workload | mode | ours | noop framer | npm parser | ours / npm parser | ours / noop |');
   log('|---|---|---:|---:|---:|---:|---:|');
   const decode = {};
-  for (const name of Object.keys(WORKLOADS)) {
+  for (const [name, workload] of Object.entries(WORKLOADS)) {
     for (const mode of ['single', 'stream']) {
       const r = {};
-      for (const impl of ['ours', 'noop', 'gt06-parser']) {
-        if (impl === 'gt06-parser' && WORKLOADS[name].protocol !== 'gt06') continue;
-        r[impl] = run('decode.js', impl, name, mode, sizes.frames).framesPerSecond;
+      for (const impl of ['ours', 'noop', workload.reference]) {
+        if (impl) r[impl] = run('decode.js', impl, name, mode, sizes.frames).framesPerSecond;
       }
-      decode[`${name} ${mode}`] = r;
+      const reference = workload.reference ? r[workload.reference] : undefined;
+      decode[`${name} ${mode}`] = { ...r, reference };
+      const label = reference ? `${fmt(reference)} (${workload.reference})` : fmt(reference);
       log(
-        `| ${name} | ${mode} | ${fmt(r.ours)} | ${fmt(r.noop)} | ${fmt(r['gt06-parser'])} | ${ratio(r.ours, r['gt06-parser'])} | ${ratio(r.ours, r.noop)} |`,
+        `| ${name} | ${mode} | ${fmt(r.ours)} | ${fmt(r.noop)} | ${label} | ${ratio(r.ours, reference)} | ${ratio(r.ours, r.noop)} |`,
       );
     }
   }
@@ -134,13 +140,15 @@ function main() {
   // targets
   const g = decode['gt06 location single'];
   const gs = decode['gt06 location stream'];
-  log('## Targets (issue 8)');
+  const t = decode['teltonika avl single'];
+  log('## Targets (issues 8 and 16)');
   log();
   log('| target | measured | met |');
   log('|---|---|---|');
   const row = (t, m, ok) => log(`| ${t} | ${m} | ${ok ? 'yes' : '**no**'} |`);
   row('GT06 decode ≥ 5× gt06-parser (single frames)', ratio(g.ours, g['gt06-parser']), g.ours >= 5 * g['gt06-parser']);
   row('GT06 decode ≥ 50% of the no-op framer (stream)', ratio(gs.ours, gs.noop), gs.ours >= 0.5 * gs.noop);
+  row('Teltonika decode ≥ 5× teltonika-parser (single packets)', ratio(t.ours, t.reference), t.ours >= 5 * t.reference);
   row(
     'ingestion ≥ 50% of the raw ACK server',
     ratio(ingest.ours.positionsPerSecond, ingest.raw.positionsPerSecond),
