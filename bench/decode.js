@@ -52,7 +52,8 @@ function noopFramer(protocol) {
 
 function makeImpl() {
   if (impl === 'ours') {
-    const { createSession } = require('../dist/index.js');
+    // BENCH_DIST: another build of the package (an earlier commit's dist/index.js), for before/after figures
+    const { createSession } = require(process.env.BENCH_DIST || '../dist/index.js');
     const s = createSession({ protocol: workload.protocol });
     s.push(workload.identify);
     return (buf) => s.push(buf).messages.length;

@@ -11,14 +11,21 @@ const { WORKLOADS } = require('./frames');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : path.join(__dirname, '..', 'BENCHMARKS.md');
+// --before DIR: a checkout of an earlier commit, built (DIR/dist): its decode figures beside ours, same run
+const before = args.includes('--before') ? path.resolve(args[args.indexOf('--before') + 1], 'dist', 'index.js') : null;
 const sizes = quick
   ? { frames: 5000, conns: 10, secs: 1, memDevices: 100, rate: 500, latDevices: 20, latSecs: 1 }
   : { frames: 500000, conns: 200, secs: 5, memDevices: 10000, rate: 10000, latDevices: 1000, latSecs: 10 };
 
 function run(script, ...argv) {
+  return runWith({}, script, ...argv);
+}
+
+function runWith(env, script, ...argv) {
   const text = execFileSync(process.execPath, [path.join(__dirname, script), ...argv.map(String)], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
+    env: { ...process.env, ...env },
   });
   return JSON.parse(text.trim().split('\n').pop());
 }
@@ -61,9 +68,14 @@ function main() {
   log(
     'AVL packet: 1 record in `teltonika avl`, 14 in `teltonika batch`); single frames only, as neither splits a stream.',
   );
+  if (before)
+    log(
+      `\`before\`: the same measurement with the build of an earlier commit (\`--before ${path.relative(path.join(__dirname, '..'), path.dirname(path.dirname(before))) || '.'}\`), for a refactor's before/after.`,
+    );
   log();
-  log('| workload | mode | ours | noop framer | npm parser | ours / npm parser | ours / noop |');
-  log('|---|---|---:|---:|---:|---:|---:|');
+  const beforeHead = before ? ' before | ours / before |' : '';
+  log(`| workload | mode | ours | noop framer | npm parser | ours / npm parser | ours / noop |${beforeHead}`);
+  log(`|---|---|---:|---:|---:|---:|---:|${before ? '---:|---:|' : ''}`);
   const decode = {};
   for (const [name, workload] of Object.entries(WORKLOADS)) {
     for (const mode of ['single', 'stream']) {
@@ -71,11 +83,18 @@ function main() {
       for (const impl of ['ours', 'noop', workload.reference]) {
         if (impl) r[impl] = run('decode.js', impl, name, mode, sizes.frames).framesPerSecond;
       }
+      if (before) {
+        try {
+          r.before = runWith({ BENCH_DIST: before }, 'decode.js', 'ours', name, mode, sizes.frames).framesPerSecond;
+        } catch {
+          r.before = null; // the earlier build does not speak this protocol yet
+        }
+      }
       const reference = workload.reference ? r[workload.reference] : undefined;
       decode[`${name} ${mode}`] = { ...r, reference };
       const label = reference ? `${fmt(reference)} (${workload.reference})` : fmt(reference);
       log(
-        `| ${name} | ${mode} | ${fmt(r.ours)} | ${fmt(r.noop)} | ${label} | ${ratio(r.ours, reference)} | ${ratio(r.ours, r.noop)} |`,
+        `| ${name} | ${mode} | ${fmt(r.ours)} | ${fmt(r.noop)} | ${label} | ${ratio(r.ours, reference)} | ${ratio(r.ours, r.noop)} |${before ? ` ${fmt(r.before)} | ${ratio(r.ours, r.before)} |` : ''}`,
       );
     }
   }

@@ -4,8 +4,10 @@
  * returned as an error record and counted.
  */
 import { validateCommand } from './protocols/common/commands';
+import { checkRecord } from './protocols/common/record';
 import {
   Detect,
+  reportError,
   type Codec,
   type CommandRequest,
   type Connection,
@@ -251,12 +253,16 @@ export class TrackerSession {
   }
 
   private decode(codec: Codec<any>, frame: Buffer, out: DecodeOutput): void {
+    const first = out.messages.length;
     try {
       codec.decode(frame, this.conn!, out);
     } catch (err) {
       // A codec must not throw; if one does on some frame, that frame is lost, never the connection.
       this.codecFailure(out, err, frame);
     }
+    // whatever the protocol, no impossible coordinate or date leaves the session as if it were real
+    for (let i = first; i < out.messages.length; i++)
+      checkRecord(out.messages[i], (message) => reportError(out, this.conn!, 'malformed', message, frame));
   }
 
   private codecFailure(out: DecodeOutput, err: unknown, frame?: Buffer): void {
@@ -305,7 +311,7 @@ export class TrackerSession {
   }
 }
 
-/** Creates the state machine for one TCP connection or UDP peer (see CONTRACT.md). */
+/** Creates the state machine for one TCP connection or UDP peer (the README documents it). */
 export function createSession(options: SessionOptions = {}): TrackerSession {
   return new TrackerSession(options);
 }

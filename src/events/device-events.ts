@@ -27,7 +27,7 @@ export interface DeviceEvent {
   protocol?: string;
 }
 
-/** Figures by the server's own reckoning (the names of seed 001's fleet platform). */
+/** Figures by the server's own reckoning (the names fleet platforms use). */
 export interface DerivedFigures {
   /** Distance driven since the server first saw the device, metres. */
   platformMileage: number;

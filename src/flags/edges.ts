@@ -1,6 +1,8 @@
 /**
  * Edge detection per device: which flags changed since the device's previous record, as events
- * (`sosStarted` / `sosEnded` for alarms, `accOn` / `accOff` for the other groups).
+ * (`sosStarted` / `sosEnded` for alarms, `accOn` / `accOff` for the other groups). Alarms follow their
+ * protocol's rule (ProtocolFlags.alarmsAreEvents): events start with every record that names them and never
+ * end; states start when set and end when cleared, except the ones the terminal latches.
  */
 import type { ExpandedFlags, FlagGroup } from './expand';
 
@@ -40,6 +42,15 @@ export function flagChanges(prev: FlagState | undefined, now: ExpandedFlags): Fl
     for (const [name, value] of Object.entries(flags)) {
       const was = before[name];
       after[name] = value;
+      if (group === 'alarms' && now.alarmEvents) {
+        // each record that names an event alarm is a new occurrence; such alarms never end
+        if (value) {
+          changed.alarms ??= {};
+          changed.alarms[name] = true;
+          edges.push(`${name}Started`);
+        }
+        continue;
+      }
       if (value === (was ?? false)) continue;
       if (!value && was === undefined) continue; // a device seen for the first time: report what is on
       // latched alarms are cleared by the terminal after our reply: that is not the end of anything

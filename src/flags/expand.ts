@@ -18,11 +18,18 @@ function applies(t: FlagTable, m: TrackerMessage): boolean {
 /** Flags of a record, or undefined when it carries no bitfield and no alarm (not a tracker record). */
 export function expandFlags(m: TrackerMessage): ExpandedFlags | undefined {
   if (!m || typeof m !== 'object' || typeof m.protocol !== 'string' || !Array.isArray(m.alarms)) return undefined;
-  const out: ExpandedFlags = { groups: {}, values: {}, latched: new Set(), pulses: new Set(), carriesAlarms: false };
+  const declared = getCodec(m.protocol)?.flags;
+  const out: ExpandedFlags = {
+    groups: {},
+    values: {},
+    latched: new Set(),
+    pulses: new Set(),
+    carriesAlarms: false,
+    alarmEvents: declared?.alarmsAreEvents === true,
+  };
   const alarms: Record<string, boolean> = {};
   let found = false;
 
-  const declared = getCodec(m.protocol)?.flags;
   if (declared) {
     for (const t of declared.tables) {
       if (!applies(t, m)) continue;

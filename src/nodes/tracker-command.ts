@@ -4,9 +4,19 @@
  * delivered, result, failed, expired. Thin glue over TrackerServer.command().
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { CODECS, declaredCommands } from '../protocols';
 import type { CommandRequest } from '../protocols/codec';
+import type { CommandSpec } from '../protocols/common/commands';
 import type { CommandEvent } from '../server/tracker-server';
+import type { ProtocolName } from '../types';
+import { COMMAND_TYPES } from '../vocabulary';
 import type { TrackerServerConfigNode } from './tracker-server';
+
+/** A parameter as the editor stores it: a typed input (value and its type: str, num, bool, json, msg...). */
+interface ParamInput {
+  v: string;
+  t: string;
+}
 
 interface TrackerCommandDef extends NodeDef {
   server: string;
@@ -14,14 +24,16 @@ interface TrackerCommandDef extends NodeDef {
   command: string;
   device: string;
   deviceType: string;
-  /** Parameter of the chosen type (interval, text, offset, data), typed input. */
-  value: string;
-  valueType: string;
-  /** Output index for outputControl. */
-  index?: string;
+  /** The protocol whose declared commands the editor offered ('' = any). */
+  protocol?: string;
+  /** The command's parameters by name, as declared by the protocol. */
+  params?: Record<string, ParamInput>;
   /** Seconds a command may wait for an offline device; empty = server default. */
   ttl?: string;
-  /** GT06: use the DYD,<password># / HFYD,<password># family for engine stop/resume. */
+  // Flows saved before parameters were declared: one value field, an output index and a checkbox.
+  value?: string;
+  valueType?: string;
+  index?: string;
   alternative?: boolean;
 }
 
@@ -29,14 +41,27 @@ interface Credentials {
   password?: string;
 }
 
-/** The parameter each command type reads from the node's value field. */
-const VALUE_PARAM: Record<string, string | undefined> = {
-  custom: 'text',
-  positionPeriodic: 'interval',
-  setTimezone: 'offset',
-  outputControl: 'data',
-  sendText: 'text',
-};
+/** The declaration of a command type: the chosen protocol's, else the first protocol that declares it. */
+function specOf(type: string, protocol: string | undefined): CommandSpec | undefined {
+  const find = (list: readonly CommandSpec[]) => list.find((c) => c.type === type);
+  if (protocol && CODECS.has(protocol as ProtocolName)) return find(declaredCommands(protocol as ProtocolName));
+  for (const codec of CODECS.values()) {
+    const spec = find(codec.commands);
+    if (spec) return spec;
+  }
+  return undefined;
+}
+
+/** Parameters of a flow saved before they were declared: its one value went to the command's first parameter. */
+function legacyParams(d: TrackerCommandDef): Record<string, ParamInput> {
+  const params: Record<string, ParamInput> = {};
+  const spec = specOf(d.command, d.protocol);
+  const first = spec?.params.find((p) => !p.hidden && !p.optional && p.default === undefined);
+  if (first && d.value !== undefined && d.value !== '') params[first.name] = { v: d.value, t: d.valueType || 'str' };
+  if (d.command === 'outputControl' && d.index) params.index = { v: d.index, t: 'num' };
+  if (d.alternative) params.alternative = { v: 'true', t: 'bool' };
+  return params;
+}
 
 /** Most original messages remembered to answer later statuses with (older ones get a fresh msg). */
 const MAX_REMEMBERED = 1000;
@@ -88,8 +113,10 @@ export default function register(RED: NodeAPI): void {
         done(err as Error);
         return;
       }
-      if (def.alternative) command.alternative = true;
-      if (this.credentials?.password) command.password = this.credentials.password;
+      // the password credential goes only to protocols whose command takes one (GT06 DYD/HFYD)
+      const protocol = tracker.protocolOf(deviceId);
+      const takesPassword = protocol && specOf(command.type, protocol)?.params.some((p) => p.name === 'password');
+      if (this.credentials?.password && takesPassword) command.password = this.credentials.password;
       const ttl = def.ttl ? Number(def.ttl) : undefined;
       let first: CommandEvent;
       answering = true;
@@ -128,19 +155,26 @@ export default function register(RED: NodeAPI): void {
           return { ...(p as CommandRequest) };
         throw new Error('msg.payload must be a command {type, ...} or a text to send as is');
       }
+      // Each parameter is evaluated as typed; the server checks the whole against the device's protocol.
       const command: CommandRequest = { type: d.command };
-      const param = VALUE_PARAM[d.command];
-      if (param) {
-        const v = RED.util.evaluateNodeProperty(d.value ?? '', d.valueType || 'str', n, msg);
-        if (v === undefined || v === '') throw new Error(`${d.command} needs a ${param}`);
-        command[param] = param === 'text' ? String(v) : v;
+      for (const [name, input] of Object.entries(d.params ?? legacyParams(d))) {
+        if (!input || input.v === undefined || input.v === '') continue;
+        const value = RED.util.evaluateNodeProperty(input.v, input.t || 'str', n, msg);
+        if (value !== undefined && value !== '') command[name] = value;
       }
-      if (d.command === 'outputControl') command.index = Number(d.index || 1);
       return command;
     }
   }
 
   RED.nodes.registerType('tracker-command', TrackerCommandNode as any, {
     credentials: { password: { type: 'password' } },
+  });
+
+  // What each protocol declares, for the editor: it offers exactly these commands and parameters.
+  RED.httpAdmin.get('/tracker-command/commands', RED.auth.needsPermission('tracker-command.read'), (_req, res) => {
+    res.json({
+      descriptions: COMMAND_TYPES,
+      protocols: Object.fromEntries([...CODECS].map(([name, codec]) => [name, codec.commands])),
+    });
   });
 }

@@ -4,6 +4,7 @@
  */
 import type { DecodeError, DecodeErrorCode, ProtocolName, SessionOptions, TrackerMessage } from '../types';
 import { hexPreview } from './common/hex';
+import { FrameTooShort } from './common/reader';
 import type { AlarmName, RecordType } from '../vocabulary';
 import type { CommandSpec, ValidCommand } from './common/commands';
 import type { DeviceProtocol } from './common/device';
@@ -139,6 +140,26 @@ export function reportError(
   if (conn.deviceId) err.deviceId = conn.deviceId;
   if (frame) err.hex = hexPreview(frame);
   out.errors.push(err);
+}
+
+/**
+ * Runs `read` over a frame (or a part of it); a read past the end becomes a `malformed` error saying
+ * `what()` is shorter than its content (a function: the description is only built when it is needed).
+ * Any other exception goes on to the session, which counts it.
+ */
+export function readWithin(
+  out: DecodeOutput,
+  conn: Connection<unknown>,
+  frame: Uint8Array,
+  what: () => string,
+  read: () => void,
+): void {
+  try {
+    read();
+  } catch (err) {
+    if (!(err instanceof FrameTooShort)) throw err;
+    reportError(out, conn, 'malformed', `${what()} is shorter than its content (${err.message})`, frame);
+  }
 }
 
 /** Adds an alarm name once. */

@@ -8,7 +8,7 @@ import { createSocket, type Socket as UdpSocket, type RemoteInfo } from 'node:dg
 import { EventEmitter } from 'node:events';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import type { CommandRequest } from '../protocols/codec';
-import type { DecodeError, PushResult, SessionOptions, TrackerMessage } from '../types';
+import type { DecodeError, ProtocolName, PushResult, SessionOptions, TrackerMessage } from '../types';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options';
 import { CommandLifecycle, type CommandEvent, type CommandOptions } from './commands';
 
@@ -143,6 +143,11 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
 
   devices(): DeviceInfo[] {
     return this.registry.list();
+  }
+
+  /** The protocol a device speaks: from its live connection, else from when it was last seen. */
+  protocolOf(deviceId: string): ProtocolName | undefined {
+    return this.registry.get(deviceId)?.protocol ?? this.commands.queue.knownProtocol(deviceId);
   }
 
   /** Opens the port on TCP and UDP. Rejects (and holds nothing open) when the port cannot be bound. */

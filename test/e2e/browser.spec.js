@@ -11,6 +11,7 @@ const path = require('node:path');
 const { tcpClient, delay, freePort } = require('../lib/clients');
 const F = require('../fixtures/gt06-frames');
 const { gt06Position } = require('../lib/gt06');
+const { declaredCommands } = require('../../dist/index.js');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
@@ -109,8 +110,34 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
       'tracker-command': async () => {
         await page.selectOption('#node-input-server', { label: 'trackers' });
         await page.selectOption('#node-input-device-pick', F.IMEI); // picker fed by the admin endpoint
+        // picking the GT06 device offers exactly the commands GT06 declares, with their parameters
+        await page.waitForFunction(() => $('#node-input-protocol').val() === 'gt06');
+        const offered = async () =>
+          (await page.$$eval('#node-input-command option', (os) => os.map((o) => o.value))).filter(
+            (v) => v !== 'payload',
+          );
+        assert.deepEqual(
+          await offered(),
+          declaredCommands('gt06').map((c) => c.type),
+        );
         await page.selectOption('#node-input-command', 'positionPeriodic');
-        await page.locator('.tracker-command-value input.red-ui-typedInput-input').fill('60');
+        const rows = page.locator('#tracker-command-params .tracker-command-param');
+        assert.equal(await rows.count(), 1);
+        assert.match(await rows.first().textContent(), /report interval.*interval: 5 … 18000, s/s);
+        await rows.first().locator('input.red-ui-typedInput-input').fill('60');
+        await page.screenshot({ path: path.join(ARTIFACTS, 'dialog-tracker-command-gt06.png') });
+        // another protocol, other commands: JT/T 808 has takePhoto with its ten parameters
+        await page.selectOption('#node-input-protocol', 'jt808');
+        assert.deepEqual(
+          await offered(),
+          declaredCommands('jt808').map((c) => c.type),
+        );
+        await page.selectOption('#node-input-command', 'takePhoto');
+        assert.equal(await rows.count(), 10);
+        // back to the device's protocol: the interval typed earlier is still there
+        await page.selectOption('#node-input-protocol', 'gt06');
+        await page.selectOption('#node-input-command', 'positionPeriodic');
+        assert.equal(await rows.first().locator('input.red-ui-typedInput-input').inputValue(), '60');
         await page.fill('#node-input-ttl', '3600');
       },
       'tracker-flags': async () => {
@@ -174,7 +201,8 @@ describe('editor in a real browser (Chromium + playwright-core)', function () {
       added('tracker-command').some(
         (n) =>
           n.command === 'positionPeriodic' &&
-          n.value === '60' &&
+          n.protocol === 'gt06' &&
+          n.params.interval?.v === '60' &&
           n.ttl === '3600' &&
           n.device === F.IMEI &&
           n.deviceType === 'str',

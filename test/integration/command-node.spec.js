@@ -103,6 +103,42 @@ describe('tracker-command in Node-RED', () => {
     c.destroy();
   });
 
+  it('sends the declared parameters the editor stored, and refuses values outside their declared range', async () => {
+    const f = flow(0, { protocol: 'gt06', command: 'setTimezone', params: { offset: { v: 'tz', t: 'msg' } } });
+    await helper.load([serverNode, inNode, commandNode, catchNode], f);
+    const port = await listeningPort();
+    const c = await tcpClient(port);
+    c.write(F.LOGIN);
+    await c.waitFor(10);
+    const caught = receive('caught', 1);
+    const statuses = receive('status', 2);
+    helper.getNode('cmd').receive({ topic: F.IMEI, tz: -90 });
+    helper.getNode('cmd').receive({ topic: F.IMEI, tz: 2000 });
+    const [sent, failed] = await statuses;
+    assert.equal(sent.payload.status, 'sent');
+    assert.deepEqual(sent.payload.command, { type: 'setTimezone', offset: -90 });
+    await c.waitFor(10 + 26);
+    assert.match(c.received.subarray(10).toString('latin1'), /GMT,W,1,30#/);
+    assert.equal(failed.payload.status, 'failed');
+    assert.match(failed.payload.error, /"offset" must be a whole number from -720 to 840/);
+    assert.match((await caught)[0].error.message, /offset/);
+    c.destroy();
+  });
+
+  it("serves each protocol's declared commands to the editor", async () => {
+    await helper.load([serverNode, inNode, commandNode, catchNode], flow(0));
+    const res = await helper.request().get('/tracker-command/commands').expect(200);
+    const types = (p) => res.body.protocols[p].map((c) => c.type);
+    assert.ok(types('gt06').includes('setTimezone') && !types('gt06').includes('takePhoto'));
+    assert.ok(types('jt808').includes('takePhoto'));
+    const periodic = res.body.protocols.gt06.find((c) => c.type === 'positionPeriodic');
+    assert.deepEqual(
+      periodic.params.filter((p) => !p.hidden).map((p) => [p.name, p.min, p.max, p.unit]),
+      [['interval', 5, 18000, 's']],
+    );
+    assert.match(res.body.descriptions.engineStop, /fuel/);
+  });
+
   it('queues for an offline device across a redeploy and sends it when the device returns', async () => {
     const port = await freePort();
     await helper.load([serverNode, inNode, commandNode, catchNode], flow(port));

@@ -66,22 +66,67 @@ describe('tracker-flags in Node-RED (GT06)', () => {
     c.destroy();
   });
 
-  it('edge mode: one start, nothing while it holds, one end', async () => {
+  it('edge mode: GT06 alarms are events (a start per record that names one, never an end), status bits edges', async () => {
     await helper.load([serverNode, inNode, flagsNode], flow('edges'));
     const got = collect('out');
     const c = await tcpClient(await listeningPort());
     c.write(F.LOGIN);
     await c.waitFor(10);
-    for (const [i, info] of [0x22, 0x22, 0x22, 0x02, 0x00].entries()) {
+    for (const [i, info] of [0x22, 0x02, 0x22, 0x02, 0x00].entries()) {
       c.write(heartbeat(info, i + 2));
       await c.waitFor(20 + 10 * i);
     }
     await delay(50);
     assert.deepEqual(
       got.map((m) => m.edges.sort()),
-      [['accOn', 'sosStarted'], ['sosEnded'], ['accOff']],
+      [['accOn', 'sosStarted'], ['sosStarted'], ['accOff']],
     );
-    assert.deepEqual(got[1].flags, { alarms: { sos: false } });
+    assert.deepEqual(got[1].flags, { alarms: { sos: true } });
     c.destroy();
+  });
+});
+
+describe('tracker-flags edges with simulated devices (tracker-sim)', function () {
+  this.timeout(20000);
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(() => helper.unload());
+
+  it('each protocol by its rule: two SOS presses give two sosStarted; no sosEnded; no spurious status edges', async () => {
+    const { Simulator } = require('../../dist/index.js');
+    await helper.load([serverNode, inNode, flagsNode], flow('edges'));
+    const got = collect('out');
+    const protocols = ['gt06', 'jt808', 'vt600'];
+    const sim = new Simulator({ port: await listeningPort(), devices: 3, protocols, rate: 30, heartbeat: 0 });
+    try {
+      await sim.start();
+      await sim.waitUp();
+      await delay(300); // positions flow: each device's first record reports what is on
+      const edgesOf = (i) => got.filter((m) => m.topic === sim.devices[i].id).flatMap((m) => m.edges);
+      const before = protocols.map((_, i) => edgesOf(i).length);
+      for (let press = 0; press < 2; press++) {
+        for (let i = 0; i < protocols.length; i++) sim.sos(i);
+        await delay(400); // positions without the alarm between the presses
+      }
+      for (let i = 0; i < protocols.length; i++) {
+        const after = edgesOf(i).slice(before[i]);
+        assert.deepEqual(
+          after.filter((e) => e.startsWith('sos')),
+          ['sosStarted', 'sosStarted'],
+          `${protocols[i]}: ${after}`,
+        );
+        // status bits seen for the first time are reported once (a GT06 sends them only with its alarm packet);
+        // nothing goes off and comes back with every press
+        assert.deepEqual(
+          after.filter((e) => /(Off|Ended)$/.test(e)),
+          [],
+          `${protocols[i]}: ${after}`,
+        );
+        assert.equal(new Set(after).size, after.length - 1, `${protocols[i]}: ${after}`);
+      }
+      assert.equal(sim.counters.wrongReplies, 0);
+    } finally {
+      await sim.stop();
+    }
   });
 });

@@ -1,5 +1,5 @@
 'use strict';
-// A GT06 0x12 location frame from chosen values, laid out as in ../shared/protocols/gt06.md §4 (our own
+// A GT06 0x12 location frame from chosen values, laid out as in docs/protocols/gt06.md (our own
 // builder for tests that need positions along a path; the decoder is checked against real frames elsewhere).
 const { crc16 } = require('./crc');
 

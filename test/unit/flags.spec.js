@@ -142,15 +142,30 @@ describe('tracker flags: edges', () => {
     assert.deepEqual(s.edges.sort(), ['accOff', 'sosStarted']);
   });
 
-  it('one-record alarms (named only in alarms) start on each appearance after an absence', () => {
-    const gt = (alarms) => expandFlags(record('gt06', { alarms }));
-    let s = flagChanges(undefined, gt(['hardBraking']));
+  it('state protocols: one-record alarms (named only in alarms) start on each appearance after an absence', () => {
+    const jt = (alarms) => expandFlags(record('jt808', { alarms }));
+    let s = flagChanges(undefined, jt(['hardBraking']));
     assert.deepEqual(s.edges, ['hardBrakingStarted']);
-    s = flagChanges(s.next, gt(['hardBraking']));
+    s = flagChanges(s.next, jt(['hardBraking']));
     assert.deepEqual(s.edges, []);
-    s = flagChanges(s.next, expandFlags(record('gt06', { terminalInfo: 0 })));
+    s = flagChanges(s.next, expandFlags(record('jt808', { alarmFlags: 0 })));
     assert.deepEqual(s.edges, []);
-    s = flagChanges(s.next, gt(['hardBraking']));
+    s = flagChanges(s.next, jt(['hardBraking']));
     assert.deepEqual(s.edges, ['hardBrakingStarted']);
+  });
+
+  it('event protocols (GT06, VT600): every record that names an alarm starts it; none ever ends', () => {
+    for (const [protocol, word] of [
+      ['gt06', { terminalInfo: 0 }],
+      ['vt600', { systemStatus: 0 }],
+    ]) {
+      const named = (alarms) => expandFlags(record(protocol, { alarms, ...word }));
+      let s = flagChanges(undefined, named(['sos']));
+      assert.deepEqual(s.edges, ['sosStarted'], protocol);
+      s = flagChanges(s.next, named(['sos'])); // a second press, whenever it comes
+      assert.deepEqual(s.edges, ['sosStarted'], protocol);
+      s = flagChanges(s.next, named([]));
+      assert.deepEqual(s.edges, [], protocol);
+    }
   });
 });

@@ -1,5 +1,5 @@
 'use strict';
-// GT06 decoder: hand-checked values, every reply of the protocol notes §5 byte for byte, and bad input.
+// GT06 decoder: hand-checked values, every reply byte for byte (docs/protocols/gt06.md), and bad input.
 const assert = require('node:assert/strict');
 const fc = require('fast-check');
 const { getCodec, createSession } = require('../../dist/index.js');
@@ -89,7 +89,7 @@ describe('GT06 decoder', () => {
     assert.equal(n.time, '2020-01-01T19:04:05.000Z'); // a configured offset wins
   });
 
-  describe('replies (protocol notes §5)', () => {
+  describe('replies', () => {
     it('login ACK echoes the serial', () => {
       assert.equal(decode(makeConnection(codec), F.LOGIN).replies[0].toString('hex'), '787805010001d9dc0d0a');
     });

@@ -100,7 +100,7 @@ describe('JT/T 808 codec', () => {
     });
     const r1 = session().push(J.frame({ msgId: 0x0200, body: short }));
     assert.equal(r1.messages[0].attributes.rssi, 16, 'the item after the short one still decodes');
-    assert.ok(r1.errors.some((e) => /0x64.*too short/.test(e.message)));
+    assert.ok(r1.errors.some((e) => /0x64.*shorter than its content/.test(e.message)));
     const past = Buffer.concat([locationBody(), hex('30ff01')]);
     const r2 = session().push(J.frame({ msgId: 0x0200, body: past }));
     assert.equal(r2.messages.length, 1);
@@ -243,5 +243,60 @@ describe('JT/T 808 codec', () => {
       const r = s.push(J.frame({ msgId: 0x0200, body: locationBody() }));
       assert.equal(r.messages.at(-1).type, 'position');
     });
+  });
+});
+
+describe('JT/T 808 command answers (out.answers)', () => {
+  const session = () => createSession({ protocol: 'jt808' });
+  /** 0x0001 general response to the platform message with this serial and ID. */
+  const generalResponse = (serial, msgId, result = 0) =>
+    J.frame({
+      msgId: 0x0001,
+      serial: 9,
+      body: Buffer.from([serial >> 8, serial & 0xff, msgId >> 8, msgId & 0xff, result]),
+    });
+
+  for (const [type, command, answerId, answerBody] of [
+    [
+      'outputControl',
+      { type: 'outputControl', data: 1 },
+      0x0500,
+      (serial) => Buffer.concat([Buffer.from([serial >> 8, serial & 0xff]), J.locationBody()]),
+    ],
+    [
+      'positionSingle',
+      { type: 'positionSingle' },
+      0x0201,
+      (serial) => Buffer.concat([Buffer.from([serial >> 8, serial & 0xff]), J.locationBody()]),
+    ],
+    [
+      'queryParameters',
+      { type: 'queryParameters' },
+      0x0104,
+      (serial) => Buffer.from([serial >> 8, serial & 0xff, 1, 0, 0, 0, 0x29, 4, 0, 0, 0, 30]),
+    ],
+  ]) {
+    it(`${type}: the general response delivers it, the 0x${answerId.toString(16).padStart(4, '0')} data answer is its result`, () => {
+      const s = session();
+      s.push(J.frame({ msgId: 0x0002 }));
+      const sent = s.encodeCommand(command);
+      const serial = Number(sent.reference.split(':')[1]);
+      const msgId = J.parse(sent.frames[0]).msgId;
+      const ack = s.push(generalResponse(serial, msgId)).answers;
+      assert.deepEqual(ack, [{ reference: `serial:${serial}`, status: 'delivered', result: 'success', final: false }]);
+      const [answer] = s.push(J.frame({ msgId: answerId, body: answerBody(serial) })).answers;
+      assert.equal(answer.reference, `serial:${serial}`);
+      assert.equal(answer.status, 'result');
+      assert.equal(answer.final, true);
+    });
+  }
+
+  it('a refused command is final at the general response', () => {
+    const s = session();
+    s.push(J.frame({ msgId: 0x0002 }));
+    const sent = s.encodeCommand({ type: 'engineStop' });
+    const serial = Number(sent.reference.split(':')[1]);
+    const [answer] = s.push(generalResponse(serial, 0x8105, 3)).answers;
+    assert.deepEqual(answer, { reference: `serial:${serial}`, status: 'failed', result: 'unsupported', final: true });
   });
 });

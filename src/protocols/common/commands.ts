@@ -135,3 +135,37 @@ export function validateCommand(protocol: string, specs: readonly CommandSpec[],
       );
   return out;
 }
+
+/** Parameters several protocols declare alike, so that they read the same everywhere. */
+export const PARAMS = {
+  /** Seconds between reports (Traccar: `frequency`). */
+  interval: (min: number, max: number): CommandParam => ({
+    name: 'interval',
+    type: 'integer',
+    label: 'report interval',
+    unit: 's',
+    min,
+    max,
+    aliases: ['frequency'],
+  }),
+  /** Minutes east of UTC. */
+  utcOffset: (optional = false): CommandParam => ({
+    name: 'offset',
+    type: 'integer',
+    label: 'offset east of UTC',
+    unit: 'min',
+    min: -720,
+    max: 840,
+    optional,
+  }),
+  /** The text of a custom command (Traccar: `data`). */
+  text: (max: number, label = 'command text'): CommandParam => ({
+    name: 'text',
+    type: 'text',
+    label,
+    max,
+    aliases: ['data'],
+  }),
+  /** On (1) or off (0) for an output (Traccar: `data`). */
+  outputState: { name: 'data', type: 'integer', label: 'state (1 on, 0 off)', min: 0, max: 1, aliases: ['value'] },
+} satisfies Record<string, CommandParam | ((...args: never[]) => CommandParam)>;

@@ -60,9 +60,17 @@ export interface ExpandedFlags {
   pulses: Set<string>;
   /** Whether this record would name an alarm if one were on (positions, alarm records, alarm words). */
   carriesAlarms: boolean;
+  /** The protocol's alarms are events, not states (ProtocolFlags.alarmsAreEvents). */
+  alarmEvents: boolean;
 }
 
 export interface ProtocolFlags {
+  /**
+   * The device reports each alarm once per occurrence (a GT06 alarm packet, a VT600 event report), so every
+   * record that names one starts it again, and none ever ends. Otherwise alarms are states: they start when
+   * set and end when cleared (unless the terminal latches them).
+   */
+  alarmsAreEvents?: boolean;
   /** Every bit table of the protocol; tracker-flags reads each from the record field it names. */
   tables: readonly FlagTable[];
   /** What plain tables cannot say (multi-bit fields, levels, structured alarms); true when it found any. */
@@ -87,7 +95,20 @@ export function readBits(word: number, bits: readonly FlagBit[], into: Record<st
   for (const b of bits) if ((word >>> b.bit) & 1) into[b.name] = true;
 }
 
+/** Alarm name by bit number, per table (built once: a record's alarm word is read on the hot path). */
+const byBit = new WeakMap<AlarmTable, (AlarmName | undefined)[]>();
+
 /** The alarm names of the bits set in `word` (each once). */
 export function alarmsOf(word: number, table: AlarmTable, into: AlarmName[]): void {
-  for (const b of table.bits) if ((word >>> b.bit) & 1 && !into.includes(b.name)) into.push(b.name);
+  if (word === 0) return;
+  let names = byBit.get(table);
+  if (!names) {
+    names = [];
+    for (const b of table.bits) names[b.bit] = b.name;
+    byBit.set(table, names);
+  }
+  for (let w = word >>> 0; w !== 0; w &= w - 1) {
+    const name = names[31 - Math.clz32(w & -w)];
+    if (name !== undefined && !into.includes(name)) into.push(name);
+  }
 }

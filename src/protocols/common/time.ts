@@ -74,3 +74,16 @@ const shared = new IsoFormatter();
 export function isoTime(ms: number): string {
   return shared.format(ms);
 }
+
+/** [yy, MM, dd, hh, mm, ss] of a UTC time: the six fields of most trackers' binary dates and time replies. */
+export function utcDateFields(ms: number): [number, number, number, number, number, number] {
+  const d = new Date(ms);
+  return [
+    d.getUTCFullYear() % 100,
+    d.getUTCMonth() + 1,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+  ];
+}

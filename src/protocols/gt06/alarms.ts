@@ -1,7 +1,6 @@
+/** GT06 alarm codes (docs/protocols/gt06.md) in the alarm vocabulary. */
 import type { AlarmName } from '../../vocabulary';
 import { INFO_ALARMS } from './flags';
-
-/** GT06 alarm codes (protocol notes §6) in Traccar's alarm vocabulary. */
 import { Variant } from './variants';
 
 /** Which model family changes the meaning of some codes. */
@@ -9,11 +8,10 @@ export interface AlarmModel {
   lw: boolean; // LW* models
   seeworld: boolean;
   vl: boolean; // VL103 family
-  variant: Variant;
 }
 
 /** Alarm of the status-block alarm byte (with, for some types, high bits from the language byte). */
-export function alarmName(code: number, m: AlarmModel): AlarmName | undefined {
+export function alarmName(code: number, m: AlarmModel, variant: Variant): AlarmName | undefined {
   switch (code) {
     case 0x01:
       return 'sos';
@@ -28,9 +26,9 @@ export function alarmName(code: number, m: AlarmModel): AlarmName | undefined {
     case 0x06:
       return 'overspeed';
     case 0x09:
-      return m.variant === Variant.TRX16I ? 'geofence' : m.vl ? 'tow' : 'vibration';
+      return variant === Variant.TRX16I ? 'geofence' : m.vl ? 'tow' : 'vibration';
     case 0x0e:
-      return m.variant === Variant.TRX16I ? 'lowPower' : 'lowBattery';
+      return variant === Variant.TRX16I ? 'lowPower' : 'lowBattery';
     case 0x0f:
       return 'lowBattery';
     case 0x11:

@@ -1,6 +1,6 @@
 /** GT06 server commands: type 0x80 online command carrying ASCII text (docs/protocols/gt06.md). */
 import type { CommandAnswer, EncodedCommand } from '../codec';
-import type { CommandParam, CommandSpec, ValidCommand } from '../common/commands';
+import { PARAMS, type CommandParam, type CommandSpec, type ValidCommand } from '../common/commands';
 import { gt06Frame } from './replies';
 
 /** Per-connection command state: the server flag of the last command (echoed by the device's answer). */
@@ -73,7 +73,7 @@ export const GT06_COMMANDS: readonly CommandSpec[] = [
     type: 'outputControl',
     params: [
       { name: 'index', type: 'integer', label: 'output', min: 1, max: 1, default: 1 },
-      { name: 'data', type: 'integer', label: 'state (1 on, 0 off)', min: 0, max: 1, aliases: ['value'] },
+      PARAMS.outputState,
       serverFlag,
     ],
     answer: 'result',
@@ -83,33 +83,19 @@ export const GT06_COMMANDS: readonly CommandSpec[] = [
   { type: 'positionSingle', params: [serverFlag], answer: 'result', wire: 'WHERE#' },
   {
     type: 'positionPeriodic',
-    params: [
-      {
-        name: 'interval',
-        type: 'integer',
-        label: 'report interval',
-        unit: 's',
-        min: 5,
-        max: 18000,
-        aliases: ['frequency'],
-      },
-      serverFlag,
-    ],
+    params: [PARAMS.interval(5, 18000), serverFlag],
     answer: 'result',
     wire: 'TIMER,<interval>#',
   },
   {
     type: 'setTimezone',
-    params: [
-      { name: 'offset', type: 'integer', label: 'offset east of UTC', unit: 'min', min: -720, max: 840 },
-      serverFlag,
-    ],
+    params: [PARAMS.utcOffset(), serverFlag],
     answer: 'result',
     wire: 'GMT,<E|W>,<hours>,<minutes>#',
   },
   {
     type: 'custom',
-    params: [{ name: 'text', type: 'text', label: 'command text', max: MAX_TEXT, aliases: ['data'] }, serverFlag],
+    params: [PARAMS.text(MAX_TEXT), serverFlag],
     answer: 'result',
     wire: 'the text as it is',
   },

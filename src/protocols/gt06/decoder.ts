@@ -1,10 +1,13 @@
 /**
- * GT06 message decoding (protocol notes §2-§7): one complete frame in, TrackerMessages and replies out.
+ * GT06 message decoding (docs/protocols/gt06.md): one complete frame in, TrackerMessages and replies out.
  * Layout facts come from the public protocol documents and Traccar's decoder; the code is our own.
  * The dispatch follows the order in which type numbers are claimed, since several are reused by other
  * firmware families (variants.ts).
  */
-import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
+import { setDeviceTime } from '../common/record';
+import { addCell, addWifi, readMac } from '../common/network';
+import { hexByte } from '../common/hex';
+import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
 import { bcdByte } from '../common/bcd';
 import { crc16x25 } from '../common/checksum';
 import { utf16be } from '../common/text';
@@ -12,7 +15,7 @@ import { deviceTime, isoTime } from '../common/time';
 import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
 import type { RecordType } from '../../vocabulary';
 import { alarmName, cameraEventAlarm, modularEventAlarm, terminalInfoAlarm, type AlarmModel } from './alarms';
-import { FrameTooShort, Reader } from '../common/reader';
+import { Reader } from '../common/reader';
 import { gt06Answer } from './commands';
 import { ackFrame, addressReplyFrame, gt06Frame, timeReplyFrame, wifiReplyFrame } from './replies';
 import { trustworthyFrame } from './frame';
@@ -28,37 +31,29 @@ interface Media {
 export interface Gt06State {
   /** Device clock offset from UTC in minutes, announced at login. */
   loginTimezone: number | undefined;
+  /** The model setting's meaning for this connection. */
+  profile: ModelProfile;
   media?: Media;
 }
 
-interface ModelProfile {
+/** What the device model setting means for decoding (worked out when the connection opens). */
+export interface ModelProfile {
+  /** The setting as given, and upper case. */
+  setting: string | undefined;
   model: string;
+  /** NT20 / XT40 family layouts. */
   nt: boolean;
-  /** `variant` is set per frame: decoding is synchronous, so one shared object serves each frame in turn. */
   alarms: AlarmModel;
 }
 
-/** What a model setting means for decoding, worked out once per setting (hot path), shared by connections. */
-const profiles = new Map<string, ModelProfile>();
-
-function modelProfile(setting: string | undefined): ModelProfile {
-  const key = setting ?? '';
-  let p = profiles.get(key);
-  if (!p) {
-    const model = key.toUpperCase();
-    p = {
-      model,
-      nt: NT_MODELS.has(model),
-      alarms: {
-        lw: model.startsWith('LW'),
-        seeworld: model === 'SEEWORLD',
-        vl: VL_MODELS.has(model),
-        variant: Variant.Standard,
-      },
-    };
-    if (profiles.size < 256) profiles.set(key, p);
-  }
-  return p;
+export function modelProfile(setting: string | undefined): ModelProfile {
+  const model = (setting ?? '').toUpperCase();
+  return {
+    setting,
+    model,
+    nt: NT_MODELS.has(model),
+    alarms: { lw: model.startsWith('LW'), seeworld: model === 'SEEWORLD', vl: VL_MODELS.has(model) },
+  };
 }
 
 /** Largest photo accepted from one device (memory bound). */
@@ -148,10 +143,10 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
   }
   const type = frame[head];
   const variant = frameVariant(frame);
-  const wifiLayout = (type === WIFI && variant !== Variant.RFID && !extended) || type === WIFI_2 || type === WIFI_4;
+  const noTrailer = isWifiLayout(type, variant, extended);
   const hasTrailer = frame.length >= head + 1 + 6;
   // Wi-Fi types carry no serial or CRC (and misuse the length byte): nothing to check.
-  if (!wifiLayout && hasTrailer && !checkCrc(frame, conn, out)) return;
+  if (!noTrailer && hasTrailer && !checkCrc(frame, conn, out)) return;
   if (type === LOGIN && conn.deviceId === undefined && !trustworthyFrame(frame)) {
     // A connection's first login must be intact: a damaged one could name any device.
     reportError(
@@ -164,8 +159,11 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
     return;
   }
 
-  const profile = modelProfile(conn.options.model);
-  profile.alarms.variant = variant;
+  let profile = conn.state.profile;
+  if (profile.setting !== conn.options.model) {
+    profile = modelProfile(conn.options.model); // the options of a connection do not change; a test's may
+    conn.state.profile = profile;
+  }
   const ctx: Ctx = {
     frame,
     conn,
@@ -180,27 +178,24 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
     alarms: profile.alarms,
     tz: conn.options.timezoneOffset ?? conn.state.loginTimezone ?? 0,
   };
-  const r = new Reader(frame, head + 1, Math.max(head + 1, frame.length - (wifiLayout ? 2 : 6)));
-  try {
-    if (type === LOGIN) {
-      decodeLogin(ctx, r);
-      return;
-    }
-    if (conn.deviceId === undefined) {
-      reportError(out, conn, 'not-identified', `GT06 type 0x${hex2(type)} before login: dropped`, frame);
-      return;
-    }
-    dispatch(ctx, r, wifiLayout);
-  } catch (err) {
-    if (!(err instanceof FrameTooShort)) throw err;
-    reportError(
-      out,
-      conn,
-      'malformed',
-      `GT06 type 0x${hex2(type)}: frame shorter than its content (${err.message})`,
-      frame,
-    );
-  }
+  const r = new Reader(frame, head + 1, Math.max(head + 1, frame.length - (noTrailer ? 2 : 6)));
+  readWithin(
+    out,
+    conn,
+    frame,
+    () => `GT06 type 0x${hexByte(type)}`,
+    () => {
+      if (type === LOGIN) {
+        decodeLogin(ctx, r);
+        return;
+      }
+      if (conn.deviceId === undefined) {
+        reportError(out, conn, 'not-identified', `GT06 type 0x${hexByte(type)} before login: dropped`, frame);
+        return;
+      }
+      dispatch(ctx, r);
+    },
+  );
 }
 
 function checkCrc(frame: Buffer, conn: Connection<Gt06State>, out: DecodeOutput): boolean {
@@ -234,164 +229,368 @@ function decodeLogin(c: Ctx, r: Reader): void {
   c.out.replies.push(ackFrame(LOGIN, c.serial));
 }
 
-/** Follows the order in which each protocol number is claimed; `ack` is sent unless a branch returns. */
-function dispatch(c: Ctx, r: Reader, wifiLayout: boolean): void {
-  const { type, variant, extended, out } = c;
-  const msg = newMessage(c.conn, 'status');
-  let fallback: RecordType = 'status';
+/** What a generic type carries, in this order: a GPS block, a cell (LBS) block, a status block. */
+const GPS_BLOCK = 1;
+const LBS_BLOCK = 2;
+const STATUS_BLOCK = 4;
 
-  if (type === HEARTBEAT) {
-    const status = r.u8();
-    msg.attributes.armed = (status & 1) !== 0;
-    msg.ignition = (status & 2) !== 0;
-    msg.attributes.charge = (status & 4) !== 0;
-    if (r.remaining >= 2) msg.attributes.battery = r.u16() / 100;
-    if (r.remaining >= 1) msg.attributes.rssi = r.u8();
-    fallback = 'heartbeat';
-  } else if (type === ADDRESS_REQUEST) {
-    out.replies.push(addressReplyFrame(0));
-    return;
-  } else if (type === TIME_REQUEST) {
-    out.replies.push(timeReplyFrame(c.conn.now));
-    return;
-  } else if (type === X1_GPS && variant !== Variant.SL4X) {
-    decodeX1Gps(c, r, msg);
-    emit(c, msg, 'status');
-    return; // no acknowledgement for X1 positions
-  } else if (type === X1_PHOTO_INFO) {
-    r.skip(6 + 1 + 4 + 4 + 1 + 1 + 1); // time, fix, lat, lon, camera, source, format
-    startMedia(c, r.i32(), r.i32());
-    return;
-  } else if (wifiLayout) {
-    decodeWifi(c, r, msg);
-    emit(c, msg, 'network');
-    return;
-  } else if (type === INFO && !extended) {
-    msg.attributes.power = r.i16() / 100;
-    emit(c, msg, 'status');
-    return;
-  } else if (type === LBS_MULTIPLE_3 && variant === Variant.SR411Mini) {
-    decodeGps(c, r, msg);
-    decodeLbs(c, r, msg, false);
-    msg.ignition = r.u8() > 0;
-    msg.attributes.power = r.u16() / 100;
-    msg.attributes.battery = r.u16() / 100;
-    emit(c, msg, 'status');
-    return;
-  } else if (isMultiCell(c)) {
-    decodeMultiCell(c, r, msg);
-    fallback = msg.alarms.length ? 'alarm' : 'network';
-  } else if (type === BLUETOOTH_CLOCK) {
-    setTime(msg, decodeDate(c, r));
-    msg.attributes.rssi = r.i8();
-    msg.attributes.tagMac = r.hex(6);
-    msg.attributes.tagUuid = r.hex(16);
-    msg.attributes.tagMajor = r.u16();
-    msg.attributes.tagMinor = r.u16();
-    msg.attributes.tagBattery = r.u16() / 100;
-    msg.attributes.clock = (r.u8() >> 2) & 0x0f;
-  } else if (type === STRING) {
-    decodeString(c, r, msg);
-    fallback = 'result';
-  } else if (type === BMS) {
-    decodeBms(r, msg);
-  } else if (type === STATUS && r.remaining === 16) {
-    r.skip(1 + 2 + 1 + 1); // information, satellites, alarm, language
-    msg.attributes.batteryLevel = r.u8();
-    r.skip(1 + 2 + 1 + 2 + 2); // working mode, voltage, reserved, working times, working time
-    const value = r.u16();
-    const temperature = (value & 0x7fff) / 10;
-    msg.attributes.temp1 = value & 0x8000 ? temperature : -temperature;
-    fallback = 'heartbeat';
-  } else if (type === IBUTTON) {
-    r.skip(8); // IMEI
-    decodeGps(c, r, msg);
-    decodeLbs(c, r, msg, false);
-    msg.attributes.driverUniqueId = String(r.u32() * 65536 + r.u16());
-  } else if (type === STATUS_2 && variant === Variant.TRX16I) {
-    decodeGps(c, r, msg);
-    decodeLbs(c, r, msg, false);
-    msg.ignition = r.u8() > 0;
-    msg.attributes.uploadMode = r.u8();
-    msg.attributes.archive = r.u8() > 0;
-    msg.attributes.odometer = r.u32();
-    msg.attributes.power = r.u16() / 100;
-    msg.attributes.battery = r.u8() / 10;
-    msg.attributes.hours = r.u24() * 60000;
-    const rfid = r.hex(8);
-    if (!/^0+$/.test(rfid)) msg.attributes.driverUniqueId = rfid;
-  } else if (isSupported(c) && !(extended && (type === GPS_LBS_STATUS_4 || type === STATUS_2))) {
-    if (type === LBS_STATUS && variant === Variant.Space10X) return; // multi-LBS layout: ignored, no reply
-    fallback = decodeGeneric(c, r, msg);
-  } else if (type === ALARM) {
-    decodeCameraAlarm(c, r, msg);
-    fallback = 'alarm';
-  } else if (type === STRING_INFO) {
-    decodeStringInfo(c, r, msg);
-    emit(c, msg, 'result');
-    return; // no acknowledgement
-  } else if (type === INFO) {
-    if (decodeInfo(c, r, msg)) emit(c, msg, 'status');
-    return;
-  } else if (type === STATUS_2) {
-    decodeX1PhotoData(c, r);
-    return;
-  } else if (type === GPS_LBS_STATUS_4 || type === WIFI_5) {
-    decodeAz735(c, r, msg);
-    emit(c, msg, msg.alarms.length ? 'alarm' : 'status');
-    out.replies.push(ackFrame(type, c.serial, true));
-    return;
-  } else if (type === OBD) {
-    decodeObd(c, r, msg);
-    emit(c, msg, 'status');
-    return;
-  } else if (type === GPS_MODULAR) {
-    decodeModular(r, msg);
-    emit(c, msg, msg.alarms.length ? 'alarm' : 'status');
-    out.replies.push(ackFrame(GPS_MODULAR, c.serial));
-    return;
-  } else if (type === MULTIMEDIA) {
-    decodeMultimedia(c, r, msg);
-    out.replies.push(ackFrame(type, c.serial, true));
-    return;
-  } else if (type === SERIAL) {
-    r.u8(); // external device type
-    const data = r.slice(r.remaining);
-    msg.attributes.result = printable(data) ? data.toString('latin1').trim() : data.toString('hex');
-    emit(c, msg, 'result');
-    return;
-  } else if (type === PERIPHERAL || type === DEVICE_STATUS) {
-    decodeDeviceStatus(c, r, msg);
-  } else if (type === GPS_LBS_8) {
-    decodeGps(c, r, msg);
-    msg.attributes.uploadMode = r.u8();
-    if (r.u8() > 0) msg.attributes.archive = true;
-    decodeLbs(c, r, msg, false);
-    emit(c, msg, 'status');
-    return; // no acknowledgement
-  } else {
+/** The layout of each generic GPS / LBS / status type (variants adjust a few: layoutOf). */
+const LAYOUTS: Record<number, number> = {
+  [GPS]: GPS_BLOCK,
+  [GPS_PHONE]: GPS_BLOCK,
+  [GPS_LBS_EXTEND]: GPS_BLOCK,
+  [GPS_LBS_1]: GPS_BLOCK | LBS_BLOCK,
+  [GPS_LBS_2]: GPS_BLOCK | LBS_BLOCK,
+  [GPS_LBS_DRIVER]: GPS_BLOCK | LBS_BLOCK,
+  [GPS_LBS_3]: GPS_BLOCK | LBS_BLOCK,
+  [GPS_LBS_4]: GPS_BLOCK | LBS_BLOCK,
+  [GPS_LBS_5]: GPS_BLOCK | LBS_BLOCK,
+  [GPS_LBS_6]: GPS_BLOCK | LBS_BLOCK,
+  [GPS_LBS_7]: GPS_BLOCK | LBS_BLOCK,
+  [WIFI]: GPS_BLOCK | LBS_BLOCK, // GPS_LBS_RFID when the Wi-Fi layout does not apply
+  [FENCE_SINGLE]: GPS_BLOCK | LBS_BLOCK, // STATUS_3 (status only) with the SeeWorld variant
+  [GPS_LBS_STATUS_1]: GPS_BLOCK | LBS_BLOCK | STATUS_BLOCK,
+  [GPS_LBS_STATUS_2]: GPS_BLOCK | LBS_BLOCK | STATUS_BLOCK,
+  [GPS_LBS_STATUS_3]: GPS_BLOCK | LBS_BLOCK | STATUS_BLOCK,
+  [GPS_LBS_STATUS_4]: GPS_BLOCK | LBS_BLOCK | STATUS_BLOCK,
+  [WIFI_3]: GPS_BLOCK | LBS_BLOCK | STATUS_BLOCK, // GPS_LBS_STATUS_5 with the LW4G variant
+  [FENCE_MULTI]: GPS_BLOCK | LBS_BLOCK | STATUS_BLOCK,
+  [ALARM_MODULE]: GPS_BLOCK | LBS_BLOCK | STATUS_BLOCK,
+  [LBS_STATUS]: LBS_BLOCK | STATUS_BLOCK,
+  [LBS_ALARM]: LBS_BLOCK | STATUS_BLOCK,
+  [LBS_ADDRESS]: LBS_BLOCK,
+  [STATUS]: STATUS_BLOCK,
+  [STATUS_2]: STATUS_BLOCK,
+};
+
+/** Types whose LBS block, although followed by a status block, has no length byte. */
+const LBS_WITHOUT_LENGTH = new Set([LBS_STATUS, LBS_ALARM, ALARM_MODULE, WIFI_3]);
+
+function layoutOf(c: Ctx): number {
+  if (c.type === FENCE_SINGLE && c.variant === Variant.Seeworld) return STATUS_BLOCK;
+  const layout = LAYOUTS[c.type] ?? 0;
+  // NT20/XT40-family firmware adds a status block to these
+  if (c.nt && (c.type === GPS_LBS_2 || c.type === GPS_LBS_DRIVER)) return layout | STATUS_BLOCK;
+  return layout;
+}
+
+/** Wi-Fi types carry no serial or CRC (and misuse the length byte). */
+function isWifiLayout(type: number, variant: Variant, extended: boolean): boolean {
+  return (type === WIFI && variant !== Variant.RFID && !extended) || type === WIFI_2 || type === WIFI_4;
+}
+
+function wifiLayout(c: Ctx): boolean {
+  return isWifiLayout(c.type, c.variant, c.extended);
+}
+
+/** What a handled frame gets: a record (with this type unless it has a position) and/or an acknowledgement. */
+interface Handled {
+  record?: RecordType;
+  /** The standard acknowledgement, or its 7979 form. */
+  ack?: 'short' | 'long';
+}
+
+type Handler = (c: Ctx, r: Reader, msg: TrackerMessage) => Handled;
+
+interface Rule {
+  types: readonly number[];
+  /** Firmware variants reuse type numbers: the rule holds only when this says so. */
+  when?: (c: Ctx, r: Reader) => boolean;
+  decode: Handler;
+}
+
+const NONE: Handled = {};
+
+/** Types claimed before the generic GPS/LBS/status layouts, in claim order. */
+const EARLY_RULES: Rule[] = [
+  {
+    types: [HEARTBEAT],
+    decode: (_c, r, msg) => {
+      const status = r.u8();
+      msg.attributes.armed = (status & 1) !== 0;
+      msg.ignition = (status & 2) !== 0;
+      msg.attributes.charge = (status & 4) !== 0;
+      if (r.remaining >= 2) msg.attributes.battery = r.u16() / 100;
+      if (r.remaining >= 1) msg.attributes.rssi = r.u8();
+      return { record: 'heartbeat', ack: 'short' };
+    },
+  },
+  {
+    types: [ADDRESS_REQUEST],
+    decode: (c) => {
+      c.out.replies.push(addressReplyFrame(0));
+      return NONE;
+    },
+  },
+  {
+    types: [TIME_REQUEST],
+    decode: (c) => {
+      c.out.replies.push(timeReplyFrame(c.conn.now));
+      return NONE;
+    },
+  },
+  {
+    types: [X1_GPS],
+    when: (c) => c.variant !== Variant.SL4X,
+    decode: (c, r, msg) => {
+      decodeX1Gps(c, r, msg);
+      return { record: 'status' }; // no acknowledgement for X1 positions
+    },
+  },
+  {
+    types: [X1_PHOTO_INFO],
+    decode: (c, r) => {
+      r.skip(6 + 1 + 4 + 4 + 1 + 1 + 1); // time, fix, lat, lon, camera, source, format
+      startMedia(c, r.i32(), r.i32());
+      return NONE;
+    },
+  },
+  {
+    types: [WIFI, WIFI_2, WIFI_4],
+    when: wifiLayout,
+    decode: (c, r, msg) => {
+      decodeWifi(c, r, msg);
+      return { record: 'network' };
+    },
+  },
+  {
+    types: [INFO],
+    when: (c) => !c.extended,
+    decode: (_c, r, msg) => {
+      msg.attributes.power = r.i16() / 100;
+      return { record: 'status' };
+    },
+  },
+  {
+    types: [LBS_MULTIPLE_3],
+    when: (c) => c.variant === Variant.SR411Mini,
+    decode: (c, r, msg) => {
+      decodeGps(c, r, msg);
+      decodeLbs(c, r, msg, false);
+      msg.ignition = r.u8() > 0;
+      msg.attributes.power = r.u16() / 100;
+      msg.attributes.battery = r.u16() / 100;
+      return { record: 'status' };
+    },
+  },
+  {
+    // several cells (and Wi-Fi access points) with a timing advance
+    types: [
+      LBS_MULTIPLE_1,
+      LBS_MULTIPLE_2,
+      LBS_MULTIPLE_3,
+      LBS_EXTEND,
+      LBS_WIFI,
+      LBS_2,
+      X1_GPS,
+      WIFI_3,
+      WIFI_5,
+      WIFI_ALARM,
+    ],
+    when: (c) => !(c.type === WIFI_3 && c.variant === Variant.LW4G) && !(c.type === WIFI_5 && c.extended),
+    decode: (c, r, msg) => {
+      decodeMultiCell(c, r, msg);
+      return { record: msg.alarms.length ? 'alarm' : 'network', ack: 'short' };
+    },
+  },
+  {
+    types: [BLUETOOTH_CLOCK],
+    decode: (c, r, msg) => {
+      const a = msg.attributes;
+      setDeviceTime(msg, decodeDate(c, r));
+      a.rssi = r.i8();
+      a.tagMac = r.hex(6);
+      a.tagUuid = r.hex(16);
+      a.tagMajor = r.u16();
+      a.tagMinor = r.u16();
+      a.tagBattery = r.u16() / 100;
+      a.clock = (r.u8() >> 2) & 0x0f;
+      return { record: 'status', ack: 'short' };
+    },
+  },
+  {
+    types: [STRING],
+    decode: (c, r, msg) => {
+      decodeString(c, r, msg);
+      return { record: 'result', ack: 'short' };
+    },
+  },
+  {
+    types: [BMS],
+    decode: (_c, r, msg) => {
+      decodeBms(r, msg);
+      return { record: 'status', ack: 'short' };
+    },
+  },
+  {
+    types: [STATUS],
+    when: (_c, r) => r.remaining === 16,
+    decode: (_c, r, msg) => {
+      r.skip(1 + 2 + 1 + 1); // information, satellites, alarm, language
+      msg.attributes.batteryLevel = r.u8();
+      r.skip(1 + 2 + 1 + 2 + 2); // working mode, voltage, reserved, working times, working time
+      const value = r.u16();
+      const temperature = (value & 0x7fff) / 10;
+      msg.attributes.temp1 = value & 0x8000 ? temperature : -temperature;
+      return { record: 'heartbeat', ack: 'short' };
+    },
+  },
+  {
+    types: [IBUTTON],
+    decode: (c, r, msg) => {
+      r.skip(8); // IMEI
+      decodeGps(c, r, msg);
+      decodeLbs(c, r, msg, false);
+      msg.attributes.driverUniqueId = String(r.u32() * 65536 + r.u16());
+      return { record: 'status', ack: 'short' };
+    },
+  },
+  {
+    types: [STATUS_2],
+    when: (c) => c.variant === Variant.TRX16I,
+    decode: (c, r, msg) => {
+      const a = msg.attributes;
+      decodeGps(c, r, msg);
+      decodeLbs(c, r, msg, false);
+      msg.ignition = r.u8() > 0;
+      a.uploadMode = r.u8();
+      a.archive = r.u8() > 0;
+      a.odometer = r.u32();
+      a.power = r.u16() / 100;
+      a.battery = r.u8() / 10;
+      a.hours = r.u24() * 60000;
+      const rfid = r.hex(8);
+      if (!/^0+$/.test(rfid)) a.driverUniqueId = rfid;
+      return { record: 'status', ack: 'short' };
+    },
+  },
+];
+
+/** The generic GPS / LBS / status types, by their layout (LAYOUTS). */
+const GENERIC_RULE: Rule = {
+  types: [],
+  when: (c) => !(c.extended && (c.type === GPS_LBS_STATUS_4 || c.type === STATUS_2)),
+  decode: (c, r, msg) => {
+    if (c.type === LBS_STATUS && c.variant === Variant.Space10X) return NONE; // multi-LBS layout: ignored, no reply
+    return { record: decodeGeneric(c, r, msg), ack: 'short' };
+  },
+};
+
+/** Types claimed after the generic layouts. */
+const LATE_RULES: Rule[] = [
+  {
+    types: [ALARM],
+    decode: (c, r, msg) => {
+      decodeCameraAlarm(c, r, msg);
+      return { record: 'alarm', ack: 'short' };
+    },
+  },
+  {
+    types: [STRING_INFO],
+    decode: (c, r, msg) => {
+      decodeStringInfo(c, r, msg);
+      return { record: 'result' }; // no acknowledgement
+    },
+  },
+  { types: [INFO], decode: (c, r, msg) => (decodeInfo(c, r, msg) ? { record: 'status' } : NONE) },
+  {
+    types: [STATUS_2],
+    decode: (c, r) => {
+      decodeX1PhotoData(c, r);
+      return NONE;
+    },
+  },
+  {
+    types: [GPS_LBS_STATUS_4, WIFI_5],
+    decode: (c, r, msg) => {
+      decodeAz735(c, r, msg);
+      return { record: msg.alarms.length ? 'alarm' : 'status', ack: 'long' };
+    },
+  },
+  {
+    types: [OBD],
+    decode: (c, r, msg) => {
+      decodeObd(c, r, msg);
+      return { record: 'status' };
+    },
+  },
+  {
+    types: [GPS_MODULAR],
+    decode: (_c, r, msg) => {
+      decodeModular(r, msg);
+      return { record: msg.alarms.length ? 'alarm' : 'status', ack: 'short' };
+    },
+  },
+  {
+    types: [MULTIMEDIA],
+    decode: (c, r, msg) => {
+      decodeMultimedia(c, r, msg);
+      return { ack: 'long' };
+    },
+  },
+  {
+    types: [SERIAL],
+    decode: (_c, r, msg) => {
+      r.u8(); // external device type
+      const data = r.slice(r.remaining);
+      msg.attributes.result = printable(data) ? data.toString('latin1').trim() : data.toString('hex');
+      return { record: 'result' };
+    },
+  },
+  {
+    types: [PERIPHERAL, DEVICE_STATUS],
+    decode: (c, r, msg) => {
+      decodeDeviceStatus(c, r, msg);
+      return { record: 'status', ack: 'short' };
+    },
+  },
+  {
+    types: [GPS_LBS_8],
+    decode: (c, r, msg) => {
+      decodeGps(c, r, msg);
+      msg.attributes.uploadMode = r.u8();
+      if (r.u8() > 0) msg.attributes.archive = true;
+      decodeLbs(c, r, msg, false);
+      return { record: 'status' }; // no acknowledgement
+    },
+  },
+];
+
+/** The rules of each type number, in claim order (several firmware families share numbers). */
+const RULES_BY_TYPE = new Map<number, Rule[]>();
+for (const rule of [
+  ...EARLY_RULES,
+  ...Object.keys(LAYOUTS)
+    .map(Number)
+    .map((t) => ({ ...GENERIC_RULE, types: [t] })),
+  ...LATE_RULES,
+])
+  for (const t of rule.types) RULES_BY_TYPE.set(t, [...(RULES_BY_TYPE.get(t) ?? []), rule]);
+
+function dispatch(c: Ctx, r: Reader): void {
+  const { type, out } = c;
+  const rule = RULES_BY_TYPE.get(type)?.find((rule) => (rule.when ? rule.when(c, r) : true));
+  if (!rule) {
     reportError(
       out,
       c.conn,
       'unknown-type',
-      `GT06 type 0x${hex2(type)} (${c.frame.length} bytes) not decoded`,
+      `GT06 type 0x${hexByte(type)} (${c.frame.length} bytes) not decoded`,
       c.frame,
     );
-    if (!extended && (type < 0x80 || type > 0x82) && c.frame.length >= 10) out.replies.push(ackFrame(type, c.serial));
+    if (!c.extended && (type < 0x80 || type > 0x82) && c.frame.length >= 10) out.replies.push(ackFrame(type, c.serial));
     return;
   }
-  emit(c, msg, fallback);
-  out.replies.push(ackFrame(type, c.serial));
+  const msg = newMessage(c.conn, 'status');
+  const done = rule.decode(c, r, msg);
+  if (done.record) emit(c, msg, done.record);
+  if (done.ack) out.replies.push(ackFrame(type, c.serial, done.ack === 'long'));
 }
 
 /** Records the message; `type` is `position` when it has a location, else `fallback`. */
 function emit(c: Ctx, msg: TrackerMessage, fallback: RecordType): void {
   msg.type = msg.lat !== undefined ? 'position' : fallback;
   c.out.messages.push(msg);
-}
-
-function setTime(msg: TrackerMessage, ms: number): void {
-  if (Number.isFinite(ms)) msg.time = isoTime(ms);
 }
 
 /** Binary date YY MM DD hh mm ss in the device's clock. */
@@ -419,7 +618,7 @@ function decodeGps(
   longSpeed = false,
   flagsFirst = false,
 ): boolean {
-  setTime(msg, decodeDate(c, r));
+  setDeviceTime(msg, decodeDate(c, r));
   if (hasLength && r.u8() === 0) return false;
   if (hasSatellites) msg.satellites = r.u8() & 0x0f;
   let lat = r.u32() / 1800000;
@@ -435,25 +634,6 @@ function decodeGps(
   msg.lon = lon;
   if (flags & 0x4000) msg.ignition = (flags & 0x8000) !== 0;
   return true;
-}
-
-function addCell(msg: TrackerMessage, cell: CellTower): void {
-  msg.network ??= {};
-  msg.network.cellTowers ??= [];
-  msg.network.cellTowers.push(cell);
-}
-
-function addWifi(msg: TrackerMessage, ap: WifiAccessPoint): void {
-  msg.network ??= {};
-  msg.network.wifiAccessPoints ??= [];
-  msg.network.wifiAccessPoints.push(ap);
-}
-
-function mac(r: Reader): string {
-  const b = r.slice(6);
-  let s = '';
-  for (let i = 0; i < 6; i++) s += (i ? ':' : '') + hex2(b[i]);
-  return s;
 }
 
 /** One serving cell: MCC, MNC, LAC, CID, with widths by type and variant. Optional length byte first. */
@@ -508,92 +688,6 @@ function decodeTerminalInfo(c: Ctx, r: Reader, msg: TrackerMessage): void {
   addAlarm(msg, terminalInfoAlarm(info, c.variant));
 }
 
-function hasGps(c: Ctx): boolean {
-  switch (c.type) {
-    case GPS:
-    case GPS_LBS_1:
-    case GPS_LBS_2:
-    case GPS_LBS_DRIVER:
-    case GPS_LBS_3:
-    case GPS_LBS_4:
-    case GPS_LBS_5:
-    case GPS_LBS_6:
-    case GPS_LBS_STATUS_1:
-    case GPS_LBS_STATUS_2:
-    case GPS_LBS_STATUS_3:
-    case GPS_LBS_STATUS_4:
-    case WIFI_3:
-    case GPS_PHONE:
-    case GPS_LBS_EXTEND:
-    case GPS_LBS_7:
-    case WIFI:
-    case FENCE_MULTI:
-    case ALARM_MODULE:
-      return true;
-    case FENCE_SINGLE:
-      return c.variant !== Variant.Seeworld;
-    default:
-      return false;
-  }
-}
-
-function hasLbs(c: Ctx): boolean {
-  switch (c.type) {
-    case LBS_STATUS:
-    case GPS_LBS_1:
-    case GPS_LBS_2:
-    case GPS_LBS_DRIVER:
-    case GPS_LBS_3:
-    case GPS_LBS_4:
-    case GPS_LBS_5:
-    case GPS_LBS_6:
-    case GPS_LBS_STATUS_1:
-    case GPS_LBS_STATUS_2:
-    case GPS_LBS_STATUS_3:
-    case GPS_LBS_STATUS_4:
-    case WIFI_3:
-    case GPS_LBS_7:
-    case WIFI:
-    case FENCE_MULTI:
-    case ALARM_MODULE:
-    case LBS_ALARM:
-    case LBS_ADDRESS:
-      return true;
-    case FENCE_SINGLE:
-      return c.variant !== Variant.Seeworld;
-    default:
-      return false;
-  }
-}
-
-function hasStatus(c: Ctx): boolean {
-  switch (c.type) {
-    case STATUS:
-    case STATUS_2:
-    case LBS_STATUS:
-    case GPS_LBS_STATUS_1:
-    case GPS_LBS_STATUS_2:
-    case GPS_LBS_STATUS_3:
-    case GPS_LBS_STATUS_4:
-    case WIFI_3:
-    case FENCE_MULTI:
-    case ALARM_MODULE:
-    case LBS_ALARM:
-      return true;
-    case GPS_LBS_2:
-    case GPS_LBS_DRIVER:
-      return c.nt;
-    case FENCE_SINGLE:
-      return c.variant === Variant.Seeworld;
-    default:
-      return false;
-  }
-}
-
-function isSupported(c: Ctx): boolean {
-  return hasGps(c) || hasLbs(c) || hasStatus(c);
-}
-
 /** GPS, LBS and status messages (0x10-0x27, 0x2D, 0x31, 0x32, 0x37, 0x39, 0xA0, 0xA2-0xA7, ...). */
 function decodeGeneric(c: Ctx, r: Reader, msg: TrackerMessage): RecordType {
   const { type, variant, nt, alarms } = c;
@@ -604,25 +698,23 @@ function decodeGeneric(c: Ctx, r: Reader, msg: TrackerMessage): RecordType {
     r.skip(8); // IMEI
     a.deviceTime = isoTime(decodeDate(c, r));
   }
-  if (hasGps(c)) decodeGps(c, r, msg);
-  if (hasLbs(c) && r.remaining > 0) {
+  const layout = layoutOf(c);
+  if (layout & GPS_BLOCK) decodeGps(c, r, msg);
+  if (layout & LBS_BLOCK && r.remaining > 0) {
     const hasLength =
-      hasStatus(c) &&
-      type !== LBS_STATUS &&
-      type !== LBS_ALARM &&
-      type !== ALARM_MODULE &&
-      (type !== GPS_LBS_STATUS_1 || variant !== Variant.VXT01) &&
-      type !== WIFI_3;
+      (layout & STATUS_BLOCK) !== 0 &&
+      !LBS_WITHOUT_LENGTH.has(type) &&
+      !(type === GPS_LBS_STATUS_1 && variant === Variant.VXT01);
     decodeLbs(c, r, msg, hasLength);
   }
-  if (hasStatus(c)) {
+  if (layout & STATUS_BLOCK) {
     if (type === WIFI_3) r.u8(); // network indicator
     decodeTerminalInfo(c, r, msg);
     if (variant === Variant.OBD6) {
       const signal = r.u16();
       msg.satellites = ((signal >> 10) & 0x1f) + ((signal >> 5) & 0x1f);
       a.rssi = signal & 0x1f;
-      addAlarm(msg, alarmName(r.u8(), alarms));
+      addAlarm(msg, alarmName(r.u8(), alarms, variant));
       r.u8(); // language
       a.batteryLevel = r.u8();
       const mode = r.u8();
@@ -660,7 +752,7 @@ function decodeGeneric(c: Ctx, r: Reader, msg: TrackerMessage): RecordType {
           extension += (r.peek() >> 4) << 8;
         if (type === STATUS && alarms.seeworld) a.power = extension;
         else if (variant !== Variant.VXT01) {
-          addAlarm(msg, alarmName(extension, alarms));
+          addAlarm(msg, alarmName(extension, alarms, variant));
           if (variant === Variant.TRX16I) a.event = extension;
         }
       }
@@ -791,7 +883,7 @@ function decodeGpsLbs1Variants(c: Ctx, r: Reader, msg: TrackerMessage): void {
       decodeTerminalInfo(c, r, msg);
       a.power = r.u16() / 100;
       a.rssi = r.u8();
-      addAlarm(msg, alarmName(r.u8(), c.alarms));
+      addAlarm(msg, alarmName(r.u8(), c.alarms, c.variant));
       a.oil = r.u16();
       const t = r.u8();
       a.temp1 = t & 0x80 ? -(t & 0x7f) : t;
@@ -831,7 +923,7 @@ function decodeX1Gps(c: Ctx, r: Reader, msg: TrackerMessage): void {
 /** Wi-Fi 0x17/0x69/0xF3: BCD time, access points (and cells), answered with the same time (not 0xF3). */
 function decodeWifi(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const time = r.slice(6);
-  setTime(
+  setDeviceTime(
     msg,
     deviceTime(
       2000 + bcdByte(time[0]),
@@ -846,7 +938,7 @@ function decodeWifi(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const count = c.type === WIFI_4 ? r.u8() : c.frame[2]; // 0x17/0x69: the length byte is the access-point count
   for (let i = 0; i < count; i++) {
     if (c.type === WIFI_4) r.skip(2);
-    const ap: WifiAccessPoint = { mac: mac(r) };
+    const ap: WifiAccessPoint = { mac: readMac(r) };
     if (c.type !== WIFI_4) ap.rssi = r.u8();
     addWifi(msg, ap);
   }
@@ -858,26 +950,10 @@ function decodeWifi(c: Ctx, r: Reader, msg: TrackerMessage): void {
   c.out.replies.push(wifiReplyFrame(c.type, time));
 }
 
-function isMultiCell(c: Ctx): boolean {
-  const { type, variant, extended } = c;
-  return (
-    type === LBS_MULTIPLE_1 ||
-    type === LBS_MULTIPLE_2 ||
-    type === LBS_MULTIPLE_3 ||
-    type === LBS_EXTEND ||
-    type === LBS_WIFI ||
-    type === LBS_2 ||
-    type === X1_GPS || // LBS_3 (SL4X)
-    (type === WIFI_3 && variant !== Variant.LW4G) ||
-    (type === WIFI_5 && !extended) ||
-    type === WIFI_ALARM
-  );
-}
-
 /** Several cells (and Wi-Fi access points) with a timing advance: 0x18, 0x24, 0x28, 0x2C, 0x2E, 0xA1... */
 function decodeMultiCell(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const { type, variant } = c;
-  setTime(msg, decodeDate(c, r));
+  setDeviceTime(msg, decodeDate(c, r));
   const s20 = variant === Variant.WanwayS20;
   const sl4x = variant === Variant.SL4X;
   if (s20 || sl4x) r.u8(); // timing advance
@@ -912,12 +988,12 @@ function decodeMultiCell(c: Ctx, r: Reader, msg: TrackerMessage): void {
     type !== X1_GPS
   ) {
     const n = r.u8();
-    for (let i = 0; i < n; i++) addWifi(msg, { mac: mac(r), rssi: r.u8() });
+    for (let i = 0; i < n; i++) addWifi(msg, { mac: readMac(r), rssi: r.u8() });
   }
   if (type === WIFI_ALARM) {
     const alarm = r.u8();
     const language = r.u8();
-    addAlarm(msg, alarmName(((language >> 4) << 8) | alarm, c.alarms));
+    addAlarm(msg, alarmName(((language >> 4) << 8) | alarm, c.alarms, c.variant));
   }
 }
 
@@ -952,7 +1028,7 @@ function decodeStringInfo(c: Ctx, r: Reader, msg: TrackerMessage): void {
     msg.lon = Number(m[4]) * (m[3] === 'W' ? -1 : 1);
     msg.course = Number(m[5]);
     msg.speed = Number(m[6]);
-    setTime(msg, deviceTime(+m[7], +m[8], +m[9], +m[10], +m[11], +m[12], c.tz));
+    setDeviceTime(msg, deviceTime(+m[7], +m[8], +m[9], +m[10], +m[11], +m[12], c.tz));
   } else msg.attributes.result = text;
   c.out.answers.push(gt06Answer(flag, text));
 }
@@ -1017,7 +1093,7 @@ function decodeInfo(c: Ctx, r: Reader, msg: TrackerMessage): boolean {
       a.humidity = r.i32() / 10;
       return true;
     default:
-      reportError(c.out, c.conn, 'unknown-type', `GT06 0x94 sub-type 0x${hex2(subType)} not decoded`, c.frame);
+      reportError(c.out, c.conn, 'unknown-type', `GT06 0x94 sub-type 0x${hexByte(subType)} not decoded`, c.frame);
       return false;
   }
 }
@@ -1029,7 +1105,7 @@ function decodeCameraAlarm(c: Ctx, r: Reader, msg: TrackerMessage): void {
   if (long) {
     if (jc400) r.skip(3); // marker, version
     decodeGps(c, r, msg, false, jc400, jc400, jc400, jc400);
-  } else setTime(msg, decodeDate(c, r));
+  } else setDeviceTime(msg, decodeDate(c, r));
   if (jc400) msg.attributes.power = r.u16() / 10;
   const event = r.u8();
   msg.attributes.event = event;
@@ -1041,7 +1117,7 @@ function decodeCameraAlarm(c: Ctx, r: Reader, msg: TrackerMessage): void {
 function decodeBms(r: Reader, msg: TrackerMessage): void {
   const a = msg.attributes;
   r.skip(8); // serial number
-  setTime(msg, r.u32() * 1000);
+  setDeviceTime(msg, r.u32() * 1000);
   a.relativeCapacity = r.u8();
   a.remainingCapacity = r.u16();
   a.absoluteCapacity = r.u8();
@@ -1087,7 +1163,7 @@ function decodeAz735(c: Ctx, r: Reader, msg: TrackerMessage): void {
 /** 0x8C (FM08ABC): OBD values as "id=hex" pairs. */
 function decodeObd(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const a = msg.attributes;
-  setTime(msg, decodeDate(c, r));
+  setDeviceTime(msg, decodeDate(c, r));
   msg.ignition = r.u8() > 0;
   const text = r.ascii(Math.max(0, r.remaining - 12));
   for (const pair of text.split(',')) {
@@ -1167,7 +1243,7 @@ function decodeModular(r: Reader, msg: TrackerMessage): void {
         a.odometer = r.u32le();
         break;
       case 0x33: {
-        setTime(msg, r.u32() * 1000);
+        setDeviceTime(msg, r.u32() * 1000);
         msg.satellites = r.u8();
         msg.altitude = r.i16();
         let lat = r.u32() / 1800000;
@@ -1208,7 +1284,7 @@ function decodeModular(r: Reader, msg: TrackerMessage): void {
 /** 0xF1 device status / 0xF2 peripheral (VL842): Unix time + TLVs. */
 function decodeDeviceStatus(c: Ctx, r: Reader, msg: TrackerMessage): void {
   const a = msg.attributes;
-  setTime(msg, r.u32() * 1000);
+  setDeviceTime(msg, r.u32() * 1000);
   while (r.remaining > 0) {
     const id = r.u16();
     if (c.type === PERIPHERAL) {
@@ -1323,7 +1399,7 @@ function decodeMultimedia(c: Ctx, r: Reader, msg: TrackerMessage): void {
   chunk.copy(m.data, m.received, 0, n);
   m.received += n;
   if (m.received < m.data.length) return;
-  setTime(msg, time);
+  setDeviceTime(msg, time);
   msg.type = 'media';
   msg.attributes.media = m.data;
   msg.attributes.mediaType = 'image';
@@ -1339,8 +1415,4 @@ function printable(b: Buffer): boolean {
     if ((x < 32 || x > 126) && x !== 13 && x !== 10) return false;
   }
   return true;
-}
-
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
 }

@@ -2,6 +2,7 @@
  * What a GT06 device sends, and the acknowledgements it must get back (docs/protocols/gt06.md): the
  * simulator's side of the protocol, written from the device's point of view.
  */
+import { utcDateFields } from '../common/time';
 import { crc16x25 } from '../common/checksum';
 import type { DeviceProtocol, Fix } from '../common/device';
 
@@ -25,7 +26,6 @@ function ack(type: number, serial: number): Buffer {
 }
 
 function dateGps(fix: Fix): number[] {
-  const d = new Date(fix.time);
   const lat = Math.round(Math.abs(fix.lat) * 1800000);
   const lon = Math.round(Math.abs(fix.lon) * 1800000);
   // course/status: bit 12 fix, bit 10 north, bit 11 west, bit 14 ACC present, bit 15 ACC on
@@ -37,12 +37,7 @@ function dateGps(fix: Fix): number[] {
     0x4000 |
     (fix.ignition ? 0x8000 : 0);
   return [
-    d.getUTCFullYear() % 100,
-    d.getUTCMonth() + 1,
-    d.getUTCDate(),
-    d.getUTCHours(),
-    d.getUTCMinutes(),
-    d.getUTCSeconds(),
+    ...utcDateFields(fix.time),
     0xc0 | (fix.satellites & 0x0f),
     (lat >>> 24) & 0xff,
     (lat >>> 16) & 0xff,
@@ -75,8 +70,9 @@ export const gt06Device: DeviceProtocol = {
     return { frame: frame(0x13, [0x46, 0x06, 0x04, 0x00, 0x02], serial), expect: ack(0x13, serial) };
   },
   alarm(fix, serial) {
-    // 0x16 with LBS length byte and status block: terminal info SOS bits, alarm byte 0x01 (SOS)
-    const content = [...dateGps(fix), 0x09, ...LBS, 0x62, 0x06, 0x04, 0x01, 0x02];
+    // 0x16 with LBS length byte and status block: terminal info (ACC, charging and GPS as in the heartbeat,
+    // SOS in bits 3-5), alarm byte 0x01 (SOS)
+    const content = [...dateGps(fix), 0x09, ...LBS, 0x66, 0x06, 0x04, 0x01, 0x02];
     return { frame: frame(0x16, content, serial), expect: ack(0x16, serial) };
   },
   /** GT06 replies are 10-byte frames: split the reply stream by the length byte. */

@@ -41,6 +41,8 @@ function expand(m: TrackerMessage, out: ExpandedFlags, alarms: Record<string, bo
 }
 
 export const gt06Flags: ProtocolFlags = {
+  // an alarm packet (and the alarm field of a status block) reports one occurrence
+  alarmsAreEvents: true,
   tables: [GT06_TERMINAL_INFO],
   expand,
   otherNames: { alarms: Object.values(INFO_ALARMS) },

@@ -2,7 +2,7 @@
 import type { Codec } from '../codec';
 import { gt06Device } from './device';
 import { encodeGt06Command, GT06_COMMANDS, type Gt06CommandState } from './commands';
-import { decodeGt06Frame, type Gt06State } from './decoder';
+import { decodeGt06Frame, modelProfile, type Gt06State } from './decoder';
 import { gt06Flags } from './flags';
 import { detectGt06, gt06FrameLength, GT06_MAX_FRAME } from './frame';
 
@@ -13,7 +13,7 @@ export const gt06: Codec<State> = {
   maxFrameLength: GT06_MAX_FRAME,
   detect: detectGt06,
   frameLength: gt06FrameLength,
-  createState: () => ({ loginTimezone: undefined, commandFlag: 0 }),
+  createState: (options) => ({ loginTimezone: undefined, commandFlag: 0, profile: modelProfile(options.model) }),
   decode: decodeGt06Frame,
   commands: GT06_COMMANDS,
   encodeCommand: (command, conn) => encodeGt06Command(command, conn.state),

@@ -1,4 +1,5 @@
-/** Server-to-device frames that answer GT06 uploads (protocol notes §5). */
+/** Server-to-device frames that answer GT06 uploads (docs/protocols/gt06.md). */
+import { utcDateFields } from '../common/time';
 import { crc16x25 } from '../common/checksum';
 
 /** Wraps `body` (protocol number .. serial) in a 7878 or 7979 frame with length, CRC and stop bytes. */
@@ -50,20 +51,7 @@ export function ackFrame(type: number, serial: number, extended = false): Buffer
 
 /** Answer to the 0x8A time request: the server's UTC time, serial 0. */
 export function timeReplyFrame(nowMs: number): Buffer {
-  const d = new Date(nowMs);
-  return gt06Frame(
-    Uint8Array.of(
-      0x8a,
-      d.getUTCFullYear() % 100,
-      d.getUTCMonth() + 1,
-      d.getUTCDate(),
-      d.getUTCHours(),
-      d.getUTCMinutes(),
-      d.getUTCSeconds(),
-      0,
-      0,
-    ),
-  );
+  return gt06Frame(Uint8Array.of(0x8a, ...utcDateFields(nowMs), 0, 0));
 }
 
 /** Answer to the Wi-Fi types 0x17/0x69/...: `78 78 00 <type> <the request's 6 BCD time bytes> 0d 0a`, no serial or CRC. */

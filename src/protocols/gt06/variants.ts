@@ -1,5 +1,5 @@
 /**
- * GT06 frame-shape variants (protocol notes §7): firmware families that reuse a type number with another
+ * GT06 frame-shape variants (docs/protocols/gt06.md): firmware families that reuse a type number with another
  * layout, told apart by header, type and length byte, re-evaluated on every frame.
  */
 

@@ -1,6 +1,6 @@
 /** JT600 commands (docs/protocols/jt600.md): ASCII in parentheses, no CR/LF. */
 import type { CommandRequest, EncodedFrames } from '../codec';
-import type { CommandSpec, ValidCommand } from '../common/commands';
+import { PARAMS, type CommandSpec, type ValidCommand } from '../common/commands';
 
 export const JT600_COMMANDS: readonly CommandSpec[] = [
   { type: 'engineStop', params: [], answer: 'none', wire: '(S07,0)' },
@@ -8,15 +8,7 @@ export const JT600_COMMANDS: readonly CommandSpec[] = [
   {
     type: 'setTimezone',
     params: [
-      {
-        name: 'offset',
-        type: 'integer',
-        label: 'offset east of UTC',
-        unit: 'min',
-        min: -720,
-        max: 840,
-        optional: true,
-      },
+      PARAMS.utcOffset(true),
       { name: 'timezone', type: 'text', label: 'or as text, e.g. GMT+4', max: 12, optional: true },
     ],
     answer: 'none',
@@ -25,9 +17,7 @@ export const JT600_COMMANDS: readonly CommandSpec[] = [
   { type: 'reboot', params: [], answer: 'none', wire: '(S17)' },
   {
     type: 'custom',
-    params: [
-      { name: 'text', type: 'text', label: 'command, with or without its parentheses', max: 200, aliases: ['data'] },
-    ],
+    params: [PARAMS.text(200, 'command, with or without its parentheses')],
     answer: 'none',
     wire: '(<text>)',
   },

@@ -1,11 +1,13 @@
 /**
- * Jointech JT600 family decoding (protocol notes jt600-vt600.md §1): binary records (short v1/v2/v3, long
+ * Jointech JT600 family decoding (docs/protocols/jt600.md): binary records (short v1/v2/v3, long
  * JT701), text sentences (W01, U01-U06, P45, WLNET sensors, @JT heartbeats, U09 trips), and the replies the
- * devices wait for. Facts from the notes and Traccar's decoder; our own code.
+ * devices wait for. Facts from Traccar's decoder and its test captures; our own code.
  */
-import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
-import { FrameTooShort, Reader } from '../common/reader';
-import { pruneAttributes } from '../common/record';
+import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
+import { Reader } from '../common/reader';
+import { alarmsOf } from '../common/flags';
+import { pruneAttributes, setDeviceTime } from '../common/record';
+import { JT600_V2_ALARMS, JT701_ALARMS } from './flags';
 import { deviceTime, isoTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
 import { isLongFormat, unescapeText } from './frame';
@@ -19,13 +21,29 @@ const MPH_TO_KMH = 1.609344;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 export function decodeJt600Frame(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOutput): void {
-  try {
-    if (frame[0] === 0x24) decodeBinary(frame, conn, out);
-    else if (frame[0] === 0x28) decodeText(unescapeText(frame), conn, out);
-  } catch (err) {
-    if (!(err instanceof FrameTooShort)) throw err;
-    reportError(out, conn, 'malformed', `JT600 frame shorter than its content (${err.message})`, frame);
-  }
+  readWithin(
+    out,
+    conn,
+    frame,
+    () => 'JT600 frame',
+    () => {
+      if (frame[0] === 0x24) decodeBinary(frame, conn, out);
+      else if (frame[0] === 0x28) decodeText(unescapeText(frame), conn, out);
+    },
+  );
+}
+
+/** A position from the 17-byte location block at the reader. */
+function positionRecord(conn: Connection<Jt600State>, r: Reader): TrackerMessage {
+  const m = newMessage(conn, 'position');
+  const fix = decodeJointechLocation(r.slice(LOCATION_BLOCK_LENGTH), 0);
+  setDeviceTime(m, fix.time);
+  m.lat = fix.lat;
+  m.lon = fix.lon;
+  m.valid = fix.valid;
+  m.speed = round2(fix.speedKnots * KNOTS_TO_KMH);
+  m.course = fix.course;
+  return m;
 }
 
 function identify(conn: Connection<Jt600State>, id: string): void {
@@ -46,15 +64,8 @@ function decodeBinary(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOu
   const archive = dataType === 3 || dataType === 4;
   let ackWanted = false;
   while (r.remaining >= LOCATION_BLOCK_LENGTH) {
-    const m = newMessage(conn, 'position');
+    const m = positionRecord(conn, r);
     const a = m.attributes;
-    const fix = decodeJointechLocation(r.slice(LOCATION_BLOCK_LENGTH), 0);
-    if (Number.isFinite(fix.time)) m.time = isoTime(fix.time);
-    m.lat = fix.lat;
-    m.lon = fix.lon;
-    m.valid = fix.valid;
-    m.speed = round2(fix.speedKnots * KNOTS_TO_KMH);
-    m.course = fix.course;
     if (long) {
       a.odometer = r.u32() * 1000;
       m.satellites = r.u8();
@@ -62,14 +73,9 @@ function decodeBinary(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOu
       const status = r.u16();
       m.status = status;
       m.statusFormat = 'jt701';
-      if (status & 0x02) addAlarm(m, 'geofenceEnter');
-      if (status & 0x04) addAlarm(m, 'geofenceExit');
-      if (status & 0x08) addAlarm(m, 'powerCut');
-      if (status & 0x10) addAlarm(m, 'vibration');
+      alarmsOf(status, JT701_ALARMS, m.alarms);
       if (status & 0x20) ackWanted = true;
       a.blocked = (status & 0x80) !== 0;
-      if (status & 0x800) addAlarm(m, 'lowBattery');
-      if (status & 0x4000) addAlarm(m, 'fault');
       const battery = r.u8();
       if (battery === 0xff) a.charge = true;
       else a.batteryLevel = battery;
@@ -98,11 +104,7 @@ function decodeBinary(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOu
       a.door = (s[0] & 0x40) !== 0;
       a.charge = (s[1] & 1) !== 0;
       a.blocked = (s[1] & 2) !== 0;
-      if (s[1] & 4) addAlarm(m, 'sos');
-      if (s[1] & 0x18) addAlarm(m, 'gpsAntennaCut');
-      if (s[1] & 0x10) addAlarm(m, 'overspeed');
-      if (s[2] & 4) addAlarm(m, 'fatigueDriving');
-      if (s[2] & 8) addAlarm(m, 'tow');
+      alarmsOf(m.status, JT600_V2_ALARMS, m.alarms);
       a.odometer = r.u32() * 1000;
       fuel += r.u8();
       a.fuel = fuel;
@@ -168,7 +170,7 @@ function dmyHms(date: string, time: string): number {
 }
 
 function setTime(m: TrackerMessage, ms: number): void {
-  if (Number.isFinite(ms)) m.time = isoTime(ms);
+  setDeviceTime(m, ms);
 }
 
 const num = (s: string | undefined) =>
@@ -341,15 +343,8 @@ function decodeWlnet(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOut
     }
   }
   const r = new Reader(frame, start + 1, frame.length - 1, frame.length);
-  const m = newMessage(conn, 'position');
+  const m = positionRecord(conn, r);
   const a = m.attributes;
-  const fix = decodeJointechLocation(r.slice(LOCATION_BLOCK_LENGTH), 0);
-  if (Number.isFinite(fix.time)) m.time = isoTime(fix.time);
-  m.lat = fix.lat;
-  m.lon = fix.lon;
-  m.valid = fix.valid;
-  m.speed = round2(fix.speedKnots * KNOTS_TO_KMH);
-  m.course = fix.course;
   r.skip(6 + 5 + 1); // sensor time, id, index
   a.sensorBattery = r.u16() / 100;
   a.sensorBatteryLevel = r.u8();

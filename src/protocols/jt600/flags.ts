@@ -1,7 +1,7 @@
 /**
  * JT600 bitfields (docs/protocols/jt600.md), by the record layout that carried them (`statusFormat`): the JT701
- * status word, the short v2 status bytes read as one word, the v3 status. The decoder names alarms from the
- * same tables.
+ * status word, the short v2 status bytes read as one word, the v3 status. The decoder names alarms from the same
+ * tables (so v2 bit 20 is overspeed only, where Traccar also says gpsAntennaCut).
  */
 import { bitNames, type AlarmTable, type FlagTable, type ProtocolFlags } from '../common/flags';
 

@@ -1,5 +1,5 @@
 /**
- * Jointech JT600 stream framing (protocol notes jt600-vt600.md §1.1): binary `$` frames (total = length +
+ * Jointech JT600 stream framing (docs/protocols/jt600.md): binary `$` frames (total = length +
  * 10, short or long JT701 header) and text `(`...`)` frames share one connection. Junk before a `$` or `(` is
  * skipped instead of closing the connection.
  */

@@ -1,6 +1,6 @@
 /**
  * The Jointech 17-byte location block, shared by JT600 binary records and JT/T 808 messages 0x5501/0x5502
- * (protocol notes jt600-vt600.md §1.3): BCD date and time (UTC), BCD latitude DDMMmmmm, BCD longitude
+ * (docs/protocols/jt600.md): BCD date and time (UTC), BCD latitude DDMMmmmm, BCD longitude
  * DDDMMmmmm with a flags nibble (bit 0 fix, bit 1 north, bit 2 east), BCD speed, course / 2.
  */
 import { bcdByte } from '../common/bcd';

@@ -3,8 +3,10 @@
  * 0x8202, 0x8300, 0x8500, 0x8801, 0x8900) and the vendor forms Traccar uses where models need them.
  * Each command gets the session's next serial, which the terminal's 0x0001 answer names.
  */
+import { toBcdByte } from '../common/bcd';
+import { utcDateFields } from '../common/time';
 import type { CommandAnswer, Connection, EncodedFrames } from '../codec';
-import type { CommandParam, CommandSpec, ValidCommand } from '../common/commands';
+import { PARAMS, type CommandParam, type CommandSpec, type ValidCommand } from '../common/commands';
 import { gbkEncode } from '../common/text';
 import { buildMessage, encodeTerminalId } from './message';
 import { nextSerial, type Jt808State } from './state';
@@ -23,6 +25,7 @@ const ANSWERS: Record<number, number> = {
   0x8106: 0x0104,
   0x8107: 0x0107,
   0x8201: 0x0201,
+  0x8500: 0x0500,
   0x8801: 0x0805,
 };
 
@@ -85,12 +88,7 @@ function setParameters(params: Record<string, unknown>): Buffer {
 
 /** BCD yyMMddHHmmss of the server clock in UTC (for 0xA006). */
 function bcdNow(ms: number): Buffer {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return Buffer.from(
-    `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`,
-    'hex',
-  );
+  return Buffer.from(utcDateFields(ms).map(toBcdByte));
 }
 
 const alternative: CommandParam = {
@@ -132,17 +130,7 @@ export const JT808_COMMANDS: readonly CommandSpec[] = [
   },
   {
     type: 'positionPeriodic',
-    params: [
-      {
-        name: 'interval',
-        type: 'integer',
-        label: 'report interval',
-        unit: 's',
-        min: 1,
-        max: 86400,
-        aliases: ['frequency'],
-      },
-    ],
+    params: [PARAMS.interval(1, 86400)],
     answer: 'delivered',
     wire: '0x8103 parameter 0x0029',
   },
@@ -190,7 +178,7 @@ export const JT808_COMMANDS: readonly CommandSpec[] = [
   },
   {
     type: 'outputControl',
-    params: [{ name: 'data', type: 'integer', label: 'state (1 on, 0 off)', min: 0, max: 1, aliases: ['value'] }],
+    params: [PARAMS.outputState],
     answer: 'result',
     wire: '0x8500 (answered by 0x0500)',
   },

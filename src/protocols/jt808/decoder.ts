@@ -1,13 +1,15 @@
 /**
- * JT/T 808 message decoding (protocol notes §2-§8): one frame in, records and replies out, with
+ * JT/T 808 message decoding (docs/protocols/jt808.md): one frame in, records and replies out, with
  * sub-package reassembly. Facts from the standard, public servers and Traccar's decoder; our own code.
  */
-import { newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
+import { setDeviceTime } from '../common/record';
+import { hexWord } from '../common/hex';
+import { newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
 import { isBcd, toBcdByte } from '../common/bcd';
 import { xor8 } from '../common/checksum';
 import { FrameTooShort, Reader } from '../common/reader';
 import { gbk, trimControl, utf16be } from '../common/text';
-import { isoTime } from '../common/time';
+import { utcDateFields } from '../common/time';
 import { decodeJointechLocation, LOCATION_BLOCK_LENGTH } from '../jt600/location';
 import type { TrackerMessage } from '../../types';
 import type { AlarmName } from '../../vocabulary';
@@ -105,7 +107,7 @@ export function decodeJt808Frame(frame: Buffer, conn: Connection<Jt808State>, ou
     return;
   }
   if (!checksumOk) {
-    reportError(out, conn, 'checksum', `JT/T 808 check code mismatch in message 0x${hex4(h.msgId)}`, frame);
+    reportError(out, conn, 'checksum', `JT/T 808 check code mismatch in message 0x${hexWord(h.msgId)}`, frame);
     if (conn.options.strictChecksum) return;
   }
   if (!lengthOk)
@@ -113,7 +115,7 @@ export function decodeJt808Frame(frame: Buffer, conn: Connection<Jt808State>, ou
       out,
       conn,
       'length',
-      `JT/T 808 message 0x${hex4(h.msgId)} declares ${h.bodyLength} body bytes, carries ${Math.max(0, actual)}`,
+      `JT/T 808 message 0x${hexWord(h.msgId)} declares ${h.bodyLength} body bytes, carries ${Math.max(0, actual)}`,
       frame,
     );
   if (actual < 0) return;
@@ -154,277 +156,276 @@ function generalResponse(c: Ctx, result = RESULT_OK, serial = c.header.serial, m
 }
 
 function dispatch(c: Ctx, r: Reader): void {
-  try {
-    handle(c, r);
-  } catch (err) {
-    if (!(err instanceof FrameTooShort)) throw err;
-    reportError(
-      c.out,
-      c.conn,
-      'malformed',
-      `JT/T 808 message 0x${hex4(c.header.msgId)}: body shorter than its content (${err.message})`,
-      c.frame,
-    );
-  }
+  readWithin(
+    c.out,
+    c.conn,
+    c.frame,
+    () => `JT/T 808 message 0x${hexWord(c.header.msgId)}`,
+    () => handle(c, r),
+  );
 }
 
-function handle(c: Ctx, r: Reader): void {
-  const { header: h, out, conn } = c;
+type Handler = (c: Ctx, r: Reader) => void;
+
+/** 0x0201 / 0x0500: a position answering 0x8201 / 0x8500, naming the serial of the command. */
+const locationAnswer: Handler = (c, r) => {
+  const { out, conn } = c;
   const end = r.stop;
-  const msg = () => newMessage(conn, 'status');
-  switch (h.msgId) {
-    case MSG.TERMINAL_RESPONSE: {
-      const m = newMessage(conn, 'result');
-      const serial = r.u16();
-      m.attributes.answerSerial = serial;
-      m.attributes.answerMessageId = r.u16();
-      const result = r.u8();
-      const text = RESULT_TEXT[result] ?? 'unknown';
-      m.attributes.resultCode = result;
-      m.attributes.resultText = text;
-      out.messages.push(m);
-      out.answers.push(generalAnswer(conn.state, serial, result, text));
-      return; // a response: never answered
+  generalResponse(c);
+  const m = newMessage(conn, 'position');
+  const serial = r.u16();
+  m.attributes.answerSerial = serial;
+  readLocation(r, end, m, c);
+  out.messages.push(m);
+  const { time, lat, lon, valid, speed, course } = m;
+  out.answers.push(dataAnswer(conn.state, serial, { time, lat, lon, valid, speed, course }));
+};
+
+/** Messages that only want the general response. */
+const acknowledgeOnly: Handler = (c) => {
+  generalResponse(c);
+};
+
+/** 0x5501 / 0x5502: Jointech JT707A-style location (the JT600 block), acknowledged when it asks. */
+const jointech: Handler = (c, r) => {
+  const { header: h, out } = c;
+  if (h.props & 0x8000)
+    reply(c, PLATFORM.JOINTECH_RESPONSE, Buffer.from([h.msgId >> 8, h.msgId & 0xff, RESULT_OK]), true);
+  out.messages.push(decodeJointech(c, r));
+};
+
+/** What each uplink message does: its record(s), its reply. */
+const HANDLERS: Record<number, Handler> = {
+  [MSG.TERMINAL_RESPONSE]: (c, r) => {
+    const { out, conn } = c;
+    const m = newMessage(conn, 'result');
+    const serial = r.u16();
+    m.attributes.answerSerial = serial;
+    m.attributes.answerMessageId = r.u16();
+    const result = r.u8();
+    const text = RESULT_TEXT[result] ?? 'unknown';
+    m.attributes.resultCode = result;
+    m.attributes.resultText = text;
+    out.messages.push(m);
+    out.answers.push(generalAnswer(conn.state, serial, result, text));
+    // a response: never answered
+  },
+  [MSG.HEARTBEAT]: (c, r) => {
+    const { out, conn } = c;
+    generalResponse(c);
+    const m = newMessage(conn, 'heartbeat');
+    if (r.remaining >= 3) {
+      m.attributes.batteryLevel = r.u8();
+      m.attributes.rssi = r.u8();
+      m.attributes.status = r.u8();
     }
-    case MSG.HEARTBEAT: {
-      generalResponse(c);
-      const m = newMessage(conn, 'heartbeat');
-      if (r.remaining >= 3) {
-        m.attributes.batteryLevel = r.u8();
-        m.attributes.rssi = r.u8();
-        m.attributes.status = r.u8();
-      }
-      out.messages.push(m);
-      return;
-    }
-    case MSG.LOGOUT:
-      generalResponse(c);
-      out.messages.push(newMessage(conn, 'logout'));
-      return;
-    case MSG.TIME_QUERY: {
-      const d = new Date(conn.now);
-      const fields = [
-        d.getUTCFullYear() % 100,
-        d.getUTCMonth() + 1,
-        d.getUTCDate(),
-        d.getUTCHours(),
-        d.getUTCMinutes(),
-        d.getUTCSeconds(),
-      ];
-      reply(c, PLATFORM.TIME, Buffer.from(fields.map(toBcdByte)));
-      return;
-    }
-    case MSG.REGISTER: {
-      const m = newMessage(conn, 'register');
-      decodeRegistration(r, m, h);
-      // the auth code is the terminal ID as sent (leading zeros kept, as Traccar does); any code is accepted back
-      const code = Buffer.from(authCode(h.idBytes), 'ascii');
-      const body = Buffer.alloc(3 + code.length);
-      body.writeUInt16BE(h.serial, 0);
-      body[2] = RESULT_OK;
-      code.copy(body, 3);
-      reply(c, PLATFORM.REGISTER_RESPONSE, body);
-      m.attributes.authCode = code.toString('ascii');
-      out.messages.push(m);
-      return;
-    }
-    case MSG.AUTH: {
-      generalResponse(c);
-      const m = newMessage(conn, 'authentication');
-      if (h.version !== undefined && r.remaining > 0) {
-        const n = r.u8();
-        m.attributes.authCode = gbk(r.slice(Math.min(n, r.remaining)));
-        if (r.remaining >= 15) m.attributes.imei = r.ascii(15).replace(/\0/g, '');
-        if (r.remaining >= 20) m.attributes.versionFw = trimControl(r.ascii(20));
-      } else m.attributes.authCode = gbk(r.slice(r.remaining));
-      out.messages.push(m);
-      return;
-    }
-    case MSG.PARAMETERS: {
-      generalResponse(c);
-      const m = newMessage(conn, 'result');
-      const serial = r.u16();
-      const parameters = decodeParameters(r);
-      m.attributes.answerSerial = serial;
-      m.attributes.parameters = parameters;
-      out.messages.push(m);
-      out.answers.push(dataAnswer(conn.state, serial, parameters));
-      return;
-    }
-    case MSG.ATTRIBUTES: {
-      generalResponse(c);
-      const m = msg();
-      const a = m.attributes;
-      a.terminalType = r.u16();
-      const wide = h.version !== undefined;
-      a.manufacturer = text(r.slice(wide ? 11 : 5));
-      a.terminalModel = text(r.slice(wide ? 30 : 20));
-      a.terminalId = text(r.slice(wide ? 30 : 7));
-      a.iccid = r.hex(10);
-      if (r.remaining > 0) a.versionHw = text(r.slice(Math.min(r.u8(), r.remaining)));
-      if (r.remaining > 0) a.versionFw = text(r.slice(Math.min(r.u8(), r.remaining)));
-      out.messages.push(m);
-      const answer = queryAnswer(conn.state, h.msgId, { ...a });
-      if (answer) out.answers.push(answer);
-      return;
-    }
-    case MSG.TIME_SYNC: {
-      const d = new Date(conn.now);
-      const body = Buffer.alloc(8);
-      body.writeUInt16BE(d.getUTCFullYear(), 0);
-      body.set(
-        [d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), RESULT_OK],
-        2,
-      );
-      reply(c, PLATFORM.TIME_SYNC_RESPONSE, body);
-      return;
-    }
-    case MSG.LOCATION: {
-      generalResponse(c);
-      const m = newMessage(conn, 'position');
-      readLocation(r, end, m, c);
-      out.messages.push(m);
-      return;
-    }
-    case MSG.LOCATION_ANSWER:
-    case MSG.VEHICLE_CONTROL_ANSWER: {
-      generalResponse(c);
-      const m = newMessage(conn, 'position');
-      const serial = r.u16();
-      m.attributes.answerSerial = serial;
-      readLocation(r, end, m, c);
-      out.messages.push(m);
-      const { time, lat, lon, valid, speed, course } = m;
-      out.answers.push(dataAnswer(conn.state, serial, { time, lat, lon, valid, speed, course }));
-      return;
-    }
-    case MSG.BATCH_2:
-      generalResponse(c);
-      if (r.remaining === 7) {
-        const m = msg();
-        m.attributes.batteryLevel = r.u8();
-        const t = readBcdTime(r, clockOffset(conn));
-        if (Number.isFinite(t)) m.time = isoTime(t);
-        out.messages.push(m);
-      } else decodeBatch(c, r, false);
-      return;
-    case MSG.BATCH:
-      generalResponse(c);
-      decodeBatch(c, r, true);
-      return;
-    case MSG.HEARTBEAT_2:
-    case MSG.PHOTO:
-    case MSG.TIMEZONE_SYNC:
-      generalResponse(c);
-      return;
-    case MSG.WAYBILL: {
-      generalResponse(c);
-      const m = newMessage(conn, 'result');
-      const text = r.ascii(Math.min(r.u32(), r.remaining));
-      m.attributes.result = text;
-      out.messages.push(m);
-      out.answers.push(dataAnswer(conn.state, undefined, text));
-      return;
-    }
-    case MSG.DRIVER: {
-      generalResponse(c);
-      const m = msg();
-      const a = m.attributes;
-      a.cardStatus = r.u8();
+    out.messages.push(m);
+  },
+  [MSG.LOGOUT]: (c) => {
+    const { out, conn } = c;
+    generalResponse(c);
+    out.messages.push(newMessage(conn, 'logout'));
+  },
+  [MSG.TIME_QUERY]: (c) => {
+    reply(c, PLATFORM.TIME, Buffer.from(utcDateFields(c.conn.now).map(toBcdByte)));
+  },
+  [MSG.REGISTER]: (c, r) => {
+    const { header: h, out, conn } = c;
+    const m = newMessage(conn, 'register');
+    decodeRegistration(r, m, h);
+    // the auth code is the terminal ID as sent (leading zeros kept, as Traccar does); any code is accepted back
+    const code = Buffer.from(authCode(h.idBytes), 'ascii');
+    const body = Buffer.alloc(3 + code.length);
+    body.writeUInt16BE(h.serial, 0);
+    body[2] = RESULT_OK;
+    code.copy(body, 3);
+    reply(c, PLATFORM.REGISTER_RESPONSE, body);
+    m.attributes.authCode = code.toString('ascii');
+    out.messages.push(m);
+  },
+  [MSG.AUTH]: (c, r) => {
+    const { header: h, out, conn } = c;
+    generalResponse(c);
+    const m = newMessage(conn, 'authentication');
+    if (h.version !== undefined && r.remaining > 0) {
+      const n = r.u8();
+      m.attributes.authCode = gbk(r.slice(Math.min(n, r.remaining)));
+      if (r.remaining >= 15) m.attributes.imei = r.ascii(15).replace(/\0/g, '');
+      if (r.remaining >= 20) m.attributes.versionFw = trimControl(r.ascii(20));
+    } else m.attributes.authCode = gbk(r.slice(r.remaining));
+    out.messages.push(m);
+  },
+  [MSG.PARAMETERS]: (c, r) => {
+    const { out, conn } = c;
+    generalResponse(c);
+    const m = newMessage(conn, 'result');
+    const serial = r.u16();
+    const parameters = decodeParameters(r);
+    m.attributes.answerSerial = serial;
+    m.attributes.parameters = parameters;
+    out.messages.push(m);
+    out.answers.push(dataAnswer(conn.state, serial, parameters));
+  },
+  [MSG.ATTRIBUTES]: (c, r) => {
+    const { header: h, out, conn } = c;
+    generalResponse(c);
+    const m = newMessage(conn, 'status');
+    const a = m.attributes;
+    a.terminalType = r.u16();
+    const wide = h.version !== undefined;
+    a.manufacturer = text(r.slice(wide ? 11 : 5));
+    a.terminalModel = text(r.slice(wide ? 30 : 20));
+    a.terminalId = text(r.slice(wide ? 30 : 7));
+    a.iccid = r.hex(10);
+    if (r.remaining > 0) a.versionHw = text(r.slice(Math.min(r.u8(), r.remaining)));
+    if (r.remaining > 0) a.versionFw = text(r.slice(Math.min(r.u8(), r.remaining)));
+    out.messages.push(m);
+    const answer = queryAnswer(conn.state, h.msgId, { ...a });
+    if (answer) out.answers.push(answer);
+  },
+  [MSG.TIME_SYNC]: (c) => {
+    const { conn } = c;
+    const d = new Date(conn.now);
+    const body = Buffer.alloc(8);
+    body.writeUInt16BE(d.getUTCFullYear(), 0);
+    body.set(
+      [d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), RESULT_OK],
+      2,
+    );
+    reply(c, PLATFORM.TIME_SYNC_RESPONSE, body);
+  },
+  [MSG.LOCATION]: (c, r) => {
+    const { out, conn } = c;
+    const end = r.stop;
+    generalResponse(c);
+    const m = newMessage(conn, 'position');
+    readLocation(r, end, m, c);
+    out.messages.push(m);
+  },
+  [MSG.LOCATION_ANSWER]: locationAnswer,
+  [MSG.VEHICLE_CONTROL_ANSWER]: locationAnswer,
+  [MSG.BATCH_2]: (c, r) => {
+    const { out, conn } = c;
+    generalResponse(c);
+    if (r.remaining === 7) {
+      const m = newMessage(conn, 'status');
+      m.attributes.batteryLevel = r.u8();
       const t = readBcdTime(r, clockOffset(conn));
-      if (Number.isFinite(t)) m.time = isoTime(t);
-      if (r.remaining > 0) {
-        a.cardResult = r.u8();
-        a.driver = r.ascii(r.u8());
-        a.cardCode = trimControl(r.ascii(20));
-        a.cardAgency = r.ascii(r.u8());
-        a.cardValidity = r.hex(4);
-      }
+      setDeviceTime(m, t);
       out.messages.push(m);
-      return;
+    } else decodeBatch(c, r, false);
+  },
+  [MSG.BATCH]: (c, r) => {
+    generalResponse(c);
+    decodeBatch(c, r, true);
+  },
+  [MSG.HEARTBEAT_2]: acknowledgeOnly,
+  [MSG.PHOTO]: acknowledgeOnly,
+  [MSG.TIMEZONE_SYNC]: acknowledgeOnly,
+  [MSG.WAYBILL]: (c, r) => {
+    generalResponse(c);
+    textResult(c.conn, c.out, r.ascii(Math.min(r.u32(), r.remaining)));
+  },
+  [MSG.DRIVER]: (c, r) => {
+    const { out, conn } = c;
+    generalResponse(c);
+    const m = newMessage(conn, 'status');
+    const a = m.attributes;
+    a.cardStatus = r.u8();
+    const t = readBcdTime(r, clockOffset(conn));
+    setDeviceTime(m, t);
+    if (r.remaining > 0) {
+      a.cardResult = r.u8();
+      a.driver = r.ascii(r.u8());
+      a.cardCode = trimControl(r.ascii(20));
+      a.cardAgency = r.ascii(r.u8());
+      a.cardValidity = r.hex(4);
     }
-    case MSG.MEDIA_EVENT: {
-      generalResponse(c);
-      const m = msg();
-      m.attributes.mediaEvent = { id: r.u32(), type: r.u8(), format: r.u8(), event: r.u8(), channel: r.u8() };
+    out.messages.push(m);
+  },
+  [MSG.MEDIA_EVENT]: (c, r) => {
+    const { conn, out } = c;
+    generalResponse(c);
+    const m = newMessage(conn, 'status');
+    m.attributes.mediaEvent = { id: r.u32(), type: r.u8(), format: r.u8(), event: r.u8(), channel: r.u8() };
+    out.messages.push(m);
+  },
+  [MSG.MEDIA]: (c, r) => {
+    decodeMedia(c, r);
+  },
+  [MSG.CAMERA_ANSWER]: (c, r) => {
+    const { out, conn } = c;
+    generalResponse(c);
+    const m = newMessage(conn, 'result');
+    const serial = r.u16();
+    m.attributes.answerSerial = serial;
+    m.attributes.resultCode = r.u8();
+    const ids: number[] = [];
+    if (r.remaining >= 2) for (let n = r.u16(); n > 0 && r.remaining >= 4; n--) ids.push(r.u32());
+    m.attributes.mediaIds = ids;
+    out.messages.push(m);
+    out.answers.push(dataAnswer(conn.state, serial, ids));
+  },
+  [MSG.TRANSPARENT]: (c, r) => {
+    const { out } = c;
+    generalResponse(c);
+    const m = decodeTransparent(r, c);
+    if (m) {
+      if (m.lat !== undefined) m.type = 'position';
       out.messages.push(m);
-      return;
     }
-    case MSG.MEDIA:
-      decodeMedia(c, r);
-      return;
-    case MSG.CAMERA_ANSWER: {
-      generalResponse(c);
-      const m = newMessage(conn, 'result');
-      const serial = r.u16();
-      m.attributes.answerSerial = serial;
-      m.attributes.resultCode = r.u8();
-      const ids: number[] = [];
-      if (r.remaining >= 2) for (let n = r.u16(); n > 0 && r.remaining >= 4; n--) ids.push(r.u32());
-      m.attributes.mediaIds = ids;
-      out.messages.push(m);
-      out.answers.push(dataAnswer(conn.state, serial, ids));
-      return;
+  },
+  [MSG.TEXT_ANSWER]: (c, r) => {
+    const serial = r.u16();
+    textResult(c.conn, c.out, trimControl(utf16be(r.slice(r.remaining))), serial);
+    // a response: never answered
+  },
+  [MSG.ACCELERATION]: (c, r) => {
+    const { conn, out } = c;
+    generalResponse(c);
+    const m = newMessage(conn, 'status');
+    const samples: string[] = [];
+    const signed = (v: number) => (v & 0x8000 ? -(v & 0x7fff) : v & 0x7fff);
+    while (r.remaining >= 12) {
+      r.skip(6); // time
+      samples.push(`[${signed(r.u16())},${signed(r.u16())},${signed(r.u16())}]`);
     }
-    case MSG.TRANSPARENT: {
-      generalResponse(c);
-      const m = decodeTransparent(r, c);
-      if (m) {
-        if (m.lat !== undefined) m.type = 'position';
-        out.messages.push(m);
-      }
-      return;
-    }
-    case MSG.TEXT_ANSWER: {
-      const m = newMessage(conn, 'result');
-      const serial = r.u16();
-      const text = trimControl(utf16be(r.slice(r.remaining)));
-      m.attributes.answerSerial = serial;
-      m.attributes.result = text;
-      out.messages.push(m);
-      out.answers.push(dataAnswer(conn.state, serial, text));
-      return; // a response: never answered
-    }
-    case MSG.ACCELERATION: {
-      generalResponse(c);
-      const m = msg();
-      const samples: string[] = [];
-      const signed = (v: number) => (v & 0x8000 ? -(v & 0x7fff) : v & 0x7fff);
-      while (r.remaining >= 12) {
-        r.skip(6); // time
-        samples.push(`[${signed(r.u16())},${signed(r.u16())},${signed(r.u16())}]`);
-      }
-      m.attributes.gSensor = `[${samples.join(',')}]`;
-      out.messages.push(m);
-      return;
-    }
-    case MSG.JOINTECH:
-    case MSG.JOINTECH_BLIND: {
-      if (h.props & 0x8000)
-        reply(c, PLATFORM.JOINTECH_RESPONSE, Buffer.from([h.msgId >> 8, h.msgId & 0xff, RESULT_OK]), true);
-      out.messages.push(decodeJointech(c, r));
-      return;
-    }
-    case MSG.TEXT_REPORT: {
-      generalResponse(c);
-      const m = newMessage(conn, 'result');
-      r.u8(); // encoding
-      const text = gbk(r.slice(r.remaining));
-      m.attributes.result = text;
-      out.messages.push(m);
-      out.answers.push(dataAnswer(conn.state, undefined, text));
-      return;
-    }
-    default:
-      generalResponse(c, RESULT_UNSUPPORTED);
-      reportError(
-        out,
-        conn,
-        'unknown-type',
-        `JT/T 808 message 0x${hex4(h.msgId)} not decoded (answered "unsupported")`,
-        c.frame,
-      );
+    m.attributes.gSensor = `[${samples.join(',')}]`;
+    out.messages.push(m);
+  },
+  [MSG.JOINTECH]: jointech,
+  [MSG.JOINTECH_BLIND]: jointech,
+  [MSG.TEXT_REPORT]: (c, r) => {
+    generalResponse(c);
+    r.u8(); // encoding
+    textResult(c.conn, c.out, gbk(r.slice(r.remaining)));
+  },
+};
+
+function handle(c: Ctx, r: Reader): void {
+  const handler = HANDLERS[c.header.msgId];
+  if (handler) {
+    handler(c, r);
+    return;
   }
+  const { out, conn, header: h } = c;
+  generalResponse(c, RESULT_UNSUPPORTED);
+  reportError(
+    out,
+    conn,
+    'unknown-type',
+    `JT/T 808 message 0x${hexWord(h.msgId)} not decoded (answered "unsupported")`,
+    c.frame,
+  );
+}
+
+/** A text answer: a `result` record, and the answer to the command with that serial (or the oldest waiting). */
+function textResult(conn: Connection<Jt808State>, out: DecodeOutput, text: string, serial?: number): void {
+  const m = newMessage(conn, 'result');
+  if (serial !== undefined) m.attributes.answerSerial = serial;
+  m.attributes.result = text;
+  out.messages.push(m);
+  out.answers.push(dataAnswer(conn.state, serial, text));
 }
 
 function authCode(id: Buffer): string {
@@ -456,7 +457,7 @@ function decodeParameters(r: Reader): Record<string, number | string> {
     const id = r.u32();
     const length = r.u8();
     const v = r.slice(Math.min(length, r.remaining));
-    const key = `0x${id.toString(16).padStart(4, '0')}`;
+    const key = `0x${hexWord(id)}`;
     if (length === 1) params[key] = v[0];
     else if (length === 2) params[key] = v.readUInt16BE(0);
     else if (length === 4) params[key] = v.readUInt32BE(0);
@@ -481,20 +482,17 @@ function decodeBatch(c: Ctx, r: Reader, standard: boolean): void {
     const start = r.pos;
     const item = new Reader(r.buf, start, start + length, start + length);
     const m = newMessage(c.conn, 'position');
-    try {
-      readLocation(item, start + length, m, c);
-      if (archive) m.attributes.archive = true;
-      c.out.messages.push(m);
-    } catch (err) {
-      if (!(err instanceof FrameTooShort)) throw err;
-      reportError(
-        c.out,
-        c.conn,
-        'malformed',
-        `JT/T 808 batch item of ${length} bytes is too short for a location`,
-        c.frame,
-      );
-    }
+    readWithin(
+      c.out,
+      c.conn,
+      c.frame,
+      () => `JT/T 808 batch item of ${length} bytes`,
+      () => {
+        readLocation(item, start + length, m, c);
+        if (archive) m.attributes.archive = true;
+        c.out.messages.push(m);
+      },
+    );
     r.pos = start + length;
   }
 }
@@ -524,7 +522,7 @@ function decodeJointech(c: Ctx, r: Reader): TrackerMessage {
   const m = newMessage(c.conn, 'position');
   const a = m.attributes;
   const fix = decodeJointechLocation(r.slice(LOCATION_BLOCK_LENGTH), 0);
-  if (Number.isFinite(fix.time)) m.time = isoTime(fix.time);
+  setDeviceTime(m, fix.time);
   m.lat = fix.lat;
   m.lon = fix.lon;
   m.speed = Math.round(fix.speedKnots * 1.852 * 100) / 100;
@@ -601,10 +599,7 @@ function decodeText(frame: Buffer, conn: Connection<Jt808State>, out: DecodeOutp
     reportError(out, conn, 'not-identified', 'JT/T 808 text frame before the terminal identified itself', frame);
     return;
   }
-  const m = newMessage(conn, 'result');
-  m.attributes.result = sentence;
-  out.messages.push(m);
-  out.answers.push(dataAnswer(conn.state, undefined, sentence));
+  textResult(conn, out, sentence);
 }
 
 /** Sub-packages: acknowledged one by one, reassembled by (message ID, total), then decoded as one. */
@@ -690,7 +685,7 @@ export function pollJt808(conn: Connection<Jt808State>, out: DecodeOutput): void
         out,
         conn,
         'malformed',
-        `JT/T 808 message 0x${hex4(e.msgId)}: ${e.total - e.received} of ${e.total} packages never came: dropped`,
+        `JT/T 808 message 0x${hexWord(e.msgId)}: ${e.total - e.received} of ${e.total} packages never came: dropped`,
       );
       continue;
     }
@@ -714,8 +709,4 @@ export function pollJt808(conn: Connection<Jt808State>, out: DecodeOutput): void
 
 function text(b: Buffer): string {
   return trimControl(gbk(b).replace(/\0+/g, ''));
-}
-
-function hex4(n: number): string {
-  return n.toString(16).padStart(4, '0');
 }

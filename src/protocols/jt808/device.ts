@@ -1,4 +1,5 @@
 /** A JT/T 808 terminal as tracker-sim plays it: what it sends and must get back (see ../common/device.ts). */
+import { utcDateFields } from '../common/time';
 import { toBcdByte } from '../common/bcd';
 import { xor8 } from '../common/checksum';
 import type { DeviceProtocol, Fix } from '../common/device';
@@ -49,15 +50,8 @@ function location808(fix: Fix, alarm: number): Buffer {
   b.writeUInt16BE(30, 16);
   b.writeUInt16BE(Math.round(fix.speed * 10), 18);
   b.writeUInt16BE(fix.course, 20);
-  const d = new Date(fix.time + 8 * 3600000); // terminals report China time
-  [
-    d.getUTCFullYear() % 100,
-    d.getUTCMonth() + 1,
-    d.getUTCDate(),
-    d.getUTCHours(),
-    d.getUTCMinutes(),
-    d.getUTCSeconds(),
-  ].forEach((v, i) => {
+  // terminals report China time
+  utcDateFields(fix.time + 8 * 3600000).forEach((v, i) => {
     b[22 + i] = toBcdByte(v);
   });
   return b;

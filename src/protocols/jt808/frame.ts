@@ -1,5 +1,5 @@
 /**
- * JT/T 808 stream framing (protocol notes §1): `7e` + escaped(header + body + XOR) + `7e`, with `7d 01` ->
+ * JT/T 808 stream framing (docs/protocols/jt808.md): `7e` + escaped(header + body + XOR) + `7e`, with `7d 01` ->
  * `7d` and `7d 02` -> `7e`. Two vendor forms share the connection: ASCII e-lock frames `(...)` and
  * frames delimited by `e7` with their own escapes. Junk before a delimiter is skipped.
  */

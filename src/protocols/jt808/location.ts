@@ -1,15 +1,18 @@
 /**
  * JT/T 808 location report body (0x0200, and inside 0x0201, 0x0500, 0x0704, 0x0801...): the 28-byte basic
- * block (protocol notes §5) and the additional-information items (§7), standard and vendor. Every item is
+ * block (docs/protocols/jt808.md) and the additional-information items, standard and vendor. Every item is
  * read through a reader bounded to its declared length: a short or lying item is reported and skipped,
  * never read past.
  */
+import { setDeviceTime } from '../common/record';
+import { addCell, addWifi, readMac } from '../common/network';
+import { hexByte } from '../common/hex';
 import { addAlarm, reportError, type Connection, type DecodeOutput } from '../codec';
 import { bcdByte } from '../common/bcd';
 import { deviceTime, isoTime } from '../common/time';
 import { FrameTooShort, Reader } from '../common/reader';
 import { trimControl } from '../common/text';
-import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
+import type { TrackerMessage } from '../../types';
 import type { AlarmName, NumericAttributeKey } from '../../vocabulary';
 import { alarmsOf } from '../common/flags';
 import { JT808_ALARMS } from './flags';
@@ -93,7 +96,7 @@ export function readBasicBlock(r: Reader, msg: TrackerMessage, c: LocationContex
   msg.speed = r.u16() / 10;
   msg.course = r.u16();
   const t = readBcdTime(r, clockOffset(c.conn));
-  if (Number.isFinite(t)) msg.time = isoTime(t);
+  setDeviceTime(msg, t);
 }
 
 /** A whole location body: basic block then items up to `end`. */
@@ -113,24 +116,10 @@ export function readLocation(r: Reader, end: number, msg: TrackerMessage, c: Loc
   readItems(r, end, msg, c);
 }
 
-function addCell(msg: TrackerMessage, cell: CellTower): void {
-  msg.network ??= {};
-  msg.network.cellTowers ??= [];
-  msg.network.cellTowers.push(cell);
-}
-
-function addWifi(msg: TrackerMessage, ap: WifiAccessPoint): void {
-  msg.network ??= {};
-  msg.network.wifiAccessPoints ??= [];
-  msg.network.wifiAccessPoints.push(ap);
-}
-
-function macOf(r: Reader): string {
-  return r.hex(6).replace(/(..)(?!$)/g, '$1:');
-}
-
 /** Items `{id, length, value}` until `end`; each is read within its own length. */
 export function readItems(r: Reader, end: number, msg: TrackerMessage, c: LocationContext): void {
+  // one Item for the whole list (the hot path allocates nothing per item)
+  const item: Item = { id: 0, length: 0, msg, a: msg.attributes, model: c.model, c, bodyEnd: end };
   while (end - r.pos > 0) {
     if (end - r.pos < 2) {
       reportError(c.out, c.conn, 'malformed', `JT/T 808 item header cut short at the end of the body`, c.frame);
@@ -144,433 +133,436 @@ export function readItems(r: Reader, end: number, msg: TrackerMessage, c: Locati
         c.out,
         c.conn,
         'malformed',
-        `JT/T 808 item 0x${hex2(id)} declares ${length} bytes, ${end - start} remain: items skipped`,
+        `JT/T 808 item 0x${hexByte(id)} declares ${length} bytes, ${end - start} remain: items skipped`,
         c.frame,
       );
       r.pos = end;
       return;
     }
-    const item = new Reader(r.buf, start, start + length, start + length);
-    try {
-      readItem(id, length, item, msg, c, end);
-    } catch (err) {
-      if (!(err instanceof FrameTooShort)) throw err;
-      reportError(
-        c.out,
-        c.conn,
-        'malformed',
-        `JT/T 808 item 0x${hex2(id)} of ${length} bytes is too short for its content`,
-        c.frame,
-      );
+    const value = new Reader(r.buf, start, start + length, start + length);
+    const read = STANDARD_ITEMS[id] ?? VENDOR_ITEMS[id]; // unknown items are skipped by their length
+    if (read) {
+      item.id = id;
+      item.length = length;
+      try {
+        read(value, item);
+      } catch (err) {
+        if (!(err instanceof FrameTooShort)) throw err;
+        const what = `JT/T 808 item 0x${hexByte(id)} of ${length} bytes is shorter than its content`;
+        reportError(c.out, c.conn, 'malformed', `${what} (${err.message})`, c.frame);
+      }
     }
     // 0x80 (OBD) runs to the end of the body
-    r.pos = id === 0x80 ? Math.max(item.pos, start + length) : start + length;
+    r.pos = id === 0x80 ? Math.max(value.pos, start + length) : start + length;
   }
 }
 
-function readItem(
-  id: number,
-  length: number,
-  r: Reader,
-  msg: TrackerMessage,
-  c: LocationContext,
-  bodyEnd: number,
-): void {
-  const a = msg.attributes;
-  const model = c.model;
-  switch (id) {
-    case 0x01:
-      a.odometer = r.u32() * 100; // 1/10 km -> m
-      break;
-    case 0x02: {
-      const fuel = r.u16();
-      a.fuel = fuel & 0x8000 ? fuel & 0x7fff : fuel / 10; // 1/10 L (vendor: bit 15 = litres)
-      break;
+/** What an item reader may read and write: the record, its attributes, and the item's own length. */
+interface Item {
+  id: number;
+  length: number;
+  msg: TrackerMessage;
+  a: TrackerMessage['attributes'];
+  model: string;
+  c: LocationContext;
+  /** End of the message body (0x80 runs to it). */
+  bodyEnd: number;
+}
+
+type ItemReader = (r: Reader, item: Item) => void;
+
+/** Analogue inputs (standard 0x2B; some vendors send the same as 0xA7). */
+const analogInputs: ItemReader = (r, { a }) => {
+  a.adc1 = r.u16() / 100; // AD1 (high word)
+  a.adc2 = r.u16() / 100; // AD0
+};
+
+/** 0xD4 / 0xE1 / 0xE9: battery level (1 byte); 0xE1 may instead carry cells or the supply voltage; else a driver ID. */
+const batteryOrDriver: ItemReader = (r, { msg, a, length, id }) => {
+  if (length === 1) {
+    const level = r.u8();
+    if (level === 0xff) a.charge = true;
+    else a.batteryLevel = level;
+  } else if (id === 0xe1 && length >= 12 && (length - 4) % 8 === 0) {
+    const mcc = r.u16();
+    const mnc = r.u16();
+    while (r.remaining > 0) addCell(msg, { mcc, mnc, lac: r.u24(), cid: r.u32(), rssi: r.u8() });
+  } else if (id === 0xe1 && length === 2) a.power = r.u16() / 10;
+  else a.driverUniqueId = String(r.u32());
+};
+
+/** 0xEC / 0xF4: Wi-Fi access points, MAC and signal each. */
+const wifiAccessPoints: ItemReader = (r, { msg }) => {
+  while (r.remaining > 0) addWifi(msg, { mac: readMac(r), rssi: r.i8() });
+};
+
+/** Driving events of vendor item 0x70. */
+const DRIVING_EVENTS: Record<number, AlarmName> = {
+  0x01: 'hardAcceleration',
+  0x02: 'hardBraking',
+  0x03: 'hardCornering',
+  0x16: 'accident',
+};
+
+/** Additional items the standard defines (JT/T 808-2013/2019, JT/T 1078 video, active safety 0x64-0x67). */
+const STANDARD_ITEMS: Record<number, ItemReader> = {
+  0x01: (r, { a }) => {
+    a.odometer = r.u32() * 100; // 1/10 km -> m
+  },
+  0x02: (r, { a }) => {
+    const fuel = r.u16();
+    a.fuel = fuel & 0x8000 ? fuel & 0x7fff : fuel / 10; // 1/10 L (vendor: bit 15 = litres)
+  },
+  0x03: (r, { a }) => {
+    a.tachographSpeed = r.u16() / 10; // km/h
+  },
+  0x04: (r, { a }) => {
+    a.manualAlarmId = r.u16();
+  },
+  0x05: (r, { a, length }) => {
+    // 2019 tyre pressure, 30 bytes of kPa
+    if (length > 0) a.tirePressures = Array.from(r.slice(length));
+  },
+  0x06: (r, { a }) => {
+    a.batteryLevel = r.u8(); // vendor use; 2019: cabin temperature
+  },
+  0x11: (r, { a }) => {
+    const type = r.u8();
+    a.overspeedArea = type === 0 ? { locationType: 0 } : { locationType: type, areaId: r.u32() };
+  },
+  0x12: (r, { a }) => {
+    a.areaAlarm = { locationType: r.u8(), areaId: r.u32(), direction: r.u8() === 0 ? 'in' : 'out' };
+  },
+  0x13: (r, { a }) => {
+    a.routeTime = { routeId: r.u32(), seconds: r.u16(), result: r.u8() === 0 ? 'tooShort' : 'tooLong' };
+  },
+  0x14: (r, { a }) => {
+    a.videoAlarm = r.u32();
+  },
+  0x15: (r, { a }) => {
+    a.videoLoss = r.u32();
+  },
+  0x16: (r, { a }) => {
+    a.videoOcclusion = r.u32();
+  },
+  0x17: (r, { a }) => {
+    a.storageFault = r.u16();
+  },
+  0x18: (r, { a, length }) => {
+    const flags = r.u16();
+    a.abnormalDriving = { flags, fatigue: length >= 3 ? r.u8() : undefined };
+  },
+  0x25: (r, { msg }) => {
+    msg.vehicleSignals = r.u32(); // extended vehicle signal status (raw, for tracker-flags)
+  },
+  0x2a: (r, { a }) => {
+    a.ioStatus = r.u16();
+  },
+  0x2b: analogInputs,
+  0x30: (r, { a }) => {
+    a.rssi = r.u8();
+  },
+  0x31: (r, { msg }) => {
+    msg.satellites = r.u8();
+  },
+  0x64: (r, { a, length, c }) => {
+    a.adas = readSafetyAlarm(r, length, 'adas', c);
+    if (length >= 47) a.alarmLabel = r.buf.toString('hex', r.stop - 16, r.stop);
+  },
+  0x65: (r, { a, length, c }) => {
+    a.dsm = readSafetyAlarm(r, length, 'dsm', c);
+    if (length >= 47) a.alarmLabel = r.buf.toString('hex', r.stop - 16, r.stop);
+  },
+  0x66: (r, { a, length, c }) => {
+    a.tpms = readSafetyAlarm(r, length, 'tpms', c);
+  },
+  0x67: (r, { a, length, c }) => {
+    a.bsd = readSafetyAlarm(r, length, 'bsd', c);
+  },
+};
+
+/** Vendor items seen in the field (IDs the standard leaves to manufacturers; some meanings depend on the model). */
+const VENDOR_ITEMS: Record<number, ItemReader> = {
+  0x0b: (r, { a, length }) => {
+    a.lockCommand = r.u8();
+    if (length >= 5 && length <= 6) a.lockCard = r.u32();
+    else if (length >= 7) a.lockPassword = r.ascii(6);
+    if (length % 2 === 0) a.unlockResult = r.u8();
+  },
+  0x33: (r, { a, length }) => {
+    if (length === 1) a.mode = r.u8();
+    else {
+      const s = r.ascii(length);
+      if (s.startsWith('*M00') && s.length >= 15) a.battery = parseInt(s.substring(10, 13), 10) / 100;
     }
-    case 0x03:
-      a.tachographSpeed = r.u16() / 10; // km/h
-      break;
-    case 0x04:
-      a.manualAlarmId = r.u16();
-      break;
-    case 0x05: // 2019 tyre pressure, 30 bytes of kPa
-      if (length > 0) a.tirePressures = Array.from(r.slice(length));
-      break;
-    case 0x06:
-      a.batteryLevel = r.u8(); // vendor use; 2019: cabin temperature
-      break;
-    case 0x0b:
-      a.lockCommand = r.u8();
-      if (length >= 5 && length <= 6) a.lockCard = r.u32();
-      else if (length >= 7) a.lockPassword = r.ascii(6);
-      if (length % 2 === 0) a.unlockResult = r.u8();
-      break;
-    case 0x11: {
-      const type = r.u8();
-      a.overspeedArea = type === 0 ? { locationType: 0 } : { locationType: type, areaId: r.u32() };
-      break;
-    }
-    case 0x12:
-      a.areaAlarm = { locationType: r.u8(), areaId: r.u32(), direction: r.u8() === 0 ? 'in' : 'out' };
-      break;
-    case 0x13:
-      a.routeTime = { routeId: r.u32(), seconds: r.u16(), result: r.u8() === 0 ? 'tooShort' : 'tooLong' };
-      break;
-    case 0x14:
-      a.videoAlarm = r.u32();
-      break;
-    case 0x15:
-      a.videoLoss = r.u32();
-      break;
-    case 0x16:
-      a.videoOcclusion = r.u32();
-      break;
-    case 0x17:
-      a.storageFault = r.u16();
-      break;
-    case 0x18: {
-      const flags = r.u16();
-      a.abnormalDriving = { flags, fatigue: length >= 3 ? r.u8() : undefined };
-      break;
-    }
-    case 0x25:
-      msg.vehicleSignals = r.u32(); // extended vehicle signal status (raw, for tracker-flags)
-      break;
-    case 0x2a:
-      a.ioStatus = r.u16();
-      break;
-    case 0x2b:
-    case 0xa7:
-      a.adc1 = r.u16() / 100; // AD1 (high word)
-      a.adc2 = r.u16() / 100; // AD0
-      break;
-    case 0x30:
-      a.rssi = r.u8();
-      break;
-    case 0x31:
-      msg.satellites = r.u8();
-      break;
-    case 0x33:
-      if (length === 1) a.mode = r.u8();
-      else {
-        const s = r.ascii(length);
-        if (s.startsWith('*M00') && s.length >= 15) a.battery = parseInt(s.substring(10, 13), 10) / 100;
+  },
+  0x51: (r, { a, length }) => {
+    if (length === 2 || length === 16) {
+      for (let i = 1; i <= length / 2; i++) {
+        const v = r.u16();
+        if (v !== 0xffff) a[`temp${i}`] = v & 0x8000 ? -(v & 0x7fff) / 10 : v / 10;
       }
-      break;
-    case 0x51:
-      if (length === 2 || length === 16) {
-        for (let i = 1; i <= length / 2; i++) {
-          const v = r.u16();
-          if (v !== 0xffff) a[`temp${i}`] = v & 0x8000 ? -(v & 0x7fff) / 10 : v / 10;
-        }
+    }
+  },
+  0x56: (r, { a }) => {
+    a.batteryLevel = r.u8() * 10;
+  },
+  0x57: (r, { msg, model }) => {
+    const alarm = r.u16();
+    if (alarm & 0x100) addAlarm(msg, 'hardAcceleration');
+    if (alarm & 0x200) addAlarm(msg, 'hardBraking');
+    if (alarm & 0x400) addAlarm(msg, 'hardCornering');
+    r.u16(); // external switches
+    const more = r.u32();
+    if ((model === 'MV810G' || model === 'MV710G') && more & 0x10000) addAlarm(msg, 'door');
+  },
+  0x60: (r, { a }) => {
+    const event = r.u16();
+    a.event = event;
+    if (event >= 0x61 && event <= 0x66) {
+      r.skip(6); // lock id
+      a.driverUniqueId = r.ascii(8);
+    }
+  },
+  0x61: (r, { a }) => {
+    a.power = r.u16() / 100;
+  },
+  0x63: (r, { a, length }) => {
+    for (let i = 1; i <= Math.floor(length / 11); i++) {
+      a[`lock${i}Id`] = r.hex(6);
+      a[`lock${i}Battery`] = r.u16() / 1000;
+      a[`lock${i}Seal`] = r.u8() === 0x31;
+      r.skip(2); // physical state, rssi
+    }
+  },
+  0x68: (r, { a }) => {
+    a.batteryLevel = r.u16() / 100;
+  },
+  0x69: (r, { a }) => {
+    a.battery = r.u16() / 100;
+  },
+  0x70: (r, { msg }) => {
+    r.u32(); // alarm serial
+    r.u8(); // alarm status
+    addAlarm(msg, DRIVING_EVENTS[r.u8()]);
+  },
+  0x77: (r, { a }) => {
+    while (r.remaining > 0) {
+      const tire = r.u8();
+      a[`tire${tire}SensorId`] = r.hex(3);
+      a[`tire${tire}Pressure`] = (r.u16() & 0x3ff) / 40;
+      a[`tire${tire}Temp`] = r.u8() - 50;
+      a[`tire${tire}Status`] = r.u8();
+    }
+  },
+  0x80: (r, { msg, bodyEnd }) => {
+    // OBD sub-items, to the end of the body
+    r.u8(); // content
+    const obd = new Reader(r.buf, r.pos, bodyEnd, bodyEnd);
+    readObdExtension(obd, msg);
+    r.pos = obd.pos;
+  },
+  0x82: (r, { a }) => {
+    a.power = r.u16() / 10;
+  },
+  0x91: (r, { a }) => {
+    a.battery = r.u16() / 10;
+    a.rpm = r.u16();
+    a.obdSpeed = r.u8();
+    a.throttle = Math.floor((r.u8() * 100) / 255);
+    a.engineLoad = Math.floor((r.u8() * 100) / 255);
+    a.coolantTemp = r.u8() - 40;
+    r.u16();
+    a.fuelConsumption = r.u16() / 100;
+    r.skip(2 + 4 + 2);
+    a.fuelUsed = r.u16() / 100;
+  },
+  0x94: (r, { a, length }) => {
+    if (length > 0) a.vin = r.ascii(length);
+  },
+  0xa7: analogInputs,
+  0xac: (r, { a }) => {
+    a.odometer = r.u32();
+  },
+  0xbc: (r, { a, length }) => {
+    a.driver = trimControl(r.ascii(length));
+  },
+  0xbd: (r, { a, length }) => {
+    a.driverUniqueId = r.ascii(length);
+  },
+  0xd0: (r, { msg }) => {
+    if (r.u32() & 8) addAlarm(msg, 'vibration');
+  },
+  0xd3: (r, { a }) => {
+    a.power = r.u16() / 10;
+  },
+  0xd4: batteryOrDriver,
+  0xe1: batteryOrDriver,
+  0xe9: batteryOrDriver,
+  0xd5: (r, { a, length }) => {
+    if (length === 2) a.battery = r.u16() / 100;
+    else {
+      const count = r.u8();
+      for (let i = 1; i <= count; i++) {
+        a[`lock${i}Id`] = r.hex(5);
+        a[`lock${i}Card`] = r.hex(5);
+        a[`lock${i}Battery`] = r.u8();
+        a[`lock${i}Locked`] = (r.u16() & 0x20) === 0;
       }
-      break;
-    case 0x56:
-      a.batteryLevel = r.u8() * 10;
-      break;
-    case 0x57: {
+    }
+  },
+  0xda: (r, { a }) => {
+    r.u16(); // string cut count
+    const status = r.u8();
+    a.string = (status & 1) !== 0;
+    a.motion = (status & 4) !== 0;
+    a.cover = (status & 8) !== 0;
+  },
+  0xe2: (r, { a, model }) => {
+    if (model !== 'DT800') a.fuel = r.u32() / 10;
+  },
+  0xe3: (r, { a }) => {
+    r.u8();
+    a.batteryLevel = r.u8();
+    a.battery = r.u16() / 100;
+  },
+  0xe4: (r, { a }) => {
+    if (r.u8() === 0) a.charge = true;
+    a.batteryLevel = r.u8();
+  },
+  0xe5: (r, { a, length }) => {
+    if (length === 1) a.motion = r.u8() === 1;
+  },
+  0xe6: (r, { msg, a, length }) => {
+    if (length >= 7 && r.buf.toString('latin1', r.pos, r.pos + 7) === '$OBD-RT') readObdRt(r.ascii(length), msg);
+    else if (length >= 11 && length % 11 === 0) {
+      while (r.remaining > 0) {
+        const sensor = r.u8();
+        r.skip(6); // MAC
+        a[`temp${sensor}`] = customDouble(r);
+        a[`humidity${sensor}`] = customDouble(r);
+      }
+    }
+  },
+  0xe7: (r, { msg, length }) => {
+    if (length === 8) {
       const alarm = r.u16();
-      if (alarm & 0x100) addAlarm(msg, 'hardAcceleration');
-      if (alarm & 0x200) addAlarm(msg, 'hardBraking');
-      if (alarm & 0x400) addAlarm(msg, 'hardCornering');
-      r.u16(); // external switches
-      const more = r.u32();
-      if ((model === 'MV810G' || model === 'MV710G') && more & 0x10000) addAlarm(msg, 'door');
-      break;
+      if (alarm & 1) addAlarm(msg, 'vibration');
+      if ((alarm >> 1) & 7) addAlarm(msg, 'sos');
     }
-    case 0x60: {
-      const event = r.u16();
-      a.event = event;
-      if (event >= 0x61 && event <= 0x66) {
-        r.skip(6); // lock id
-        a.driverUniqueId = r.ascii(8);
-      }
-      break;
+  },
+  0xe8: (r, { msg, a, model }) => {
+    if (JC_MODELS.has(model)) readJimiExtension(r, msg);
+    else a.lockStatus = r.u24();
+  },
+  0xea: (r, { msg, length }) => {
+    if (length > 2) readExternalSensors(r, msg);
+  },
+  0xeb: (r, { msg, length }) => {
+    readEb(r, length, msg);
+  },
+  0xed: (r, { a, length }) => {
+    a.card = trimControl(r.ascii(length));
+  },
+  0xee: (r, { msg, a, length }) => {
+    if (length === 6) {
+      a.rssi = r.u8();
+      a.power = r.u16() / 1000;
+      a.battery = r.u16() / 1000;
+      msg.satellites = r.u8();
     }
-    case 0x61:
-      a.power = r.u16() / 100;
-      break;
-    case 0x63:
-      for (let i = 1; i <= Math.floor(length / 11); i++) {
-        a[`lock${i}Id`] = r.hex(6);
-        a[`lock${i}Battery`] = r.u16() / 1000;
-        a[`lock${i}Seal`] = r.u8() === 0x31;
-        r.skip(2); // physical state, rssi
-      }
-      break;
-    case 0x64:
-      a.adas = readSafetyAlarm(r, length, 'adas', c);
-      if (length >= 47) a.alarmLabel = r.buf.toString('hex', r.stop - 16, r.stop);
-      break;
-    case 0x65:
-      a.dsm = readSafetyAlarm(r, length, 'dsm', c);
-      if (length >= 47) a.alarmLabel = r.buf.toString('hex', r.stop - 16, r.stop);
-      break;
-    case 0x66:
-      a.tpms = readSafetyAlarm(r, length, 'tpms', c);
-      break;
-    case 0x67:
-      a.bsd = readSafetyAlarm(r, length, 'bsd', c);
-      break;
-    case 0x68:
-      a.batteryLevel = r.u16() / 100;
-      break;
-    case 0x69:
-      a.battery = r.u16() / 100;
-      break;
-    case 0x70:
-      r.u32(); // alarm serial
-      r.u8(); // alarm status
-      switch (r.u8()) {
-        case 0x01:
-          addAlarm(msg, 'hardAcceleration');
-          break;
-        case 0x02:
-          addAlarm(msg, 'hardBraking');
-          break;
-        case 0x03:
-          addAlarm(msg, 'hardCornering');
-          break;
-        case 0x16:
-          addAlarm(msg, 'accident');
-          break;
-      }
-      break;
-    case 0x77:
-      while (r.remaining > 0) {
-        const tire = r.u8();
-        a[`tire${tire}SensorId`] = r.hex(3);
-        a[`tire${tire}Pressure`] = (r.u16() & 0x3ff) / 40;
-        a[`tire${tire}Temp`] = r.u8() - 50;
-        a[`tire${tire}Status`] = r.u8();
-      }
-      break;
-    case 0x80: {
-      // OBD sub-items, to the end of the body
-      r.u8(); // content
-      const obd = new Reader(r.buf, r.pos, bodyEnd, bodyEnd);
-      readObdExtension(obd, msg);
-      r.pos = obd.pos;
-      break;
+  },
+  0xf0: (r, { msg }) => {
+    while (r.remaining > 0) {
+      const mcc = r.u16();
+      const mnc = r.u16();
+      const cid = r.u32();
+      const lac = r.u32();
+      addCell(msg, { mcc, mnc, lac, cid, rssi: r.u8() });
     }
-    case 0x82:
-      a.power = r.u16() / 10;
-      break;
-    case 0x91:
-      a.battery = r.u16() / 10;
-      a.rpm = r.u16();
-      a.obdSpeed = r.u8();
-      a.throttle = Math.floor((r.u8() * 100) / 255);
-      a.engineLoad = Math.floor((r.u8() * 100) / 255);
-      a.coolantTemp = r.u8() - 40;
-      r.u16();
-      a.fuelConsumption = r.u16() / 100;
-      r.skip(2 + 4 + 2);
-      a.fuelUsed = r.u16() / 100;
-      break;
-    case 0x94:
-      if (length > 0) a.vin = r.ascii(length);
-      break;
-    case 0xac:
-      a.odometer = r.u32();
-      break;
-    case 0xbc:
-      a.driver = trimControl(r.ascii(length));
-      break;
-    case 0xbd:
-      a.driverUniqueId = r.ascii(length);
-      break;
-    case 0xd0:
-      if (r.u32() & 8) addAlarm(msg, 'vibration');
-      break;
-    case 0xd3:
-      a.power = r.u16() / 10;
-      break;
-    case 0xd4:
-    case 0xe1:
-    case 0xe9:
-      if (length === 1) {
-        const level = r.u8();
-        if (level === 0xff) a.charge = true;
-        else a.batteryLevel = level;
-      } else if (id === 0xe1 && length >= 12 && (length - 4) % 8 === 0) {
-        const mcc = r.u16();
-        const mnc = r.u16();
-        while (r.remaining > 0) addCell(msg, { mcc, mnc, lac: r.u24(), cid: r.u32(), rssi: r.u8() });
-      } else if (id === 0xe1 && length === 2) a.power = r.u16() / 10;
-      else a.driverUniqueId = String(r.u32());
-      break;
-    case 0xd5:
-      if (length === 2) a.battery = r.u16() / 100;
-      else {
-        const count = r.u8();
-        for (let i = 1; i <= count; i++) {
-          a[`lock${i}Id`] = r.hex(5);
-          a[`lock${i}Card`] = r.hex(5);
-          a[`lock${i}Battery`] = r.u8();
-          a[`lock${i}Locked`] = (r.u16() & 0x20) === 0;
+  },
+  0xf1: (r, { a }) => {
+    a.power = r.u32() / 1000;
+  },
+  0xf2: (r, { a, length }) => {
+    a.versionFw = r.ascii(length);
+  },
+  0xf3: (r, { msg, model }) => {
+    if (AOVX_MODELS.has(model)) readBleTags(r, msg);
+    else readObdF3(r, msg);
+  },
+  0xec: wifiAccessPoints,
+  0xf4: wifiAccessPoints,
+  0xf5: (r, { a, length }) => {
+    if (length === 2) a.illuminance = r.u16();
+  },
+  0xf6: (r, { msg, a, model, length }) => {
+    if (!AOVX_MODELS.has(model) && length === 2) a.airPressure = r.u16();
+    else if (!AOVX_MODELS.has(model) && length === 8) a.imei = r.hex(8).substring(1);
+    else readSensorBlock(r, msg);
+  },
+  0xf7: (r, { a, length }) => {
+    if (length === 2) a.humidity = r.u16() / 10;
+    else {
+      a.battery = r.u32() / 1000;
+      if (length >= 5) {
+        const status = r.u8();
+        if (status === 2 || status === 3) a.charge = true;
+      }
+      if (length >= 6) a.batteryLevel = r.u8();
+    }
+  },
+  0xf8: (r, { a, model }) => {
+    if (AOVX_MODELS.has(model)) {
+      r.u8(); // working mode
+      r.skip(8); // IMEI
+      a.iccid = r.hex(10);
+    } else if (model === 'C5' || model === 'C5L') a.steps = r.u16();
+    else a.temp2 = r.u16() / 10 - 50;
+  },
+  0xf9: (r, { a }) => {
+    const mask = r.u16();
+    if (mask & 1) r.skip(4); // GNSS age
+    if (mask & 2) r.skip(4); // ACC-on time
+    if (mask & 4) a.hdop = r.u16() / 10;
+    if (mask & 8) r.skip(6); // GNSS time
+    if (mask & 0x20) r.skip(8); // intervals
+    if (mask & 0x40) {
+      a.temp3 = r.i16() / 10;
+      r.skip(4);
+    }
+  },
+  0xfb: (r, { a, length }) => {
+    a.container = r.ascii(length);
+  },
+  0xfc: (r, { a }) => {
+    a.geofence = r.u8();
+  },
+  0xfe: (r, { msg, a, length }) => {
+    if (length === 1) a.batteryLevel = r.u8();
+    else if (length === 2) a.power = r.u16() / 10;
+    else if (length === 4) a.odometer = r.u32();
+    else {
+      if (r.u8() === 0x7c) {
+        while (r.remaining > 1) {
+          const type = r.u8();
+          const len = r.u8();
+          if (type === 0x01) {
+            const alarms = r.u32();
+            if (alarms & 1) addAlarm(msg, 'hardAcceleration');
+            if (alarms & 2) addAlarm(msg, 'hardBraking');
+            if (alarms & 4) addAlarm(msg, 'hardCornering');
+            if (alarms & 8) addAlarm(msg, 'accident');
+            if (alarms & 0x10) addAlarm(msg, 'tampering');
+          } else r.skip(len);
         }
       }
-      break;
-    case 0xda: {
-      r.u16(); // string cut count
-      const status = r.u8();
-      a.string = (status & 1) !== 0;
-      a.motion = (status & 4) !== 0;
-      a.cover = (status & 8) !== 0;
-      break;
+      if (r.remaining > 0) a.batteryLevel = r.u8();
     }
-    case 0xe2:
-      if (model !== 'DT800') a.fuel = r.u32() / 10;
-      break;
-    case 0xe3:
-      r.u8();
-      a.batteryLevel = r.u8();
-      a.battery = r.u16() / 100;
-      break;
-    case 0xe4:
-      if (r.u8() === 0) a.charge = true;
-      a.batteryLevel = r.u8();
-      break;
-    case 0xe5:
-      if (length === 1) a.motion = r.u8() === 1;
-      break;
-    case 0xe6:
-      if (length >= 7 && r.buf.toString('latin1', r.pos, r.pos + 7) === '$OBD-RT') readObdRt(r.ascii(length), msg);
-      else if (length >= 11 && length % 11 === 0) {
-        while (r.remaining > 0) {
-          const sensor = r.u8();
-          r.skip(6); // MAC
-          a[`temp${sensor}`] = customDouble(r);
-          a[`humidity${sensor}`] = customDouble(r);
-        }
-      }
-      break;
-    case 0xe7:
-      if (length === 8) {
-        const alarm = r.u16();
-        if (alarm & 1) addAlarm(msg, 'vibration');
-        if ((alarm >> 1) & 7) addAlarm(msg, 'sos');
-      }
-      break;
-    case 0xe8:
-      if (JC_MODELS.has(model)) readJimiExtension(r, msg);
-      else a.lockStatus = r.u24();
-      break;
-    case 0xea:
-      if (length > 2) readExternalSensors(r, msg);
-      break;
-    case 0xeb:
-      readEb(r, length, msg);
-      break;
-    case 0xed:
-      a.card = trimControl(r.ascii(length));
-      break;
-    case 0xee:
-      if (length === 6) {
-        a.rssi = r.u8();
-        a.power = r.u16() / 1000;
-        a.battery = r.u16() / 1000;
-        msg.satellites = r.u8();
-      }
-      break;
-    case 0xf0:
-      while (r.remaining > 0) {
-        const mcc = r.u16();
-        const mnc = r.u16();
-        const cid = r.u32();
-        const lac = r.u32();
-        addCell(msg, { mcc, mnc, lac, cid, rssi: r.u8() });
-      }
-      break;
-    case 0xf1:
-      a.power = r.u32() / 1000;
-      break;
-    case 0xf2:
-      a.versionFw = r.ascii(length);
-      break;
-    case 0xf3:
-      if (AOVX_MODELS.has(model)) readBleTags(r, msg);
-      else readObdF3(r, msg);
-      break;
-    case 0xec:
-    case 0xf4:
-      while (r.remaining > 0) addWifi(msg, { mac: macOf(r), rssi: r.i8() });
-      break;
-    case 0xf5:
-      if (length === 2) a.illuminance = r.u16();
-      break;
-    case 0xf6:
-      if (!AOVX_MODELS.has(model) && length === 2) a.airPressure = r.u16();
-      else if (!AOVX_MODELS.has(model) && length === 8) a.imei = r.hex(8).substring(1);
-      else readSensorBlock(r, msg);
-      break;
-    case 0xf7:
-      if (length === 2) a.humidity = r.u16() / 10;
-      else {
-        a.battery = r.u32() / 1000;
-        if (length >= 5) {
-          const status = r.u8();
-          if (status === 2 || status === 3) a.charge = true;
-        }
-        if (length >= 6) a.batteryLevel = r.u8();
-      }
-      break;
-    case 0xf8:
-      if (AOVX_MODELS.has(model)) {
-        r.u8(); // working mode
-        r.skip(8); // IMEI
-        a.iccid = r.hex(10);
-      } else if (model === 'C5' || model === 'C5L') a.steps = r.u16();
-      else a.temp2 = r.u16() / 10 - 50;
-      break;
-    case 0xf9: {
-      const mask = r.u16();
-      if (mask & 1) r.skip(4); // GNSS age
-      if (mask & 2) r.skip(4); // ACC-on time
-      if (mask & 4) a.hdop = r.u16() / 10;
-      if (mask & 8) r.skip(6); // GNSS time
-      if (mask & 0x20) r.skip(8); // intervals
-      if (mask & 0x40) {
-        a.temp3 = r.i16() / 10;
-        r.skip(4);
-      }
-      break;
-    }
-    case 0xfb:
-      a.container = r.ascii(length);
-      break;
-    case 0xfc:
-      a.geofence = r.u8();
-      break;
-    case 0xfe:
-      if (length === 1) a.batteryLevel = r.u8();
-      else if (length === 2) a.power = r.u16() / 10;
-      else if (length === 4) a.odometer = r.u32();
-      else {
-        if (r.u8() === 0x7c) {
-          while (r.remaining > 1) {
-            const type = r.u8();
-            const len = r.u8();
-            if (type === 0x01) {
-              const alarms = r.u32();
-              if (alarms & 1) addAlarm(msg, 'hardAcceleration');
-              if (alarms & 2) addAlarm(msg, 'hardBraking');
-              if (alarms & 4) addAlarm(msg, 'hardCornering');
-              if (alarms & 8) addAlarm(msg, 'accident');
-              if (alarms & 0x10) addAlarm(msg, 'tampering');
-            } else r.skip(len);
-          }
-        }
-        if (r.remaining > 0) a.batteryLevel = r.u8();
-      }
-      break;
-    default:
-      break; // unknown items are skipped by their length
-  }
-}
+  },
+};
 
-/** ADAS (0x64), DSM (0x65), TPMS (0x66) and BSD (0x67) objects with the fields of seed 001 tables 5-8. */
+/** ADAS (0x64), DSM (0x65), TPMS (0x66) and BSD (0x67) objects with the fields of the active-safety standard (T/JSATL12). */
 function readSafetyAlarm(
   r: Reader,
   length: number,
@@ -633,7 +625,7 @@ function tpmsListLength(r: Reader): number {
 
 /**
  * The alarm identification number: terminal ID, BCD time, serial, attachment count, reserved. Formatted as
- * seed 001 describes alarmInfoFlag: `terminalId_timestamp_serial_attachments`.
+ * the active-safety standard describes alarmInfoFlag: `terminalId_timestamp_serial_attachments`.
  */
 function readAlarmIdentification(r: Reader, available: number, c: LocationContext): string | undefined {
   let idLength: number;
@@ -1029,8 +1021,4 @@ function readSensorBlock(r: Reader, msg: TrackerMessage): void {
   if (mask & 8) a.gSensor = `[${r.i16()},${r.i16()},${r.i16()}]`;
   if (mask & 0x10) r.skip(10);
   if (mask & 0x20) a.airPressure = r.u16();
-}
-
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0');
 }

@@ -1,5 +1,5 @@
 /**
- * JT/T 808 message header (protocol notes §2) and the builder of every platform message (§3):
+ * JT/T 808 message header (docs/protocols/jt808.md) and the builder of every platform message:
  * 2011/2013 headers with a 6-byte BCD phone number, 2019 headers with a version byte and a 10-byte ID,
  * sub-package fields, and the XOR check code.
  */

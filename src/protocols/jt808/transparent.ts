@@ -1,4 +1,5 @@
-/** 0x0900 transparent uplink (protocol notes §8): vendor payloads by their type byte. */
+/** 0x0900 transparent uplink (docs/protocols/jt808.md): vendor payloads by their type byte. */
+import { setDeviceTime } from '../common/record';
 import { addAlarm, newMessage } from '../codec';
 import { trimControl } from '../common/text';
 import { isoTime } from '../common/time';
@@ -14,7 +15,7 @@ export function decodeTransparent(r: Reader, c: LocationContext): TrackerMessage
   const type = r.u8();
   const tz = clockOffset(c.conn);
   const setTime = (ms: number) => {
-    if (Number.isFinite(ms)) msg.time = isoTime(ms);
+    setDeviceTime(msg, ms);
   };
   switch (type) {
     case 0x40: {

@@ -1,6 +1,6 @@
 /** VT600 commands (docs/protocols/vt600.md): `$$:` + length + `,IMEI,` + payload + byte-sum checksum + CR LF. */
 import type { CommandAnswer, Connection, EncodedFrames } from '../codec';
-import type { CommandSpec, ValidCommand } from '../common/commands';
+import { PARAMS, type CommandSpec, type ValidCommand } from '../common/commands';
 import { sum8 } from '../common/checksum';
 import type { Vt600State } from './decoder';
 
@@ -9,18 +9,13 @@ export const VT600_COMMANDS: readonly CommandSpec[] = [
   { type: 'engineResume', params: [], answer: 'result', wire: '900,1,0' },
   {
     type: 'outputControl',
-    params: [
-      { name: 'index', type: 'integer', label: 'output', min: 1, max: 9 },
-      { name: 'data', type: 'integer', label: 'state (1 on, 0 off)', min: 0, max: 1, aliases: ['value'] },
-    ],
+    params: [{ name: 'index', type: 'integer', label: 'output', min: 1, max: 9 }, PARAMS.outputState],
     answer: 'result',
     wire: '900,<index>,<data>',
   },
   {
     type: 'custom',
-    params: [
-      { name: 'text', type: 'text', label: 'command code and parameters, e.g. 808,...', max: 200, aliases: ['data'] },
-    ],
+    params: [PARAMS.text(200, 'command code and parameters, e.g. 808,...')],
     answer: 'result',
     wire: 'the text, framed',
   },

@@ -1,12 +1,12 @@
 /**
- * iStartek VT600 decoding (protocol notes jt600-vt600.md §2): `000` position and event reports, `710`
+ * iStartek VT600 decoding (docs/protocols/vt600.md): `000` position and event reports, `710`
  * serial/CAN data, and command results for every other code. The devices expect no acknowledgement.
  */
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
 import { sum8 } from '../common/checksum';
-import { pruneAttributes } from '../common/record';
+import { pruneAttributes, setDeviceTime } from '../common/record';
 import { vt600Answer } from './commands';
-import { deviceTime, isoTime } from '../common/time';
+import { deviceTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
 import type { AlarmName, NumericAttributeKey } from '../../vocabulary';
 import { checksumAt } from './frame';
@@ -14,7 +14,7 @@ import { checksumAt } from './frame';
 /** VT600 sessions keep nothing between frames beyond the device ID the session holds. */
 export type Vt600State = Record<string, never>;
 
-/** Event codes that are alarms (§2.4). 53 is a driver ID swipe, kept as an event. */
+/** Event codes that are alarms. 53 is a driver ID swipe, kept as an event. */
 const EVENT_ALARMS: Record<number, AlarmName> = {
   1: 'sos',
   5: 'door',
@@ -74,7 +74,7 @@ const num = (s: string | undefined) =>
   s !== undefined && s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined;
 const hex = (s: string | undefined) => (s !== undefined && /^[0-9A-Fa-f]+$/.test(s) ? parseInt(s, 16) : undefined);
 
-/** `000`: event, event data, time, fix, position, cell, status words, voltages, then optional fields (§2.3). */
+/** `000`: event, event data, time, fix, position, cell, status words, voltages, then optional fields. */
 function decodePosition(content: string, conn: Connection<Vt600State>): TrackerMessage | undefined {
   const f = content.split(',');
   if (f.length < 18) return undefined;
@@ -96,7 +96,7 @@ function decodePosition(content: string, conn: Connection<Vt600State>): TrackerM
       +t.slice(8, 10),
       +t.slice(10, 12),
     );
-    if (Number.isFinite(ms)) m.time = isoTime(ms);
+    setDeviceTime(m, ms);
   }
   m.valid = f[3] === 'A';
   const lat = num(f[4]);
@@ -197,7 +197,7 @@ function decodePosition(content: string, conn: Connection<Vt600State>): TrackerM
   return m;
 }
 
-/** `710`: CR LF separated lines; T1 and T2 carry engine data (§2.5). */
+/** `710`: CR LF separated lines; T1 and T2 carry engine data. */
 function decodeSerial(content: string, conn: Connection<Vt600State>): TrackerMessage {
   const m = newMessage(conn, 'status');
   const a = m.attributes;

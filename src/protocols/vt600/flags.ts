@@ -33,4 +33,7 @@ export const VT600_OUTPUTS: FlagTable = {
   bits: bitNames('output1', 'output2', 'output3', 'output4', 'output5', 'output6', 'output7', 'output8'),
 };
 
-export const vt600Flags: ProtocolFlags = { tables: [VT600_SYSTEM, VT600_INPUTS, VT600_OUTPUTS] };
+export const vt600Flags: ProtocolFlags = {
+  alarmsAreEvents: true, // event codes: one report per occurrence
+  tables: [VT600_SYSTEM, VT600_INPUTS, VT600_OUTPUTS],
+};

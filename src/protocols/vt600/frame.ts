@@ -1,5 +1,5 @@
 /**
- * iStartek VT600 framing (protocol notes jt600-vt600.md §2.1): `&&` + flag + decimal length + `,` + IMEI + `,`
+ * iStartek VT600 framing (docs/protocols/vt600.md): `&&` + flag + decimal length + `,` + IMEI + `,`
  * + command + `,` + content + 2-hex byte sum + CR LF. Frames are cut by the length field (710 content holds
  * CR LF); a frame whose length lies ends at a CR LF followed by nothing or by the next `&&`.
  */
