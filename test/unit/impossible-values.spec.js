@@ -8,6 +8,7 @@ const { gt06Position } = require('../lib/gt06');
 const J = require('../lib/jt808');
 const F = require('../fixtures/gt06-frames');
 const VT = require('../fixtures/traccar/vt600.json');
+const T = require('../lib/teltonika');
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 
@@ -73,6 +74,11 @@ const CASES = {
   vt600: {
     coordinates: () => decode('vt600', null, vt600(vtText('95.678598'))),
     date: () => decode('vt600', null, vt600(vtText('22.678598').replace('230918072531', '231318072531'))),
+  },
+  teltonika: {
+    coordinates: () => decode('teltonika', T.login(), T.avl([{ lat: 95 }])),
+    // milliseconds since 1970 beyond the year 275760
+    date: () => decode('teltonika', T.login(), T.avl([{ time: 2 ** 62 }])),
   },
 };
 

@@ -6,7 +6,7 @@
  */
 import type { Connection, EncodedFrames } from '../codec';
 import { crc16ibm } from '../common/checksum';
-import type { CommandParam, CommandSpec, ValidCommand } from '../common/commands';
+import { type CommandParam, type CommandSpec, PARAMS, type ValidCommand } from '../common/commands';
 import { CODEC_12, CODEC_14 } from './frame';
 import type { TeltonikaState } from './decoder';
 
@@ -25,7 +25,7 @@ export const TELTONIKA_COMMANDS: readonly CommandSpec[] = [
     type: 'outputControl',
     params: [
       { name: 'index', type: 'integer', label: 'digital output', min: 1, max: 4 },
-      { name: 'data', type: 'integer', label: 'state (1 on, 0 off)', min: 0, max: 1, aliases: ['value'] },
+      PARAMS.outputState,
       CHECK_IMEI,
     ],
     answer: 'result',
@@ -38,14 +38,7 @@ export const TELTONIKA_COMMANDS: readonly CommandSpec[] = [
   {
     type: 'custom',
     params: [
-      {
-        name: 'text',
-        type: 'text',
-        label: 'an SMS command, e.g. setparam 2004:example.com',
-        optional: true,
-        max: 1000,
-        aliases: ['data'],
-      },
+      { ...PARAMS.text(1000, 'an SMS command, e.g. setparam 2004:example.com'), optional: true },
       { name: 'hex', type: 'hex', label: 'bytes to send as they are', optional: true, max: 1000 },
       CHECK_IMEI,
     ],

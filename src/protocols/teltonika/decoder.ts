@@ -4,11 +4,13 @@
  * An AVL packet is acknowledged with its record count only when it is whole: the right length, the right CRC and
  * every record readable. Anything less is reported and left unacknowledged, so the device sends it again.
  */
-import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
+import { addAlarm, newMessage, readWithin, reportError, type Connection, type DecodeOutput } from '../codec';
 import { crc16ibm } from '../common/checksum';
+import { hexByte } from '../common/hex';
+import { addCell } from '../common/network';
 import { FrameTooShort, Reader } from '../common/reader';
+import { setDeviceTime } from '../common/record';
 import { trimControl } from '../common/text';
-import { isoTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
 import {
   CODEC_12,
@@ -55,16 +57,19 @@ export function decodeTeltonikaFrame(frame: Buffer, conn: Connection<TeltonikaSt
     reportError(out, conn, 'malformed', 'a Teltonika frame has at least 2 bytes', frame);
     return;
   }
-  try {
-    // over UDP every frame is a datagram (one cut from a damaged datagram is reported as one, never answered)
-    if (conn.options.transport === 'udp') decodeDatagram(frame, conn, out);
-    else if (frame[0] === 0 && frame[1] === 0) decodePacket(frame, conn, out);
-    else if (isLoginStart(frame, 0)) decodeLogin(frame, conn, out);
-    else decodeDatagram(frame, conn, out);
-  } catch (err) {
-    if (!(err instanceof FrameTooShort)) throw err;
-    reportError(out, conn, 'malformed', `Teltonika frame too short: ${err.message}`, frame);
-  }
+  readWithin(
+    out,
+    conn,
+    frame,
+    () => 'the Teltonika frame',
+    () => {
+      // over UDP every frame is a datagram (one cut from a damaged datagram is reported as one, never answered)
+      if (conn.options.transport === 'udp') decodeDatagram(frame, conn, out);
+      else if (frame[0] === 0 && frame[1] === 0) decodePacket(frame, conn, out);
+      else if (isLoginStart(frame, 0)) decodeLogin(frame, conn, out);
+      else decodeDatagram(frame, conn, out);
+    },
+  );
 }
 
 /** `00 LL` + LL ASCII digits, answered `01` (the server answers `00` instead when its policy refuses the IMEI). */
@@ -114,7 +119,7 @@ function decodePacket(frame: Buffer, conn: Connection<TeltonikaState>, out: Deco
   else if (codec === CODEC_12 || codec === CODEC_14)
     commandAnswers(new Reader(frame, 10, stop, limit), codec, count, conn, out, frame);
   else if (codec === CODEC_13) serialData(new Reader(frame, 10, stop, limit), count, lengthOk, conn, out);
-  else reportError(out, conn, 'unknown-type', `Teltonika codec 0x${codec.toString(16)} is not decoded`, frame);
+  else reportError(out, conn, 'unknown-type', `Teltonika codec 0x${hexByte(codec)} is not decoded`, frame);
 }
 
 interface AvlLayout {
@@ -182,7 +187,7 @@ function decodeDatagram(frame: Buffer, conn: Connection<TeltonikaState>, out: De
   const codec = frame[at];
   const count = frame[at + 1];
   if (!isAvlCodec(codec)) {
-    reportError(out, conn, 'unknown-type', `Teltonika codec 0x${codec.toString(16)} is not sent over UDP`, frame);
+    reportError(out, conn, 'unknown-type', `Teltonika codec 0x${hexByte(codec)} is not sent over UDP`, frame);
     return;
   }
   if (frame[n - 1] !== count) {
@@ -247,7 +252,7 @@ function avlRecord(
 ): TrackerMessage {
   const m = newMessage(conn, 'position');
   const a = m.attributes;
-  m.time = isoTime(r.u64()) || m.receivedAt;
+  setDeviceTime(m, r.u64());
   const priority = r.u8();
   const lon = r.i32(); // longitude comes first
   m.lat = r.i32() / 1e7;
@@ -296,7 +301,7 @@ function gh3000Record(r: Reader, conn: Connection<TeltonikaState>): TrackerMessa
   const global = r.u8();
   const m = newMessage(conn, global & 1 ? 'position' : 'status');
   const a = m.attributes;
-  m.time = isoTime(seconds * 1000);
+  setDeviceTime(m, seconds * 1000);
   const buf = r.buf;
   if (global & 1) {
     const gps = r.u8();
@@ -318,7 +323,7 @@ function gh3000Record(r: Reader, conn: Connection<TeltonikaState>): TrackerMessa
       if (operator !== undefined && operator >= 1000) {
         const digits = String(operator);
         const tower = { mcc: Number(digits.slice(0, 3)), mnc: Number(digits.slice(3)), lac, cid };
-        m.network = { cellTowers: [rssi === undefined ? tower : { ...tower, rssi }] };
+        addCell(m, rssi === undefined ? tower : { ...tower, rssi });
       }
     } else {
       if (gps & 0x40) a.rssi = r.u8();
@@ -381,7 +386,7 @@ function commandAnswers(
     }
     const payload = r.slice(size);
     if (type !== COMMAND_RESPONSE && type !== IMEI_MISMATCH) {
-      reportError(out, conn, 'unknown-type', `Teltonika command message type 0x${type.toString(16)}`, frame);
+      reportError(out, conn, 'unknown-type', `Teltonika command message type 0x${hexByte(type)}`, frame);
       continue;
     }
     const m = newMessage(conn, 'result');
@@ -422,7 +427,7 @@ function serialData(
         used = 8;
       } else r.pos -= 4;
     }
-    m.time = isoTime(stamp * 1000) || m.receivedAt;
+    setDeviceTime(m, stamp * 1000);
     const payload = r.slice(count === 1 && lengthOk ? r.remaining : size - used);
     const text = payloadText(payload);
     m.attributes.data = text;

@@ -5,6 +5,7 @@
  * kept as `io<ID>`, as reported.
  */
 import { addAlarm } from '../codec';
+import { addCell } from '../common/network';
 import { trimControl } from '../common/text';
 import type { TrackerMessage } from '../../types';
 import type { AlarmName } from '../../vocabulary';
@@ -294,9 +295,7 @@ export function finishRecord(m: TrackerMessage, cell: IoScratch): void {
     const operator = m.attributes.operator;
     if (operator !== undefined && operator >= 1000) {
       const digits = String(operator);
-      m.network = {
-        cellTowers: [{ mcc: Number(digits.slice(0, 3)), mnc: Number(digits.slice(3)), lac: cell.lac, cid: cell.cid }],
-      };
+      addCell(m, { mcc: Number(digits.slice(0, 3)), mnc: Number(digits.slice(3)), lac: cell.lac, cid: cell.cid });
       if (cell.lte) m.attributes.networkTechnology = '4G';
     } else {
       m.attributes[cell.lte ? 'io636' : 'io205'] = cell.cid;
