@@ -12,8 +12,14 @@ if (!workload) throw new Error(`unknown workload ${workloadName}`);
 /**
  * Where the frame at `off` ends, by the protocol's own length rule and nothing else (0 = incomplete).
  * GT06: length byte/word; JT/T 808: the closing 7e; JT600 `$`: length word + 10; VT600: `&&` + the decimal
- * length before the first comma; Teltonika: the data length at offset 4 + 12.
+ * length before the first comma; H02: text up to `#`, binary 32 bytes; GPS103: up to `;`; Teltonika: the data
+ * length at offset 4 + 12.
  */
+const upTo = (byte) => (d, off) => {
+  const at = d.indexOf(byte, off + 1);
+  return at < 0 ? 0 : at + 1 - off;
+};
+
 const SPLIT = {
   gt06: (d, off) => (off + 5 > d.length ? 0 : d[off] === 0x78 ? d[off + 2] + 5 : d.readUInt16BE(off + 2) + 6),
   jt808: (d, off) => {
@@ -25,6 +31,8 @@ const SPLIT = {
     const comma = d.indexOf(0x2c, off + 3);
     return comma < 0 ? 0 : comma - off + Number(d.latin1Slice(off + 3, comma)) + 4;
   },
+  h02: (d, off) => (d[off] === 0x24 ? 32 : upTo(0x23)(d, off)),
+  gps103: upTo(0x3b),
   teltonika: (d, off) => (off + 8 > d.length ? 0 : d.readUInt32BE(off + 4) + 12),
 };
 

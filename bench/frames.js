@@ -16,6 +16,11 @@ const JT808_LOCATION = byseq('jt808', 2);
 const JT600_LOCATION = byseq('jt600', 3);
 // iStartek VT600 000 position report: Traccar vector seq 0
 const VT600_REPORT = byseq('vt600', 0);
+// H02 V1 text report (vector seq 49) and 32-byte binary position (vector seq 76)
+const H02_TEXT = byseq('h02', 49);
+const H02_BINARY = byseq('h02', 76);
+// GPS103 tracker report (vector seq 42, ends with its `;`)
+const GPS103_REPORT = byseq('gps103', 42);
 // Teltonika: the IMEI login, then Codec 8 AVL packets (TCP, CRC-16/IBM valid): seq 38, one record with four I/O
 // elements (the worked example of docs/protocols/teltonika.md); seq 26, a batch of 14 records
 const TELTONIKA_LOGIN = byseq('teltonika', 0);
@@ -35,6 +40,9 @@ const WORKLOADS = {
   'jt808 location': { protocol: 'jt808', identify: JT808_LOCATION, frames: [JT808_LOCATION] },
   'jt600 location': { protocol: 'jt600', identify: JT600_LOCATION, frames: [JT600_LOCATION] },
   'vt600 report': { protocol: 'vt600', identify: VT600_REPORT, frames: [VT600_REPORT] },
+  'h02 text': { protocol: 'h02', identify: H02_TEXT, frames: [H02_TEXT] },
+  'h02 binary': { protocol: 'h02', identify: H02_BINARY, frames: [H02_BINARY] },
+  'gps103 report': { protocol: 'gps103', identify: GPS103_REPORT, frames: [GPS103_REPORT] },
   'teltonika avl': {
     protocol: 'teltonika',
     identify: TELTONIKA_LOGIN,

@@ -23,7 +23,7 @@ export { DeviceEventTracker } from './events/device-events';
 export type { DeviceEvent, DeviceEventOptions, DerivedFigures } from './events/device-events';
 export { GeofenceTracker } from './geo/geofence';
 export type { GeofenceEvent } from './geo/geofence';
-export { parseZones, insideZone } from './geo/zones';
+export { parseZones, insideZone, zonesToGeoJson } from './geo/zones';
 export type { Zone, CircleZone, PolygonZone } from './geo/zones';
 export { distance, bearing, destination, insidePolygon } from './geo/geo';
 export type { LatLon } from './geo/geo';

@@ -4,7 +4,7 @@
  * record's protocol (its `flags`, in src/protocols/<name>/flags.ts); this file only applies the declarations.
  */
 import { getCodec } from '../protocols';
-import { readBits, type ExpandedFlags, type FlagTable } from '../protocols/common/flags';
+import { activeBits, readBits, type ExpandedFlags, type FlagTable } from '../protocols/common/flags';
 import type { TrackerMessage } from '../types';
 
 export type { ExpandedFlags, FlagGroup } from '../protocols/common/flags';
@@ -33,10 +33,11 @@ export function expandFlags(m: TrackerMessage): ExpandedFlags | undefined {
   if (declared) {
     for (const t of declared.tables) {
       if (!applies(t, m)) continue;
-      if (t.group === 'alarms') readBits(m[t.field] as number, t.bits, alarms);
+      const word = activeBits(t, m[t.field] as number);
+      if (t.group === 'alarms') readBits(word, t.bits, alarms);
       else {
         out.groups[t.group] ??= {};
-        readBits(m[t.field] as number, t.bits, out.groups[t.group]!);
+        readBits(word, t.bits, out.groups[t.group]!);
       }
       found = true;
     }

@@ -42,6 +42,11 @@ export class GeofenceTracker {
     private readonly maxDevices = 100000,
   ) {}
 
+  /** The zones in force. */
+  zoneList(): Zone[] {
+    return this.zones;
+  }
+
   /** Replaces the zones; state for zones that no longer exist is dropped without events. */
   setZones(zones: Zone[]): void {
     this.zones = zones;

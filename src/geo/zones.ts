@@ -164,3 +164,52 @@ export function parseZones(input: unknown): Zone[] {
   }
   return zones;
 }
+
+type GeoJsonRing = Array<[number, number]>;
+
+/** A ring of [lat, lon] vertices as a closed GeoJSON ring of [lon, lat] positions. */
+const toGeoRing = (ring: Array<[number, number]>): GeoJsonRing => {
+  const out = ring.map(([lat, lon]) => [lon, lat] as [number, number]);
+  out.push(out[0]);
+  return out;
+};
+
+/**
+ * Zones as a GeoJSON FeatureCollection that parseZones reads back: circles as a Point with `properties.radius`
+ * (metres), polygons as Polygon or MultiPolygon with their holes (each hole under the outer ring that holds it).
+ * `extra` adds properties to every feature.
+ */
+export function zonesToGeoJson(zones: Zone[], extra: (zone: Zone) => Record<string, unknown> = () => ({})) {
+  return {
+    type: 'FeatureCollection' as const,
+    features: zones.map((z) => {
+      if (z.type === 'circle')
+        return {
+          type: 'Feature' as const,
+          properties: { name: z.name, radius: z.radius, ...extra(z) },
+          geometry: { type: 'Point' as const, coordinates: [z.lon, z.lat] },
+        };
+      const polygons = z.rings.map((r) => [toGeoRing(r)]);
+      for (const hole of z.holes ?? []) {
+        const [lat, lon] = hole[0];
+        const owner = z.rings.findIndex((r) => insidePolygon({ lat, lon }, r));
+        polygons[Math.max(0, owner)].push(toGeoRing(hole));
+      }
+      return {
+        type: 'Feature' as const,
+        properties: { name: z.name, ...extra(z) },
+        geometry:
+          polygons.length === 1
+            ? { type: 'Polygon' as const, coordinates: polygons[0] }
+            : { type: 'MultiPolygon' as const, coordinates: polygons },
+      };
+    }),
+  };
+}
+
+/** The items of a zones input, one zone each: an array as it is, a FeatureCollection's features, or one zone. */
+export function zoneItems(input: unknown): unknown[] {
+  if (Array.isArray(input)) return input;
+  if (isObject(input) && input.type === 'FeatureCollection' && Array.isArray(input.features)) return input.features;
+  return [input];
+}

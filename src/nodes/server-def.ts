@@ -24,6 +24,9 @@ export interface TrackerServerDef extends NodeDef {
   maxConnectionsPerAddress?: string | number;
 }
 
+/** A "${NAME}" property Node-RED left as it was: no such environment variable is set. */
+const UNSET_ENV_VAR = /^\$\{\S+\}$/;
+
 function int(v: unknown, name: string, fallback: number): number {
   if (v === undefined || v === null || v === '') return fallback;
   const n = Number(v);
@@ -40,7 +43,8 @@ export function parseServerDef(def: TrackerServerDef): ServerOptions {
   for (const p of protocols) if (!CODECS.has(p)) throw new RangeError(`unknown protocol "${p}"`);
   const tz = def.timezone === undefined || def.timezone === '' ? undefined : int(def.timezone, 'timezone', 0);
   return {
-    port: int(def.port, 'port', 5023),
+    // the examples' port is ${TRACKER_PORT}: the default port while that variable is not set
+    port: int(UNSET_ENV_VAR.test(String(def.port)) ? '' : def.port, 'port', 5023),
     host: def.host ? def.host.trim() : undefined,
     tcp: def.tcp !== false,
     udp: def.udp !== false,

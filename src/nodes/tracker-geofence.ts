@@ -3,10 +3,12 @@
  * accepted) and per-device inside/outside state. Output 1: every position, with msg.zones = the zones it is
  * inside; output 2: geofenceEnter / geofenceExit once per crossing (after an optional dwell time). State and
  * runtime zones live in a file under the user directory, so a redeploy or restart repeats no enter.
+ * Runtime zones: msg.topic "zones" replaces them all, "zone" adds or replaces (or removes) one by name, and
+ * "list zones" is answered on output 1 with the zones in force as GeoJSON (to draw them on a map).
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { GeofenceTracker, type GeofenceSnapshot } from '../geo/geofence';
-import { parseZones, type Zone } from '../geo/zones';
+import { parseZones, type Zone, zoneItems, zonesToGeoJson } from '../geo/zones';
 import { JsonFile } from '../server/file-store';
 import { STATE_WRITE_MS, stateFile } from './state-file';
 
@@ -21,7 +23,7 @@ interface TrackerGeofenceDef extends NodeDef {
 
 interface SavedState {
   geofence?: GeofenceSnapshot;
-  /** Zones set from messages, as given (re-parsed on load). */
+  /** Zones set from messages, as given (re-parsed on load): a "zones" input, or a list of single zones. */
   runtime?: unknown;
 }
 
@@ -88,14 +90,37 @@ export default function register(RED: NodeAPI): void {
     tracker.restore(saved.geofence);
     const changed = () => store.save(() => ({ geofence: tracker.snapshot(), runtime: runtimeInput }));
 
+    /** msg.topic "zone": one zone (or several) added, replacing runtime zones of the same name; {name, remove: true} removes. */
+    const upsert = (update: unknown) => {
+      const items = runtimeInput === undefined ? [] : zoneItems(runtimeInput);
+      const removal =
+        (typeof update === 'object' && update !== null && (update as { remove?: unknown }).remove) === true;
+      const name = removal ? String((update as { name?: unknown }).name ?? '') : '';
+      if (removal && !name) throw new Error('a zone to remove needs its name');
+      const added = removal ? [] : zoneItems(update);
+      const addedNames = new Set(removal ? [name] : parseZones(added).map((z) => z.name));
+      const kept = items.filter((_, i) => !addedNames.has(runtimeZones[i]?.name));
+      return [...kept, ...added];
+    };
+
     this.on('input', (msg: In, send, done) => {
-      const pos = msg.topic === 'zones' ? undefined : positionOf(msg);
+      if (msg.topic === 'list zones') {
+        const fromMsg = new Set(runtimeZones.map((z) => z.name));
+        msg.topic = 'zones';
+        msg.payload = zonesToGeoJson(tracker.zoneList(), (z) => ({ source: fromMsg.has(z.name) ? 'msg' : 'editor' }));
+        send([msg, null]);
+        done();
+        return;
+      }
+      const pos = msg.topic === 'zones' || msg.topic === 'zone' ? undefined : positionOf(msg);
       // Zones at runtime: msg.topic "zones" with the zones in msg.payload, or msg.zones without a position.
       const zoneUpdate = msg.topic === 'zones' ? msg.payload : pos === undefined ? msg.zones : undefined;
-      if (zoneUpdate !== undefined) {
+      if (msg.topic === 'zone' || zoneUpdate !== undefined) {
         try {
-          runtimeZones = zoneUpdate === null || zoneUpdate === '' ? [] : parseZones(zoneUpdate);
-          runtimeInput = runtimeZones.length ? zoneUpdate : undefined;
+          const input =
+            msg.topic === 'zone' ? upsert(msg.payload) : zoneUpdate === null || zoneUpdate === '' ? [] : zoneUpdate;
+          runtimeZones = parseZones(input);
+          runtimeInput = runtimeZones.length ? (msg.topic === 'zone' ? input : zoneUpdate) : undefined;
           applyZones();
           changed();
           done();

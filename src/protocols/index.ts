@@ -5,7 +5,9 @@
 import type { ProtocolName } from '../types';
 import { Detect, type Codec } from './codec';
 import type { CommandSpec } from './common/commands';
+import { gps103 } from './gps103';
 import { gt06 } from './gt06';
+import { h02 } from './h02';
 import { jt600 } from './jt600';
 import { jt808 } from './jt808';
 import { teltonika } from './teltonika';
@@ -16,6 +18,8 @@ export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolNam
   ['jt808', jt808],
   ['jt600', jt600],
   ['vt600', vt600],
+  ['h02', h02],
+  ['gps103', gps103],
   ['teltonika', teltonika],
 ]);
 

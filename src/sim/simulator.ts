@@ -78,9 +78,11 @@ class SimDevice {
     readonly index: number,
     readonly protocol: DeviceProtocol,
     private readonly sim: Simulator,
+    /** Where on the route this device starts, 0..1: spread evenly so that the cars do not start on top of each other. */
+    start: number,
   ) {
     this.id = protocol.deviceId(index);
-    this.routeIndex = index % sim.route.length;
+    this.routeIndex = Math.floor(start * sim.route.length) % sim.route.length;
   }
 
   get inFlight(): number {
@@ -109,7 +111,9 @@ class SimDevice {
       this.login();
     });
     socket.on('data', (d) => this.onData(d));
-    socket.on('error', () => {});
+    socket.on('error', (err) => {
+      if (!this.up) this.sim.emit('connectError', err);
+    });
     socket.on('close', (hadError) => {
       if (!this.up) {
         this.sim.counters.connecting--;
@@ -244,6 +248,7 @@ class SimDevice {
   private loggedIn(): void {
     this.up = true;
     this.sim.counters.devicesUp++;
+    this.sim.counters.logins++;
     const hb = this.sim.options.heartbeat;
     if (hb > 0) {
       this.heartbeatTimer = setInterval(
@@ -297,7 +302,7 @@ export class Simulator extends EventEmitter {
     for (let i = 0; i < o.devices; i++) {
       const device = DEVICE_PROTOCOLS[o.protocols[i % o.protocols.length]];
       const protocol = o.transport === 'udp' ? (device.udp ?? device) : device;
-      this.devices.push(new SimDevice(o.firstIndex + i, protocol, this));
+      this.devices.push(new SimDevice(o.firstIndex + i, protocol, this, i / o.devices));
     }
     for (let i = 0; i < this.devices.length; i += o.connectConcurrency) {
       for (const d of this.devices.slice(i, i + o.connectConcurrency)) d.start();

@@ -33,6 +33,8 @@ export class LatencyRecorder {
 
 export interface SimCounters {
   devicesUp: number;
+  /** Logins acknowledged (a device that reconnects counts again). */
+  logins: number;
   connecting: number;
   sent: number;
   acked: number;
@@ -48,6 +50,7 @@ export interface SimCounters {
 export function newCounters(): SimCounters {
   return {
     devicesUp: 0,
+    logins: 0,
     connecting: 0,
     sent: 0,
     acked: 0,

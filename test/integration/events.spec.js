@@ -9,7 +9,15 @@ const helper = require('node-red-node-test-helper');
 const serverNode = require('../../nodes/tracker-server.js');
 const inNode = require('../../nodes/tracker-in.js');
 const geofenceNode = require('../../nodes/tracker-geofence.js');
-const { DeviceEventTracker, GeofenceTracker, parseZones, insideZone, distance, destination } = require('../../dist');
+const {
+  DeviceEventTracker,
+  GeofenceTracker,
+  parseZones,
+  zonesToGeoJson,
+  insideZone,
+  distance,
+  destination,
+} = require('../../dist');
 const { tcpClient, delay, freePort } = require('../lib/clients');
 const { listeningPort, record } = require('../lib/red');
 const { gt06Position } = require('../lib/gt06');
@@ -339,6 +347,9 @@ describe('geofence zones and crossings (pure)', () => {
     assert.equal(insideZone({ lat: 5.5, lon: 5.5 }, islands), true);
     assert.equal(insideZone({ lat: 3, lon: 3 }, islands), false);
     assert.deepEqual(point, { name: 'pin', type: 'circle', lat: 52.5, lon: 13.4, radius: 50 });
+    // and back: what tracker-geofence answers to "list zones" reads back as the same zones
+    const back = parseZones(zonesToGeoJson([donut, islands, point]));
+    assert.deepEqual(back, [donut, islands, point]);
 
     const [c, p] = parseZones([
       { name: 'a', mode: 'circle', centre: { latitude: 1, longitude: 2 }, radius: 10 },

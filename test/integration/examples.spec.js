@@ -7,7 +7,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
-const { tcpClient, delay } = require('../lib/clients');
+const { tcpClient, delay, freePort } = require('../lib/clients');
 const { listeningPort } = require('../lib/red');
 const { gt06Position } = require('../lib/gt06');
 const F = require('../fixtures/gt06-frames');
@@ -35,10 +35,10 @@ const NODES = [
 const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
 
 /** An example (nodes for the import menu) as a flow on one tab, its server on a free port on loopback. */
-function exampleFlow(file) {
+function exampleFlow(file, { keepPort = false } = {}) {
   const nodes = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
   for (const n of nodes) {
-    if (n.type === 'tracker-server') Object.assign(n, { port: 0, host: '127.0.0.1' });
+    if (n.type === 'tracker-server') Object.assign(n, { host: '127.0.0.1' }, keepPort ? {} : { port: 0 });
     if (n.type === 'mqtt-broker') Object.assign(n, { port: '1', autoConnect: false }); // no broker here: never dial out
     if ('wires' in n || n.type === 'comment') n.z = 'tab';
   }
@@ -109,9 +109,9 @@ describe('example flows deploy and work', function () {
     fs.rmSync(workDir, { recursive: true, force: true });
   });
 
-  async function load(file, settings = {}) {
+  async function load(file, settings = {}, options = {}) {
     helper.settings({ ...(helper._settings || {}), ...settings });
-    const flow = exampleFlow(file);
+    const flow = exampleFlow(file, options);
     await helper.load(NODES, flow);
     for (const def of flow)
       if (def.type !== 'tab') assert.ok(helper.getNode(def.id), `${file}: ${def.type} ${def.id} is deployed`);
@@ -120,6 +120,51 @@ describe('example flows deploy and work', function () {
     assert.ok(comment && comment.info.length > 100, `${file} explains itself in a comment node`);
     return flow;
   }
+
+  it('every example uses the same tracker-server node, so importing a second one reuses it', () => {
+    const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json'));
+    const servers = [];
+    const owner = new Map();
+    for (const file of files) {
+      const nodes = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
+      const mine = nodes.filter((n) => n.type === 'tracker-server');
+      assert.equal(mine.length, 1, `${file}: one tracker-server`);
+      servers.push(mine[0]);
+      for (const n of nodes) {
+        if (n.type === 'tracker-server') continue;
+        assert.ok(
+          !owner.has(n.id),
+          `${file} and ${owner.get(n.id)} both have a node ${n.id}: importing both would clash`,
+        );
+        owner.set(n.id, file);
+        if ('server' in n) assert.equal(n.server, mine[0].id, `${file}: ${n.type} ${n.id} uses the shared server`);
+      }
+    }
+    for (const s of servers) assert.deepEqual(s, servers[0]);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Node-RED's environment variable syntax, not a template
+    assert.equal(servers[0].port, '${TRACKER_PORT}', 'the port comes from TRACKER_PORT (5023 when unset)');
+  });
+
+  it('the shared server listens on $TRACKER_PORT, and on 5023 while that is not set', async () => {
+    const outer = process.env.TRACKER_PORT;
+    try {
+      const port = await freePort();
+      process.env.TRACKER_PORT = String(port);
+      let flow = await load('receive-positions.json', {}, { keepPort: true });
+      const problems = errors(flow);
+      assert.equal(await listeningPort(exampleServerId), port);
+      await helper.unload();
+      delete process.env.TRACKER_PORT;
+      flow = await load('receive-positions.json', {}, { keepPort: true });
+      assert.equal(helper.getNode(exampleServerId).currentState.port, 5023);
+      // errors while the nodes were created, before errors() could listen
+      const logged = helper.log().args.filter(([m]) => m.level === helper.log().ERROR && /port/.test(m.msg));
+      assert.deepEqual(problems.concat(logged.map(([m]) => m.msg)), []);
+    } finally {
+      if (outer === undefined) delete process.env.TRACKER_PORT;
+      else process.env.TRACKER_PORT = outer;
+    }
+  });
 
   it('every file in examples/ is covered here', () => {
     const covered = [
@@ -131,6 +176,9 @@ describe('example flows deploy and work', function () {
       'geofence.json',
       'home-assistant-mqtt.json',
       'store-csv-gpx.json',
+      'draw-geofences.json',
+      'postgis-history.json', // with a real PostgreSQL: test/e2e/postgis.spec.js
+      'dashboard.json', // its page in Chromium: test/e2e/browser.spec.js
     ];
     assert.deepEqual(fs.readdirSync(EXAMPLES).sort(), covered.sort());
   });
@@ -191,7 +239,7 @@ describe('example flows deploy and work', function () {
       [
         [F.IMEI, HOME.lat, 90, 'green'],
         [F.IMEI, 52.5299, 90, 'grey'],
-        [F.IMEI, 52.5299, undefined, 'lightgrey'], // offline: greyed where it was last seen
+        [F.IMEI, 52.5299, undefined, 'black'], // offline: black where it was last seen (the browser test checks contrast)
       ],
     );
     assert.ok(
@@ -274,5 +322,76 @@ describe('example flows deploy and work', function () {
     assert.match(gpx, /<trkpt lat="52.53" lon="13.38"><time>2026-12-01T09:01:00.000Z<\/time><\/trkpt>/);
     assert.match(gpx, /<\/gpx>\n$/);
     assert.deepEqual(problems, []);
+  });
+
+  it('draw-geofences: a shape drawn on the map becomes a zone, is drawn for every page, survives a restart, and deleting it removes the zone', async () => {
+    const flow = await load('draw-geofences.json', { httpNodeRoot: '/' });
+    const problems = errors(flow);
+    const fromMap = find(flow, 'worldmap in');
+    let map = inputs(find(flow, 'worldmap'));
+    const said = inputs(find(flow, 'debug', 'crossings'));
+    // what worldmap's page sends once a polygon is drawn and named (its drawing tools: Leaflet-Geoman)
+    const corners = [
+      [52.5, 13.372],
+      [52.5, 13.384],
+      [52.506, 13.384],
+      [52.506, 13.372],
+    ];
+    fromMap.send({
+      payload: {
+        action: 'draw',
+        name: 'park',
+        type: 'Polygon',
+        layer: '_drawing',
+        options: { color: '#4040F0', fill: true },
+        area: corners.map(([lat, lng]) => ({ lat, lng })),
+      },
+    });
+    fromMap.send({
+      payload: { action: 'draw', name: 'home', type: 'Circle', layer: '_drawing', radius: 300, ...HOME },
+    });
+    await delay(100);
+    const shapes = () => map.filter((m) => m.payload.layer === '_drawing').map((m) => m.payload.name);
+    assert.deepEqual([...new Set(shapes())].sort(), ['home', 'park'], 'every zone drawn on the map pages');
+    const park = map.filter((m) => m.payload.name === 'park').pop();
+    assert.deepEqual(park.payload.area, corners);
+    assert.equal(park._sessionid, undefined, 'for every page');
+
+    await drive([{ lat: 52.52, lon: 13.3777 }, { lat: 52.503, lon: 13.378 }, HOME]);
+    assert.deepEqual(
+      said.map((m) => m.payload),
+      [
+        `${F.IMEI} arrived at park at ${at(1)}`,
+        `${F.IMEI} left park at ${at(2)}`,
+        `${F.IMEI} arrived at home at ${at(2)}`,
+      ],
+    );
+    const car = map.filter((m) => m.payload.name === F.IMEI).pop();
+    assert.equal(car.payload.iconColor, 'orange', 'a car inside a zone');
+    assert.equal(car.payload.zones, 'home');
+
+    // Node-RED restarts: a page that connects gets its drawing tools and the zones kept by tracker-geofence
+    await helper.unload();
+    const again = await load('draw-geofences.json', { httpNodeRoot: '/' });
+    map = inputs(find(again, 'worldmap'));
+    find(again, 'worldmap in').send({ payload: { action: 'connected', parameters: {} }, _sessionid: 'page-1' });
+    await delay(100);
+    assert.ok(map.some((m) => m._sessionid === 'page-1' && m.payload.command?.showlayer === 'drawing'));
+    assert.deepEqual(
+      map.filter((m) => m._sessionid === 'page-1' && m.payload.name).map((m) => m.payload.name),
+      ['park', 'home'],
+    );
+
+    // deleted on the map (right-click, Delete): the zone is gone
+    find(again, 'worldmap in').send({ payload: { action: 'drawdelete', name: 'home', deleted: true } });
+    await delay(100);
+    const saidNow = inputs(find(again, 'debug', 'crossings'));
+    await drive([{ lat: 52.52, lon: 13.3777 }, { lat: 52.503, lon: 13.378 }, HOME]);
+    assert.deepEqual(
+      saidNow.map((m) => m.payload),
+      [`${F.IMEI} arrived at park at ${at(1)}`, `${F.IMEI} left park at ${at(2)}`],
+      'park is still a zone; home, deleted, is not',
+    );
+    assert.deepEqual(problems.concat(errors(again)), []);
   });
 });

@@ -17,12 +17,14 @@ const record = (protocol, fields = {}) => ({
 const setNames = (obj) => Object.keys(obj).filter((k) => obj[k]);
 
 describe('tracker flags: tables', () => {
-  // Every table every protocol declares: each bit alone gives exactly its name, in its group.
+  // Every table every protocol declares: each bit alone gives exactly its name, in its group (alone: the only
+  // 1, or the only 0 in a negative-logic word).
   for (const [protocol, codec] of CODECS) {
     for (const table of codec.flags?.tables ?? []) {
       for (const { bit, name } of table.bits) {
         it(`${protocol} ${table.title}: bit ${bit} alone gives exactly "${name}"`, () => {
-          const f = expandFlags(record(protocol, { [table.field]: 2 ** bit, ...table.when }));
+          const word = table.activeLow ? ~(2 ** bit) >>> 0 : 2 ** bit;
+          const f = expandFlags(record(protocol, { [table.field]: word, ...table.when }));
           assert.deepEqual(setNames(f.groups[table.group]), [name]);
         });
       }

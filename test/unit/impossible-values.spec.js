@@ -32,6 +32,10 @@ function vt600(text) {
   const sum = sum8(body).toString(16).toUpperCase().padStart(2, '0');
   return Buffer.from(`${text}${sum}\r\n`, 'latin1');
 }
+const h02Text = (position, date) =>
+  Buffer.from(`*HQ,4106011660,V1,030000,A,${position},0.00,0,${date},FFFFFBFF#`, 'latin1');
+const gps103Report = (local, position) =>
+  Buffer.from(`imei:359586015829802,tracker,${local},,F,030405.000,${position},0.00,0;`, 'latin1');
 const vtText = (lat) => VT.decode[2].text.replace('22.678598', lat).replace(/[0-9A-F]{2}\r?\n?$/, '');
 
 const CASES = {
@@ -74,6 +78,14 @@ const CASES = {
   vt600: {
     coordinates: () => decode('vt600', null, vt600(vtText('95.678598'))),
     date: () => decode('vt600', null, vt600(vtText('22.678598').replace('230918072531', '231318072531'))),
+  },
+  h02: {
+    coordinates: () => decode('h02', null, h02Text('9530.0000,N,01324.0000,E', '020124')),
+    date: () => decode('h02', null, h02Text('5230.0000,N,01324.0000,E', '021324')),
+  },
+  gps103: {
+    coordinates: () => decode('gps103', null, gps103Report('2401020304', 'A,9530.0000,N,01324.0000,E')),
+    date: () => decode('gps103', null, gps103Report('2413020304', 'A,5230.0000,N,01324.0000,E')),
   },
   teltonika: {
     coordinates: () => decode('teltonika', T.login(), T.avl([{ lat: 95 }])),

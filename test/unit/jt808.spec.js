@@ -300,3 +300,57 @@ describe('JT/T 808 command answers (out.answers)', () => {
     assert.deepEqual(answer, { reference: `serial:${serial}`, status: 'failed', result: 'unsupported', final: true });
   });
 });
+
+describe('JT/T 808 messages of real terminals', () => {
+  const session = () => createSession({ protocol: 'jt808' });
+  /** The general response a frame got: [answered serial, answered ID, result]. */
+  const general = (reply) => {
+    const p = J.parse(reply);
+    assert.equal(p.msgId, 0x8001);
+    return [p.body.readUInt16BE(0), p.body.readUInt16BE(2), p.body[4]];
+  };
+
+  it('2011 registration: province and city, then a 5-byte maker, 8-byte model, 7-byte ID, colour and plate', () => {
+    const body = Buffer.concat([
+      Buffer.from([0x00, 0x2c, 0x01, 0x2f]), // province 44, city 303
+      Buffer.from('MAKER'),
+      Buffer.from('MODEL-08'),
+      Buffer.from('T000001'),
+      Buffer.from([1]),
+      Buffer.from('A12345'),
+    ]);
+    const [m] = session().push(J.frame({ msgId: 0x0100, body })).messages;
+    assert.deepEqual(
+      [m.attributes.province, m.attributes.city, m.attributes.manufacturer, m.attributes.terminalModel],
+      [44, 303, 'MAKER', 'MODEL-08'],
+    );
+    assert.deepEqual([m.attributes.terminalId, m.attributes.plateColor, m.attributes.plate], ['T000001', 1, 'A12345']);
+  });
+
+  it('0x0108 upgrade result and 0x0301 event report are decoded and answered with result 0', () => {
+    const s = session();
+    const up = s.push(J.frame({ msgId: 0x0108, serial: 5, body: Buffer.from([0, 1]) }));
+    assert.deepEqual(general(up.replies[0]), [5, 0x0108, 0]);
+    assert.deepEqual([up.messages[0].attributes.upgradeType, up.messages[0].attributes.resultText], [0, 'failure']);
+    const ev = s.push(J.frame({ msgId: 0x0301, serial: 6, body: Buffer.from([7]) }));
+    assert.deepEqual(general(ev.replies[0]), [6, 0x0301, 0]);
+    assert.equal(ev.messages[0].attributes.event, 7);
+    assert.deepEqual([...up.errors, ...ev.errors], []);
+  });
+
+  it('0x0900 of a type we do not decode comes out raw (type and bytes)', () => {
+    const r = session().push(J.frame({ msgId: 0x0900, body: Buffer.from([0x00, 0xde, 0xad, 0xbe, 0xef]) }));
+    assert.equal(r.messages.length, 1);
+    assert.deepEqual(
+      [r.messages[0].type, r.messages[0].attributes.dataType, r.messages[0].attributes.data],
+      ['data', 0, 'deadbeef'],
+    );
+  });
+
+  it('0x0104 whose items overrun the body: reported as malformed, the items before kept, no garbage keys', () => {
+    const body = Buffer.from([0x00, 0x07, 3, 0, 0, 0, 0x29, 4, 0, 0, 0, 30, 0, 0, 0, 0x13, 40, 0x31, 0x32]);
+    const r = session().push(J.frame({ msgId: 0x0104, body }));
+    assert.deepEqual(r.messages[0].attributes.parameters, { '0x0029': 30 });
+    assert.ok(r.errors.some((e) => e.code === 'malformed' && /parameter 2 of 3 overruns/.test(e.message)));
+  });
+});

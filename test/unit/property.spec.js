@@ -17,7 +17,9 @@ const CAP = 4096;
 
 const J600 = require('../fixtures/traccar/jt600.json');
 const V600 = require('../fixtures/traccar/vt600.json');
+const H02 = require('../fixtures/traccar/h02.json');
 const hex = (s) => Buffer.from(s, 'hex');
+const ascii = (s) => Buffer.from(s, 'latin1');
 
 /** Per protocol: a frame that identifies the device, and a valid frame whose record must come out. */
 const PROTOCOLS = {
@@ -33,6 +35,16 @@ const PROTOCOLS = {
     valid: Buffer.from(V600.decode.find((v) => v.seq === 8).hex, 'hex'),
     type: 'result',
   },
+  h02: {
+    hello: hex(H02.decode.find((v) => v.seq === 76).hex),
+    valid: ascii('*HQ,4106011660,V1,124552,A,5035.3129,N,00431.8211,E,000.20,000,131116,FFFFFBFF#'),
+    type: 'position',
+  },
+  gps103: {
+    hello: ascii('##,imei:359586015829802,A;'),
+    valid: ascii('imei:359586015829802,tracker,1610101200,,F,100000.000,A,5230.0000,N,01324.0000,E,0.00,0;'),
+    type: 'position',
+  },
   teltonika: { hello: T.login(), valid: T.avl(), type: 'position' },
 };
 
@@ -41,7 +53,28 @@ const junkByte = fc.oneof(
   { weight: 5, arbitrary: fc.integer({ min: 0, max: 255 }) },
   {
     weight: 2,
-    arbitrary: fc.constantFrom(0x78, 0x79, 0x7e, 0x7d, 0xe7, 0x24, 0x28, 0x29, 0x26, 0x2c, 0x0d, 0x0a, 0x00, 0xff),
+    arbitrary: fc.constantFrom(
+      0x78,
+      0x79,
+      0x7e,
+      0x7d,
+      0xe7,
+      0x24,
+      0x28,
+      0x29,
+      0x26,
+      0x2c,
+      0x0d,
+      0x0a,
+      0x00,
+      0xff,
+      0x2a, // H02 text, GPS103 alternative end
+      0x23, // H02 end, GPS103 login
+      0x3b, // GPS103 end
+      0x58, // H02 X block
+      0x69, // GPS103 `imei:`
+      0x35, // a digit: GPS103 heartbeat
+    ),
   },
 );
 const junk = fc.array(junkByte, { maxLength: 3000 }).map((a) => Buffer.from(a));
@@ -52,7 +85,10 @@ function pushInPieces(session, bytes, cutPoints) {
   let prev = 0;
   const out = [];
   for (const p of [...points, bytes.length]) {
-    out.push(session.push(bytes.subarray(prev, p)));
+    const r = session.push(bytes.subarray(prev, p));
+    // the session turns a codec's exception into an error record: none may happen
+    assert.ok(!r.errors.some((e) => / decoder failed/.test(e.message)), JSON.stringify(r.errors));
+    out.push(r);
     prev = p;
     assert.ok(session.bufferedBytes <= CAP, `holds ${session.bufferedBytes} bytes`);
   }
@@ -206,6 +242,49 @@ describe('property: encoders read back', () => {
         assert.throws(() =>
           codec.encodeCommand({ type: 'custom', text: `${text})(${text}` }, { state: {}, options: {} }),
         );
+      }),
+      SETTINGS,
+    );
+  });
+
+  it('H02 commands: one *HQ message with the device ID and a 6-digit time; custom text as it is', () => {
+    const codec = getCodec('h02');
+    const types = ['engineStop', 'engineResume', 'alarmArm', 'alarmDisarm', 'positionPeriodic'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...types),
+        fc.integer({ min: 1, max: 65535 }),
+        fc.integer({ min: 0, max: 4e12 }),
+        printable,
+        (type, interval, now, text) => {
+          const conn = { deviceId: '4106011660', now, state: {}, options: {} };
+          const s = codec.encodeCommand({ type, interval }, conn).frames[0].toString('latin1');
+          assert.match(s, /^\*HQ,4106011660,(S20|SCF|S71),\d{6},[\d,]+#$/);
+          const custom = codec.encodeCommand({ type: 'custom', text }, conn).frames[0].toString('latin1');
+          assert.equal(custom, text.replace(/\\r/g, '\r').replace(/\\n/g, '\n'));
+        },
+      ),
+      SETTINGS,
+    );
+  });
+
+  it('GPS103 commands: **,imei:<IMEI>,<code>; custom text without ";" or line breaks', () => {
+    const codec = getCodec('gps103');
+    const conn = { deviceId: '359586015829802', state: {}, options: {} };
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 99 * 3600 }), printable, (interval, text) => {
+        const s = codec.encodeCommand({ type: 'positionPeriodic', interval }, conn).frames[0].toString('latin1');
+        const m = /^\*\*,imei:359586015829802,C,(\d\d)([smh])$/.exec(s);
+        assert.ok(m, s);
+        const unit = { s: 1, m: 60, h: 3600 }[m[2]];
+        assert.ok(Number(m[1]) * unit <= interval && interval < (Number(m[1]) + 1) * unit, `${interval} -> ${s}`);
+        if (text.includes(';')) assert.throws(() => codec.encodeCommand({ type: 'custom', text }, conn), /";"/);
+        else
+          assert.equal(
+            codec.encodeCommand({ type: 'custom', text }, conn).frames[0].toString('latin1'),
+            `**,imei:359586015829802,${text}`,
+          );
+        assert.throws(() => codec.encodeCommand({ type: 'custom', text: `${text}\r\n` }, conn));
       }),
       SETTINGS,
     );

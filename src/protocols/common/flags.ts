@@ -38,6 +38,8 @@ export interface FlagTable {
   group: FlagGroup;
   /** Only for records that match (e.g. one JT600 record layout). */
   when?: Partial<Pick<TrackerMessage, 'statusFormat'>>;
+  /** The device writes the word in negative logic: a bit at 0 means its condition holds (H02 status). */
+  activeLow?: boolean;
   bits: FlagBit[];
 }
 
@@ -95,19 +97,25 @@ export function readBits(word: number, bits: readonly FlagBit[], into: Record<st
   for (const b of bits) if ((word >>> b.bit) & 1) into[b.name] = true;
 }
 
+/** The word with a 1 for every bit whose condition holds (inverted for negative-logic tables). */
+export function activeBits(table: FlagTable, word: number): number {
+  return table.activeLow ? ~word >>> 0 : word;
+}
+
 /** Alarm name by bit number, per table (built once: a record's alarm word is read on the hot path). */
 const byBit = new WeakMap<AlarmTable, (AlarmName | undefined)[]>();
 
-/** The alarm names of the bits set in `word` (each once). */
+/** The alarm names of the bits of `word` whose condition holds (each once). */
 export function alarmsOf(word: number, table: AlarmTable, into: AlarmName[]): void {
-  if (word === 0) return;
+  const active = activeBits(table, word);
+  if (active === 0) return;
   let names = byBit.get(table);
   if (!names) {
     names = [];
     for (const b of table.bits) names[b.bit] = b.name;
     byBit.set(table, names);
   }
-  for (let w = word >>> 0; w !== 0; w &= w - 1) {
+  for (let w = active >>> 0; w !== 0; w &= w - 1) {
     const name = names[31 - Math.clz32(w & -w)];
     if (name !== undefined && !into.includes(name)) into.push(name);
   }

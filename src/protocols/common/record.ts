@@ -12,8 +12,20 @@ export function pruneAttributes(a: Attributes): void {
 /** What `time` holds when the device sent a date that does not exist (the session reports it). */
 const IMPOSSIBLE_TIME = '';
 
-/** The device's time of the record; a date that does not exist (month 13, BCD nibbles above 9...) is marked. */
-export function setDeviceTime(msg: TrackerMessage, ms: number): void {
+/** Fix times further ahead of the server clock than this are not believed (wrong device clocks, garbage dates). */
+export const FUTURE_LIMIT_MS = 25 * 3600000;
+
+/**
+ * The device's time of the record; a date that does not exist (month 13, BCD nibbles above 9...) is marked.
+ * With the server clock (`now`), a time more than 25 h ahead of it is not believed either: it would win every
+ * "latest position" comparison. The record keeps the receive time and the claim goes to `attributes.deviceTime`.
+ */
+export function setDeviceTime(msg: TrackerMessage, ms: number, now?: number): void {
+  if (now !== undefined && ms > now + FUTURE_LIMIT_MS) {
+    const claimed = isoTime(ms);
+    if (claimed) msg.attributes.deviceTime = claimed;
+    return;
+  }
   msg.time = Number.isFinite(ms) ? isoTime(ms) : IMPOSSIBLE_TIME;
 }
 

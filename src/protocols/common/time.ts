@@ -1,4 +1,5 @@
 /** Time helpers shared by the codecs. */
+import { twoDigits } from './text';
 
 /**
  * UTC milliseconds for a device clock reading taken in a zone `offsetMinutes` east of UTC.
@@ -75,6 +76,15 @@ export function isoTime(ms: number): string {
   return shared.format(ms);
 }
 
+/** The instant whose UTC time of day is `timeOfDayMs` nearest to `around` (at most 12 h away). */
+export function nearestTimeOfDay(timeOfDayMs: number, around: number): number {
+  const day = Math.floor(around / DAY_MS) * DAY_MS;
+  let t = day + timeOfDayMs;
+  if (t - around > DAY_MS / 2) t -= DAY_MS;
+  else if (around - t > DAY_MS / 2) t += DAY_MS;
+  return t;
+}
+
 /** [yy, MM, dd, hh, mm, ss] of a UTC time: the six fields of most trackers' binary dates and time replies. */
 export function utcDateFields(ms: number): [number, number, number, number, number, number] {
   const d = new Date(ms);
@@ -86,4 +96,28 @@ export function utcDateFields(ms: number): [number, number, number, number, numb
     d.getUTCMinutes(),
     d.getUTCSeconds(),
   ];
+}
+
+/**
+ * A date and a time of day written in digits (`ddMMyy` or `yyMMdd`, then `HHmmss`), in the device clock: ms since
+ * the epoch, NaN when a field is not digits or not a date.
+ */
+export function digitsTime(
+  date: string | undefined,
+  time: string | undefined,
+  order: 'dmy' | 'ymd',
+  offsetMinutes = 0,
+): number {
+  if (date?.length !== 6 || time === undefined || time.length < 6) return NaN;
+  const year = order === 'dmy' ? 4 : 0;
+  const day = order === 'dmy' ? 0 : 4;
+  return deviceTime(
+    2000 + twoDigits(date, year),
+    twoDigits(date, 2),
+    twoDigits(date, day),
+    twoDigits(time, 0),
+    twoDigits(time, 2),
+    twoDigits(time, 4),
+    offsetMinutes,
+  );
 }

@@ -3,12 +3,13 @@
  * JT701), text sentences (W01, U01-U06, P45, WLNET sensors, @JT heartbeats, U09 trips), and the replies the
  * devices wait for. Facts from Traccar's decoder and its test captures; our own code.
  */
+import { knotsToKmh } from '../common/units';
 import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
 import { Reader } from '../common/reader';
 import { alarmsOf } from '../common/flags';
 import { pruneAttributes, setDeviceTime } from '../common/record';
 import { JT600_V2_ALARMS, JT701_ALARMS } from './flags';
-import { deviceTime, isoTime } from '../common/time';
+import { isoTime, digitsTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
 import { isLongFormat, unescapeText } from './frame';
 import { decodeJointechLocation, LOCATION_BLOCK_LENGTH } from './location';
@@ -16,7 +17,6 @@ import { decodeJointechLocation, LOCATION_BLOCK_LENGTH } from './location';
 /** JT600 sessions keep nothing between frames beyond the device ID the session holds. */
 export type Jt600State = Record<string, never>;
 
-const KNOTS_TO_KMH = 1.852;
 const MPH_TO_KMH = 1.609344;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -41,7 +41,7 @@ function positionRecord(conn: Connection<Jt600State>, r: Reader): TrackerMessage
   m.lat = fix.lat;
   m.lon = fix.lon;
   m.valid = fix.valid;
-  m.speed = round2(fix.speedKnots * KNOTS_TO_KMH);
+  m.speed = knotsToKmh(fix.speedKnots);
   m.course = fix.course;
   return m;
 }
@@ -158,15 +158,7 @@ function decodeText(frame: Buffer, conn: Connection<Jt600State>, out: DecodeOutp
 
 /** ddmmyy + hhmmss in UTC. */
 function dmyHms(date: string, time: string): number {
-  if (!/^\d{6}$/.test(date) || !/^\d{6}$/.test(time)) return NaN;
-  return deviceTime(
-    2000 + +date.slice(4, 6),
-    +date.slice(2, 4),
-    +date.slice(0, 2),
-    +time.slice(0, 2),
-    +time.slice(2, 4),
-    +time.slice(4, 6),
-  );
+  return time.length === 6 ? digitsTime(date, time, 'dmy') : NaN;
 }
 
 function setTime(m: TrackerMessage, ms: number): void {
@@ -300,15 +292,8 @@ function decodeU09(f: string[], conn: Connection<Jt600State>, out: DecodeOutput)
   const a = m.attributes;
   // (ID,n,U09,trip,n,A,start yymmddhhmmss?,E,lon,S,lat,A,end,E,lon,S,lat,duration,distance,idle,n)
   const stamp = (s: string | undefined) => {
-    if (!s || !/^\d{12}$/.test(s)) return undefined;
-    const t = deviceTime(
-      2000 + +s.slice(4, 6),
-      +s.slice(2, 4),
-      +s.slice(0, 2),
-      +s.slice(6, 8),
-      +s.slice(8, 10),
-      +s.slice(10, 12),
-    );
+    if (s?.length !== 12) return undefined;
+    const t = digitsTime(s.slice(0, 6), s.slice(6), 'dmy');
     return Number.isFinite(t) ? isoTime(t) : undefined;
   };
   const coordinate = (v: string | undefined, hemi: string | undefined) => {

@@ -4,7 +4,8 @@
  * skipped instead of closing the connection.
  */
 import { Detect } from '../codec';
-import { isBcd } from '../common/bcd';
+import { bcdByte, isBcd } from '../common/bcd';
+import { dollarTieBreak, h02BinaryLayout, NEED_MORE, NOT_H02 } from '../common/dollar';
 
 /** 15 stored short records make the longest frames seen (415 bytes); long JT701 frames are under 100. */
 export const JT600_MAX_FRAME = 2048;
@@ -54,6 +55,26 @@ function plausibleHeader(buf: Buffer, offset: number): boolean {
   return version >= 1 && version <= 3 && length > 0 && length % 27 === 0 && length + 10 <= JT600_MAX_FRAME;
 }
 
+/** Where the first location block starts: after the long (JT701) header or the short one. */
+function blockOffset(buf: Buffer, offset: number): number {
+  return offset + (isLongFormat(buf, offset) ? 10 : 9);
+}
+
+/**
+ * The `$` frame at `offset` read as JT600: its length when the header fits and the location block opens with
+ * a date and time in range (DDMMYY hhmmss BCD), 0 while those bytes have not arrived, -1 when they do not fit.
+ */
+export function jt600DollarClaim(buf: Buffer, offset: number, end: number): number {
+  if (end - offset < 10) return 0;
+  if (!plausibleHeader(buf, offset)) return -1;
+  const at = blockOffset(buf, offset);
+  if (end < at + 6) return 0;
+  if (!isBcd(buf, at, at + 6)) return -1;
+  const [day, month, hour, minute, second] = [0, 1, 3, 4, 5].map((i) => bcdByte(buf[at + i]));
+  if (day < 1 || day > 31 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return -1;
+  return binaryLength(buf, offset);
+}
+
 /** Undoes the text-frame escapes: `3D 15` `(`, `3D 14` `)`, `3D 11` `,`, `3D 00` `=`; other `3D xx` pairs are dropped. */
 export function unescapeText(frame: Buffer): Buffer {
   if (!frame.includes(0x3d)) return frame;
@@ -78,15 +99,23 @@ export function unescapeText(frame: Buffer): Buffer {
 const TEXT_START = /^\((\d{5,}),(?:W01,|U\d\d[,)]|P45,|@JT\)|\d+,(?:\d+,WLNET,|U09,))/;
 
 /**
- * Claims binary frames whose terminal ID is BCD and whose length fits whole records, and text frames that
- * start like a JT600 sentence; the `(` e-lock frames of JT/T 808 terminals (`(...,BASE,...)`) are not claimed.
+ * Claims binary frames whose terminal ID is BCD, whose length fits whole records and whose first location
+ * block has a valid date and time (and that do not read better as H02), and text frames that start like a
+ * JT600 sentence; the `(` e-lock frames of JT/T 808 terminals (`(...,BASE,...)`) are not claimed.
  */
 export function detectJt600(buf: Buffer, offset: number, end: number): Detect {
   const first = buf[offset];
   if (first === DOLLAR) {
-    if (end - offset < 10) return Detect.More;
-    if (!plausibleHeader(buf, offset)) return Detect.No;
-    return end - offset >= binaryLength(buf, offset) ? Detect.Yes : Detect.More;
+    const n = jt600DollarClaim(buf, offset, end);
+    if (n <= 0) return n === 0 ? Detect.More : Detect.No;
+    if (end - offset < n) return Detect.More;
+    // H02 binary positions start with `$` + a BCD ID too: a frame that also reads as one is settled by the
+    // rule both protocols' detect functions share (common/dollar.ts)
+    const h02 = h02BinaryLayout(buf, offset, end);
+    if (h02 === NOT_H02) return Detect.Yes;
+    if (h02 === NEED_MORE) return Detect.More;
+    const owner = dollarTieBreak(buf, offset, end, h02, n, blockOffset(buf, offset));
+    return owner === 'jt600' ? Detect.Yes : owner === 'more' ? Detect.More : Detect.No;
   }
   if (first === OPEN) {
     const n = Math.min(end - offset, 40);

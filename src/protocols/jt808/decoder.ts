@@ -2,6 +2,7 @@
  * JT/T 808 message decoding (docs/protocols/jt808.md): one frame in, records and replies out, with
  * sub-package reassembly. Facts from the standard, public servers and Traccar's decoder; our own code.
  */
+import { knotsToKmh } from '../common/units';
 import { setDeviceTime } from '../common/record';
 import { hexWord } from '../common/hex';
 import { newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
@@ -29,10 +30,12 @@ const MSG = {
   AUTH: 0x0102,
   PARAMETERS: 0x0104,
   ATTRIBUTES: 0x0107,
+  UPGRADE_RESULT: 0x0108,
   TIME_SYNC: 0x0109,
   LOCATION: 0x0200,
   LOCATION_ANSWER: 0x0201,
   BATCH_2: 0x0210,
+  EVENT_REPORT: 0x0301,
   VEHICLE_CONTROL_ANSWER: 0x0500,
   HEARTBEAT_2: 0x0506,
   WAYBILL: 0x0701,
@@ -260,7 +263,7 @@ const HANDLERS: Record<number, Handler> = {
     generalResponse(c);
     const m = newMessage(conn, 'result');
     const serial = r.u16();
-    const parameters = decodeParameters(r);
+    const parameters = decodeParameters(c, r);
     m.attributes.answerSerial = serial;
     m.attributes.parameters = parameters;
     out.messages.push(m);
@@ -367,13 +370,33 @@ const HANDLERS: Record<number, Handler> = {
     out.answers.push(dataAnswer(conn.state, serial, ids));
   },
   [MSG.TRANSPARENT]: (c, r) => {
-    const { out } = c;
     generalResponse(c);
+    const start = r.pos;
     const m = decodeTransparent(r, c);
     if (m) {
       if (m.lat !== undefined) m.type = 'position';
-      out.messages.push(m);
+      c.out.messages.push(m);
+      return;
     }
+    // a type we do not decode (GNSS detail, IC card data, serial ports...) still comes out, as it is
+    const raw = newMessage(c.conn, 'data');
+    raw.attributes.dataType = r.buf[start];
+    raw.attributes.data = r.buf.toString('hex', start + 1, r.stop);
+    c.out.messages.push(raw);
+  },
+  [MSG.UPGRADE_RESULT]: (c, r) => {
+    generalResponse(c);
+    const m = newMessage(c.conn, 'result');
+    m.attributes.upgradeType = r.u8();
+    m.attributes.resultCode = r.u8();
+    m.attributes.resultText = ['success', 'failure', 'cancelled'][m.attributes.resultCode] ?? 'unknown';
+    c.out.messages.push(m);
+  },
+  [MSG.EVENT_REPORT]: (c, r) => {
+    generalResponse(c);
+    const m = newMessage(c.conn, 'status');
+    m.attributes.event = r.u8();
+    c.out.messages.push(m);
   },
   [MSG.TEXT_ANSWER]: (c, r) => {
     const serial = r.u16();
@@ -436,12 +459,10 @@ function authCode(id: Buffer): string {
 function decodeRegistration(r: Reader, m: TrackerMessage, h: Header): void {
   const a = m.attributes;
   const v2019 = h.version !== undefined;
-  // 2011 has no province/city and an 8-byte model: a body of 25 fixed bytes (+ plate)
+  // 2011 differs from 2013 only by its 8-byte model: 25 fixed bytes before the plate instead of 37
   const v2011 = !v2019 && r.remaining < 37;
-  if (!v2011) {
-    a.province = r.u16();
-    a.city = r.u16();
-  }
+  a.province = r.u16();
+  a.city = r.u16();
   a.manufacturer = text(r.slice(v2019 ? 11 : 5));
   a.terminalModel = text(r.slice(v2019 ? 30 : v2011 ? 8 : 20));
   a.terminalId = text(r.slice(v2019 ? 30 : 7));
@@ -449,14 +470,22 @@ function decodeRegistration(r: Reader, m: TrackerMessage, h: Header): void {
   if (r.remaining > 0) a.plate = trimControl(gbk(r.slice(r.remaining)));
 }
 
-/** 0x0104: parameter items `{DWORD id, BYTE length, value}`, by hexadecimal ID. */
-function decodeParameters(r: Reader): Record<string, number | string> {
+/**
+ * 0x0104: parameter items `{DWORD id, BYTE length, value}`, by hexadecimal ID. Items that overrun the body are
+ * reported, and what precedes them kept: never keys made of misaligned bytes.
+ */
+function decodeParameters(c: Ctx, r: Reader): Record<string, number | string> {
   const params: Record<string, number | string> = {};
   const count = r.remaining > 0 ? r.u8() : 0;
-  for (let i = 0; i < count && r.remaining >= 5; i++) {
+  for (let i = 0; i < count; i++) {
+    if (r.remaining < 5 || r.remaining < 5 + r.buf[r.pos + 4]) {
+      const what = `JT/T 808 0x0104: parameter ${i + 1} of ${count} overruns the body (${r.remaining} bytes left)`;
+      reportError(c.out, c.conn, 'malformed', what, c.frame);
+      break;
+    }
     const id = r.u32();
     const length = r.u8();
-    const v = r.slice(Math.min(length, r.remaining));
+    const v = r.slice(length);
     const key = `0x${hexWord(id)}`;
     if (length === 1) params[key] = v[0];
     else if (length === 2) params[key] = v.readUInt16BE(0);
@@ -525,7 +554,7 @@ function decodeJointech(c: Ctx, r: Reader): TrackerMessage {
   setDeviceTime(m, fix.time);
   m.lat = fix.lat;
   m.lon = fix.lon;
-  m.speed = Math.round(fix.speedKnots * 1.852 * 100) / 100;
+  m.speed = knotsToKmh(fix.speedKnots);
   m.course = fix.course;
   m.valid = c.header.msgId !== MSG.JOINTECH_BLIND;
   a.rssi = r.u8();

@@ -6,7 +6,7 @@ import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput }
 import { sum8 } from '../common/checksum';
 import { pruneAttributes, setDeviceTime } from '../common/record';
 import { vt600Answer } from './commands';
-import { deviceTime } from '../common/time';
+import { digitsTime } from '../common/time';
 import type { TrackerMessage } from '../../types';
 import type { AlarmName, NumericAttributeKey } from '../../vocabulary';
 import { checksumAt } from './frame';
@@ -87,15 +87,8 @@ function decodePosition(content: string, conn: Connection<Vt600State>): TrackerM
     else addAlarm(m, EVENT_ALARMS[event]);
   }
   const t = f[2];
-  if (/^\d{12}$/.test(t)) {
-    const ms = deviceTime(
-      2000 + +t.slice(0, 2),
-      +t.slice(2, 4),
-      +t.slice(4, 6),
-      +t.slice(6, 8),
-      +t.slice(8, 10),
-      +t.slice(10, 12),
-    );
+  if (t.length === 12) {
+    const ms = digitsTime(t.slice(0, 6), t.slice(6), 'ymd');
     setDeviceTime(m, ms);
   }
   m.valid = f[3] === 'A';
