@@ -53,6 +53,7 @@ function main() {
     `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}.`,
   );
   log('Every figure below was measured in that one run; each measurement runs in its own process.');
+  const loadAtStart = os.loadavg()[0];
   log();
 
   // 1. decode throughput
@@ -181,6 +182,10 @@ function main() {
   row('p99 ACK latency ≤ 10 ms at the offered load', `${fmt(lat.ours.p99, 2)} ms`, lat.ours.p99 <= 10);
   log();
   log(`Run time: ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  // other processes on the machine slow some measurements more than others: the ratios say less when it is busy
+  log(
+    `Load average (1 min) at the start and the end of the run: ${loadAtStart.toFixed(2)} and ${os.loadavg()[0].toFixed(2)}, on ${os.cpus().length} cores.`,
+  );
   // What was profiled and changed to get here (hand-written, kept with the benchmark code).
   const notes = path.join(__dirname, 'NOTES.md');
   if (!quick && fs.existsSync(notes)) {
