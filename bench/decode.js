@@ -12,8 +12,8 @@ if (!workload) throw new Error(`unknown workload ${workloadName}`);
 /**
  * Where the frame at `off` ends, by the protocol's own length rule and nothing else (0 = incomplete).
  * GT06: length byte/word; JT/T 808: the closing 7e; JT600 `$`: length word + 10; VT600: `&&` + the decimal
- * length before the first comma; H02: text up to `#`, binary 32 bytes; GPS103: up to `;`; Teltonika: the data
- * length at offset 4 + 12.
+ * length before the first comma; H02: text up to `#`, binary 32 bytes; GPS103: up to `;`; TK103: up to `)`;
+ * watch: up to `]`; Teltonika: the data length at offset 4 + 12.
  */
 const upTo = (byte) => (d, off) => {
   const at = d.indexOf(byte, off + 1);
@@ -33,6 +33,8 @@ const SPLIT = {
   },
   h02: (d, off) => (d[off] === 0x24 ? 32 : upTo(0x23)(d, off)),
   gps103: upTo(0x3b),
+  tk103: upTo(0x29),
+  watch: upTo(0x5d),
   teltonika: (d, off) => (off + 8 > d.length ? 0 : d.readUInt32BE(off + 4) + 12),
 };
 

@@ -21,6 +21,12 @@ const H02_TEXT = byseq('h02', 49);
 const H02_BINARY = byseq('h02', 76);
 // GPS103 tracker report (vector seq 42, ends with its `;`)
 const GPS103_REPORT = byseq('gps103', 42);
+// TK103 BR00 position (Traccar vector seq 34), after its BP05 login (seq 35)
+const TK103_LOGIN = byseq('tk103', 35);
+const TK103_POSITION = byseq('tk103', 34);
+// watch UD position with four cells (Traccar vector seq 38), after an LK heartbeat
+const WATCH_LK = Buffer.from('[SG*8800000015*0002*LK]', 'latin1');
+const WATCH_UD = vectors('watch').decode.find((d) => d.seq === 38 && d.group.endsWith('.testDecode'));
 // Teltonika: the IMEI login, then Codec 8 AVL packets (TCP, CRC-16/IBM valid): seq 38, one record with four I/O
 // elements (the worked example of docs/protocols/teltonika.md); seq 26, a batch of 14 records
 const TELTONIKA_LOGIN = byseq('teltonika', 0);
@@ -43,6 +49,8 @@ const WORKLOADS = {
   'h02 text': { protocol: 'h02', identify: H02_TEXT, frames: [H02_TEXT] },
   'h02 binary': { protocol: 'h02', identify: H02_BINARY, frames: [H02_BINARY] },
   'gps103 report': { protocol: 'gps103', identify: GPS103_REPORT, frames: [GPS103_REPORT] },
+  'tk103 position': { protocol: 'tk103', identify: TK103_LOGIN, frames: [TK103_POSITION] },
+  'watch position': { protocol: 'watch', identify: WATCH_LK, frames: [hex(WATCH_UD.hex)] },
   'teltonika avl': {
     protocol: 'teltonika',
     identify: TELTONIKA_LOGIN,

@@ -14,8 +14,8 @@ const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : path.join
 // --before DIR: a checkout of an earlier commit, built (DIR/dist): its decode figures beside ours, same run
 const before = args.includes('--before') ? path.resolve(args[args.indexOf('--before') + 1], 'dist', 'index.js') : null;
 const sizes = quick
-  ? { frames: 5000, conns: 10, secs: 1, memDevices: 100, rate: 500, latDevices: 20, latSecs: 1 }
-  : { frames: 500000, conns: 200, secs: 5, memDevices: 10000, rate: 10000, latDevices: 1000, latSecs: 10 };
+  ? { frames: 5000, conns: 10, secs: 1, memDevices: 100, rate: 500, latDevices: 20, latSecs: 1, phones: 5 }
+  : { frames: 500000, conns: 200, secs: 5, memDevices: 10000, rate: 10000, latDevices: 1000, latSecs: 10, phones: 50 };
 
 function run(script, ...argv) {
   return runWith({}, script, ...argv);
@@ -121,6 +121,31 @@ function main() {
   log('The load generator (tracker-sim) runs in a second process on the same machine and shares its cores.');
   log();
 
+  // 2b. HTTP ingestion (phones)
+  log(
+    `## HTTP ingestion (${sizes.phones} phones, one keep-alive connection each, posting Traccar Client JSON back to back, ${sizes.secs} s)`,
+  );
+  log();
+  const httpIngest = {
+    ours: run('ingest.js', 'ours', sizes.phones, sizes.secs, 1, 'osmand'),
+    bare: run('ingest.js', 'http', sizes.phones, sizes.secs, 1, 'osmand'),
+  };
+  log('| server | answered requests/s | wrong answers | p50 | p99 | server CPU per request |');
+  log('|---|---:|---:|---:|---:|---:|');
+  const httpRow = (name, r) =>
+    log(
+      `| ${name} | ${fmt(r.positionsPerSecond)} | ${r.wrongReplies} | ${fmt(r.p50, 2)} ms | ${fmt(r.p99, 2)} ms | ${fmt(r.serverCpuMicrosPerMessage, 1)} µs |`,
+    );
+  httpRow('TrackerServer (detection, handover to Node’s HTTP parser, decoding, identity, records)', httpIngest.ours);
+  httpRow('bare `http.Server` answering 200 (ceiling)', httpIngest.bare);
+  log(
+    `| **ratio** | **${ratio(httpIngest.ours.positionsPerSecond, httpIngest.bare.positionsPerSecond)}** | | | | ${ratio(httpIngest.ours.serverCpuMicrosPerMessage, httpIngest.bare.serverCpuMicrosPerMessage)} |`,
+  );
+  log();
+  log('The phones are tracker-sim’s (Node’s HTTP client, `noDelay`), in a second process sharing the cores: the');
+  log('rate depends on how much CPU each server leaves them; the CPU time per request is what each server spends.');
+  log();
+
   // 3. memory
   log(`## Memory per connected device (${fmt(sizes.memDevices)} GT06 devices logged in, server RSS after GC)`);
   log();
@@ -193,7 +218,7 @@ function main() {
     log(fs.readFileSync(notes, 'utf8').trimEnd());
   }
   fs.writeFileSync(out, `${lines.join('\n')}\n`);
-  return { decode, ingest, mem, lat };
+  return { decode, ingest, httpIngest, mem, lat };
 }
 
 module.exports = { main };

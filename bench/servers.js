@@ -1,9 +1,11 @@
 'use strict';
 // A server process for the ingestion / memory / latency benchmarks:
-//   node bench/servers.js ours|raw <port>
+//   node bench/servers.js ours|raw|http <port>
 // "ours": TrackerServer (all protocols, TCP only). "raw": a plain net server that splits GT06 frames by their
-// length byte and writes a fixed 10-byte ACK per frame: the ceiling any GT06 server can reach.
-// Prints "ready <port>" and then answers "mem" lines on stdin with {"rss","heapUsed","connections"} after a GC.
+// length byte and writes a fixed 10-byte ACK per frame: the ceiling any GT06 server can reach. "http": a bare
+// Node http.Server that reads each request's body and answers 200 with an empty body: the ceiling of phones.
+// Prints "ready <port>" and then answers "mem" lines on stdin with {"rss","heapUsed","connections","cpuMicros"}
+// after a GC (cpuMicros: the process's CPU time so far, user + system).
 const net = require('node:net');
 const readline = require('node:readline');
 
@@ -53,13 +55,29 @@ async function main() {
     await new Promise((r) => server.listen(port, '127.0.0.1', r));
     connections = () => open;
     process.stdout.write(`ready ${server.address().port}\n`);
+  } else if (kind === 'http') {
+    const http = require('node:http');
+    const server = http.createServer({ keepAliveTimeout: 60000 }, (req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-length': 0 });
+        res.end();
+      });
+    });
+    server.maxConnections = 100000;
+    await new Promise((r) => server.listen(port, '127.0.0.1', r));
+    connections = () => server.connections ?? 0;
+    process.stdout.write(`ready ${server.address().port}\n`);
   } else throw new Error(`unknown server kind ${kind}`);
 
   readline.createInterface({ input: process.stdin }).on('line', (line) => {
     if (line.trim() !== 'mem') return;
     if (global.gc) for (let i = 0; i < 3; i++) global.gc();
     const m = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, connections: connections() })}\n`);
+    const c = process.cpuUsage();
+    process.stdout.write(
+      `${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, connections: connections(), cpuMicros: c.user + c.system })}\n`,
+    );
   });
 }
 

@@ -2,7 +2,7 @@
 // npm run conformance: Traccar's conformance vectors (test/fixtures/traccar) against the built codecs, every
 // protocol: pass counts per protocol and kind, each deliberate difference with its reason, each failure with
 // what went wrong. Exits 1 on a failure that is not a listed difference or a decode pass rate under 95 %.
-const { PROTOCOLS, runConformance } = require('../test/lib/conformance');
+const { PROTOCOLS, HTTP_PROTOCOLS, runConformance, runWireConformance } = require('../test/lib/conformance');
 
 let bad = false;
 const rows = [];
@@ -33,9 +33,31 @@ for (const protocol of PROTOCOLS) {
   rows.push(row);
 }
 
-console.log('protocol | decode | frame | encode');
-console.log('---|---|---|---');
-for (const r of rows) console.log(`${r.protocol} | ${r.decode} | ${r.frame} | ${r.encode}`);
-if (notes.length) console.log(`\n${notes.join('\n')}`);
-console.log(bad ? '\nconformance: FAILED' : '\nconformance: all cases pass or are listed deliberate differences');
-process.exitCode = bad ? 1 : 0;
+async function main() {
+  // HTTP protocols: the same decode vectors as wire bytes, pinned and auto-detected, through Node's parser
+  for (const protocol of HTTP_PROTOCOLS) {
+    for (const mode of [protocol, 'auto']) {
+      const cases = await runWireConformance(protocol, mode);
+      const passed = cases.filter((c) => c.problem === null && !c.known).length;
+      rows.push({
+        protocol: `${protocol} on the wire (--protocol ${mode})`,
+        decode: `${passed}/${cases.length}`,
+        frame: '–',
+        encode: '–',
+      });
+      for (const c of cases)
+        if (c.problem !== null && !c.known) {
+          bad = true;
+          notes.push(`FAIL ${protocol} wire ${c.title}: ${c.problem}`);
+        }
+    }
+  }
+  console.log('protocol | decode | frame | encode');
+  console.log('---|---|---|---');
+  for (const r of rows) console.log(`${r.protocol} | ${r.decode} | ${r.frame} | ${r.encode}`);
+  if (notes.length) console.log(`\n${notes.join('\n')}`);
+  console.log(bad ? '\nconformance: FAILED' : '\nconformance: all cases pass or are listed deliberate differences');
+  process.exitCode = bad ? 1 : 0;
+}
+
+main();

@@ -85,7 +85,7 @@ async function main() {
   const sim = new Simulator({
     port: trackerPort,
     devices: Number(values.devices),
-    protocols: ['gt06', 'jt808', 'jt600', 'vt600'],
+    protocols: ['gt06', 'jt808', 'jt600', 'vt600', 'osmand', 'tk103', 'watch'],
     rate: Number(values.rate),
     heartbeat: 60,
     sosEvery: 300,

@@ -1,7 +1,16 @@
 /** Library entry: usable from plain Node without Node-RED. */
 export { createSession, TrackerSession } from './session';
 export { CODECS, PROTOCOLS, getCodec, detectProtocol, declaredCommands } from './protocols';
-export type { Codec, CommandAnswer, CommandRequest, Connection, DecodeOutput, EncodedCommand } from './protocols/codec';
+export type {
+  Codec,
+  CommandAnswer,
+  CommandRequest,
+  Connection,
+  DecodeOutput,
+  EncodedCommand,
+  HttpRequest,
+  HttpVerdict,
+} from './protocols/codec';
 export * from './types';
 export * from './vocabulary';
 export { TrackerServer, createTrackerServer } from './server/tracker-server';
@@ -11,6 +20,9 @@ export { CommandLifecycle } from './server/commands';
 export type { CommandRecord, CommandStatus, CommandStore, PersistedCommands } from './server/command-queue';
 export { JsonFileStore } from './server/file-store';
 export type { ServerOptions } from './server/options';
+export { HttpIntake, HTTP_INTAKE_DEFAULTS } from './server/http-intake';
+export type { HttpAnswer, HttpIntakeOptions, HttpProblem } from './server/http-intake';
+export { HttpReplay } from './server/http-replay';
 export type { DeviceInfo, PeerInfo, Transport } from './server/registry';
 export { expandFlags, flagChanges } from './flags';
 export type { FlagBit, FlagTable, ProtocolFlags } from './protocols/common/flags';

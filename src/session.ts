@@ -13,11 +13,20 @@ import {
   type Connection,
   type DecodeOutput,
   type EncodedCommand,
+  type HttpRequest,
 } from './protocols/codec';
 import { CODECS, detectProtocol, getCodec } from './protocols';
 import { hexPreview } from './protocols/common/hex';
 import { IsoFormatter } from './protocols/common/time';
-import type { DecodeError, DecodeErrorCode, ProtocolName, PushResult, SessionOptions, SessionStats } from './types';
+import type {
+  DecodeError,
+  DecodeErrorCode,
+  ProtocolName,
+  PushResult,
+  RequestResult,
+  SessionOptions,
+  SessionStats,
+} from './types';
 
 export const DEFAULT_MAX_BUFFER_BYTES = 16384;
 
@@ -61,6 +70,7 @@ export class TrackerSession {
   private pending: Buffer | null = null;
   private readonly candidates: readonly Codec<any>[];
   private readonly maxBuffer: number;
+  private http = false;
 
   /** `options` is read, never copied (a server shares one object among all its sessions): do not mutate it. */
   constructor(options: SessionOptions = {}) {
@@ -85,6 +95,11 @@ export class TrackerSession {
   /** The device's ID, once it identified itself. */
   get deviceId(): string | undefined {
     return this.conn?.deviceId;
+  }
+
+  /** The connection's bytes went to an HTTP parser (see PushResult.handover): it is read request by request. */
+  get handedOver(): boolean {
+    return this.http;
   }
 
   /** Bytes held for an incomplete frame. */
@@ -134,6 +149,13 @@ export class TrackerSession {
         }
         this.stamp(this.bind(found), now);
         continue;
+      }
+      if (codec.decodeRequest) {
+        // HTTP: the rest of the connection is Node's HTTP parser's to read, from the start of the request
+        out.handover = Buffer.from(data.subarray(off, end));
+        this.http = true;
+        off = end;
+        break;
       }
       const n = codec.frameLength(data, off, end);
       if (n > 0) {
@@ -206,6 +228,36 @@ export class TrackerSession {
   }
 
   /**
+   * Decodes one complete HTTP request of a connection handed over to an HTTP parser (a protocol spoken over
+   * HTTP). Never throws on the request; `status` is what to answer.
+   */
+  decodeRequest(request: HttpRequest, receivedAt?: number): RequestResult {
+    const out: RequestResult = { messages: [], replies: [], errors: [], answers: [], status: 500, commands: false };
+    const codec = this.codec;
+    if (!codec?.decodeRequest || !this.conn) {
+      out.errors.push({ code: 'malformed', message: 'an HTTP request on a connection that does not speak HTTP' });
+      this.count(out);
+      return out;
+    }
+    this.stamp(this.conn, this.options.now ? this.options.now() : (receivedAt ?? Date.now()));
+    this.stats.bytes += request.body.length;
+    this.stats.frames++;
+    try {
+      const verdict = codec.decodeRequest(request, this.conn, out);
+      out.status = verdict.status;
+      out.commands = verdict.commands;
+      if (verdict.credential !== undefined) out.credential = verdict.credential;
+    } catch (err) {
+      // A codec must not throw; if one does, this request is lost (answered 500), never the connection.
+      out.messages.length = 0;
+      this.codecFailure(out, err);
+    }
+    for (const m of out.messages) checkRecord(m, (message) => reportError(out, this.conn!, 'malformed', message));
+    this.count(out);
+    return out;
+  }
+
+  /**
    * Bytes to send for a command to the device on this session, after checking it against the protocol's
    * declared commands. Throws a clear Error when not possible.
    */
@@ -217,7 +269,7 @@ export class TrackerSession {
     this.stamp(this.conn, this.options.now ? this.options.now() : Date.now());
     const encoded = codec.encodeCommand(valid, this.conn);
     const answer = codec.commands.find((s) => s.type === valid.type)?.answer;
-    return { ...encoded, expectsAnswer: answer !== 'none' };
+    return { ...encoded, expectsAnswer: encoded.expectsAnswer ?? answer !== 'none' };
   }
 
   /** What the protocol answers a device whose ID the identity policy refuses (see Codec.refusal), if anything. */

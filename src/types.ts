@@ -106,7 +106,8 @@ export type DecodeErrorCode =
   | 'malformed' // a frame too short or inconsistent to decode
   | 'unknown-type' // a message type the codec does not decode
   | 'not-identified' // a frame before login / identification: dropped, no reply
-  | 'rejected'; // device refused by policy
+  | 'rejected' // device refused by policy
+  | 'suspect'; // decoded, but a value looks wrong (device clock off by whole hours, no hemisphere letter)
 
 /** Running totals of one session, for status displays and tests. */
 export interface SessionStats {
@@ -150,4 +151,20 @@ export interface PushResult {
   errors: DecodeError[];
   /** What the decoded frames say about commands sent earlier (see CommandAnswer). */
   answers: CommandAnswer[];
+  /**
+   * The connection turned out to speak HTTP (a phone): these bytes, from the start of its first request,
+   * and everything that follows on the connection, belong to an HTTP parser (the server hands the socket to
+   * one; see HttpIntake). Requests are then decoded one by one with `session.decodeRequest`.
+   */
+  handover?: Buffer;
+}
+
+/** What `session.decodeRequest` makes of one HTTP request. */
+export interface RequestResult extends PushResult {
+  /** The status to answer (200, or 400 for a request without a usable device ID or an unreadable body). */
+  status: number;
+  /** The secret the request presented, for the server's token check (never in a record). */
+  credential?: string;
+  /** Whether the answer may carry a queued command as its body. */
+  commands: boolean;
 }

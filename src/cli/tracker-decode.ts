@@ -4,10 +4,12 @@
  * Each input line is hex: the next bytes received on one connection (one connection per file, or stdin); with
  * --transport udp, one datagram from one peer.
  * Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.
+ * HTTP requests (OsmAnd) go through the server's HTTP path (Node's parser); their answers are the replies.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { HttpReplay } from '../server/http-replay';
 import { createSession } from '../session';
 import { PROTOCOLS } from '../protocols';
 import type { ProtocolName, SessionOptions } from '../types';
@@ -18,7 +20,8 @@ Reads hex lines (from the files, or stdin); each line is the next bytes received
 --transport udp one datagram (a frame it leaves unfinished is dropped, not completed by the next line).
 --model names the device model where the protocol's layout depends on it (GT06: NT20, VL103...; Teltonika:
 FMB920, FMC130..., which names the model family's I/O elements).
-Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.`;
+Prints one JSON line per input line: {"messages":[...],"replies":["<hex>",...],"errors":[...]}.
+HTTP requests (osmand) are read by Node's HTTP parser as on the server; replies are the HTTP answers.`;
 
 async function main(argv: string[]): Promise<number> {
   const config = {
@@ -75,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
   const inputs = args.positionals.length ? args.positionals : ['-'];
   for (const input of inputs) {
     const session = createSession(options);
+    const connection = new HttpReplay(session);
     const stream = input === '-' ? process.stdin : createReadStream(input);
     const lines = createInterface({ input: stream, crlfDelay: Infinity });
     try {
@@ -88,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
           );
           continue;
         }
-        const { messages, replies, errors } = session.push(Buffer.from(hex, 'hex'));
+        const { messages, replies, errors } = await connection.push(Buffer.from(hex, 'hex'));
         if (transport === 'udp') {
           const dropped = session.discardBuffered();
           if (dropped) errors.push(dropped);
@@ -100,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
     } catch (err) {
       process.stderr.write(`${input}: ${(err as Error).message}\n`);
       return 1;
+    } finally {
+      connection.close();
     }
   }
   return 0;

@@ -34,8 +34,35 @@ function int(v: unknown, name: string, fallback: number): number {
   return n;
 }
 
-/** Editor values (strings) to server options; unset ones keep the server defaults. */
-export function parseServerDef(def: TrackerServerDef): ServerOptions {
+/** The node's credentials (kept out of exported flows): the phones' secrets. */
+export interface TrackerServerCredentials {
+  /** A token every HTTP device (phone) must present. */
+  httpToken?: string;
+  /** One `device-id=token` per line. */
+  httpTokens?: string;
+}
+
+/**
+ * `device-id=token` lines (blank lines and `#` comments skipped) to a map, and the numbers of the lines that
+ * are not of that form (the node warns about them; they protect nothing).
+ */
+export function parseTokens(text: string | undefined): { tokens?: Record<string, string>; badLines: number[] } {
+  const tokens: Record<string, string> = {};
+  const badLines: number[] = [];
+  for (const [i, raw] of (text ?? '').split(/\r?\n/).entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const id = line.slice(0, eq).trim();
+    const token = line.slice(eq + 1).trim();
+    if (eq < 0 || !id || !token) badLines.push(i + 1);
+    else tokens[id] = token;
+  }
+  return Object.keys(tokens).length ? { tokens, badLines } : { badLines };
+}
+
+/** Editor values (strings) and credentials to server options; unset ones keep the server defaults. */
+export function parseServerDef(def: TrackerServerDef, credentials: TrackerServerCredentials = {}): ServerOptions {
   const protocols = (def.protocols ?? '')
     .split(',')
     .map((p) => p.trim())
@@ -61,6 +88,8 @@ export function parseServerDef(def: TrackerServerDef): ServerOptions {
       .map((s) => s.trim())
       .filter(Boolean),
     allowedPattern: def.allowedPattern?.trim() || undefined,
+    httpToken: credentials.httpToken?.trim() || undefined,
+    httpTokens: parseTokens(credentials.httpTokens).tokens,
     // Node-RED closes the input nodes before this server on a redeploy: do not acknowledge what nobody receives
     holdWithoutListeners: true,
   };

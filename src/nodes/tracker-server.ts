@@ -9,7 +9,7 @@ import { JsonFileStore } from '../server/file-store';
 import type { Node, NodeAPI } from 'node-red';
 import { TrackerServer } from '../server/tracker-server';
 import type { ServerOptions } from '../server/options';
-import { parseServerDef, type TrackerServerDef } from './server-def';
+import { parseServerDef, parseTokens, type TrackerServerCredentials, type TrackerServerDef } from './server-def';
 import { stateFile } from './state-file';
 
 /** What the shared server is doing, for the status of the nodes that use it. */
@@ -33,8 +33,12 @@ export default function register(RED: NodeAPI): void {
   function TrackerServerNode(this: TrackerServerConfigNode, def: TrackerServerDef) {
     RED.nodes.createNode(this, def);
     let options: ServerOptions;
+    const credentials = (this.credentials ?? {}) as TrackerServerCredentials;
+    const { badLines } = parseTokens(credentials.httpTokens);
+    if (badLines.length)
+      this.warn(`tracker-server: tokens per device, line ${badLines.join(', ')}: not device-id=token, ignored`);
     try {
-      options = parseServerDef(def);
+      options = parseServerDef(def, credentials);
     } catch (err) {
       this.error(`tracker-server: ${(err as Error).message}`);
       options = { port: 5023 };
@@ -55,6 +59,7 @@ export default function register(RED: NodeAPI): void {
       ['commandTtl', 'trackerServerCommandTtl'],
       ['answerTimeout', 'trackerServerAnswerTimeout'],
       ['udpRateLimit', 'trackerServerUdpRateLimit'],
+      ['maxHttpBodyBytes', 'trackerServerMaxHttpBodyBytes'],
     ];
     for (const [key, name] of fromSettings) {
       const v = settings[name];
@@ -116,7 +121,9 @@ export default function register(RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('tracker-server', TrackerServerNode as any);
+  RED.nodes.registerType('tracker-server', TrackerServerNode as any, {
+    credentials: { httpToken: { type: 'password' }, httpTokens: { type: 'text' } },
+  });
 
   // Connected and known devices of a deployed server, for the editor (device pickers, live state).
   RED.httpAdmin.get('/tracker-server/:id/devices', RED.auth.needsPermission('tracker-server.read'), (req, res) => {

@@ -7,7 +7,7 @@ import { hexPreview } from './common/hex';
 import { FrameTooShort } from './common/reader';
 import type { AlarmName, RecordType } from '../vocabulary';
 import type { CommandSpec, ValidCommand } from './common/commands';
-import type { DeviceProtocol } from './common/device';
+import type { DeviceProtocol, HttpDeviceProtocol } from './common/device';
 import type { ProtocolFlags } from './common/flags';
 
 /** Result of sniffing the first bytes of a connection. */
@@ -42,6 +42,26 @@ export interface DecodeOutput {
   answers: CommandAnswer[];
 }
 
+/** An HTTP request as Node's HTTP parser delivers it, with its complete body (protocols spoken over HTTP). */
+export interface HttpRequest {
+  method: string;
+  /** The request target as sent: path and query. */
+  url: string;
+  /** Header names in lower case, as Node's IncomingMessage has them. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: Buffer;
+}
+
+/** What an HTTP codec makes of a request, besides its records. */
+export interface HttpVerdict {
+  /** The status to answer: 200 accepted, 400 no or no valid device ID, or a request that cannot be read. */
+  status: number;
+  /** The secret the request presented (a `token` parameter or an Authorization header); never put in a record. */
+  credential?: string;
+  /** Whether the answer may carry a queued command as its body (what the protocol's clients read). */
+  commands: boolean;
+}
+
 /** A command for a device, as tracker-command and the library API express it. */
 export interface CommandRequest {
   type: string;
@@ -56,6 +76,11 @@ export interface EncodedFrames {
    * Absent when answers carry no reference: they then go to the oldest command awaiting one.
    */
   reference?: string;
+  /**
+   * Whether an answer will come, when that depends on how this command was encoded (TK103: only its SMS-text
+   * form is answered); absent: as the command's declaration says.
+   */
+  expectsAnswer?: boolean;
 }
 
 /** An encoded command as the session hands it to the server. */
@@ -94,6 +119,13 @@ export interface Codec<S = unknown> {
    * copy anything that must outlive the call.
    */
   decode(frame: Buffer, conn: Connection<S>, out: DecodeOutput): void;
+  /**
+   * Protocols spoken over HTTP (phones): once `detect` says Yes, the connection's bytes go to Node's HTTP
+   * parser (src/server/http-intake.ts) instead of `frameLength`/`decode`, and each complete request comes here.
+   * Sets `conn.deviceId` from the request: every request names its device, and one connection (a proxy, a
+   * gateway) may carry requests of several devices.
+   */
+  decodeRequest?(request: HttpRequest, conn: Connection<S>, out: DecodeOutput): HttpVerdict;
   /** Time-driven work (reassembly timeouts, retransmission requests); called by the session's `poll`. */
   poll?(conn: Connection<S>, out: DecodeOutput): void;
   /** The commands the protocol supports, with their parameters (empty: none). */
@@ -112,7 +144,7 @@ export interface Codec<S = unknown> {
   /** The raw bitfields its records carry, for tracker-flags (absent: none). */
   readonly flags?: ProtocolFlags;
   /** The device side, for tracker-sim (absent: the simulator cannot play this protocol). */
-  readonly device?: DeviceProtocol;
+  readonly device?: DeviceProtocol | HttpDeviceProtocol;
 }
 
 /** A message with the fields every record has; codecs fill in the rest. */

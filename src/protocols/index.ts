@@ -10,8 +10,11 @@ import { gt06 } from './gt06';
 import { h02 } from './h02';
 import { jt600 } from './jt600';
 import { jt808 } from './jt808';
+import { osmand } from './osmand';
+import { tk103 } from './tk103';
 import { teltonika } from './teltonika';
 import { vt600 } from './vt600';
+import { watch } from './watch';
 
 export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolName, Codec<any>>([
   ['gt06', gt06],
@@ -20,6 +23,9 @@ export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolNam
   ['vt600', vt600],
   ['h02', h02],
   ['gps103', gps103],
+  ['osmand', osmand],
+  ['tk103', tk103],
+  ['watch', watch],
   ['teltonika', teltonika],
 ]);
 

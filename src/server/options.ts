@@ -61,12 +61,21 @@ export interface ServerOptions {
   holdWithoutListeners?: boolean;
   /** Most devices remembered as known (they may be sent queued commands), least recently seen dropped first. */
   maxKnownDevices?: number;
+  /**
+   * A secret every HTTP device (phone) must present, as a `token` parameter of its URL or body, or in an
+   * `Authorization: Bearer` header; requests without it are answered 403. Binary protocols have no place for one.
+   */
+  httpToken?: string;
+  /** A secret per HTTP device ID (overrides `httpToken` for that device); devices listed here count as allowed. */
+  httpTokens?: Readonly<Record<string, string>>;
+  /** Largest HTTP request body accepted, bytes (default 65536, Traccar's limit); larger ones get 413. */
+  maxHttpBodyBytes?: number;
 }
 
-export type ResolvedServerOptions = Required<
-  Omit<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore' | 'allowedPattern'>
-> &
-  Pick<ServerOptions, 'timezoneOffset' | 'host' | 'commandStore' | 'allowedPattern'>;
+type OptionalSettings = 'timezoneOffset' | 'host' | 'commandStore' | 'allowedPattern' | 'httpToken' | 'httpTokens';
+
+export type ResolvedServerOptions = Required<Omit<ServerOptions, OptionalSettings>> &
+  Pick<ServerOptions, OptionalSettings>;
 
 export const SERVER_DEFAULTS = {
   port: 5023,
@@ -89,6 +98,7 @@ export const SERVER_DEFAULTS = {
   identityPolicy: 'any',
   allowedDevices: [] as readonly string[],
   holdWithoutListeners: false,
+  maxHttpBodyBytes: 65536,
 } as const;
 
 function positiveInt(name: string, v: unknown, min: number, max: number): number {
@@ -114,6 +124,11 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   positiveInt('reassemblyTimeout', o.reassemblyTimeout, 1, 3600);
   positiveInt('maxConnectionsPerAddress', o.maxConnectionsPerAddress, 0, 1_000_000);
   positiveInt('udpRateLimit', o.udpRateLimit, 1, 1_000_000);
+  positiveInt('maxHttpBodyBytes', o.maxHttpBodyBytes, 256, 16 * 1024 * 1024);
+  if (o.httpToken !== undefined && (typeof o.httpToken !== 'string' || o.httpToken === ''))
+    throw new RangeError('httpToken must be a non-empty string');
+  for (const [id, token] of Object.entries(o.httpTokens ?? {}))
+    if (typeof token !== 'string' || token === '') throw new RangeError(`the token of device ${id} is empty`);
   if (!['any', 'flag', 'allow'].includes(o.identityPolicy))
     throw new RangeError(`identityPolicy must be any, flag or allow`);
   if (o.allowedPattern !== undefined && o.allowedPattern !== '') {

@@ -13,7 +13,8 @@ import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } 
 import { CommandLifecycle, type CommandEvent, type CommandOptions } from './commands';
 
 export type { CommandEvent, CommandOptions } from './commands';
-import { type Peer, TcpPeer, UdpPeer, udpPeerKey } from './peer';
+import { HttpDevices } from './http-devices';
+import { Peer, TcpPeer, UdpPeer, udpPeerKey } from './peer';
 import { DeviceRegistry, type DeviceInfo, type PeerInfo } from './registry';
 
 export interface ServerStats {
@@ -77,6 +78,8 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private held = false;
   /** Commands: checked, sent or queued, matched to answers, expired (src/server/commands.ts). */
   readonly commands: CommandLifecycle;
+  /** Connections that speak HTTP (phones), request by request (src/server/http-devices.ts). */
+  private readonly http: HttpDevices;
 
   constructor(options: ServerOptions = {}) {
     super();
@@ -118,9 +121,34 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
         commandTtl: o.commandTtl,
         answerTimeout: o.answerTimeout,
       },
-      (deviceId) => this.registry.link(deviceId) as Peer | undefined,
+      // a phone has no live connection to send on: its commands wait for its next request
+      (deviceId) => {
+        const link = this.registry.link(deviceId);
+        return link instanceof Peer ? link : undefined;
+      },
       (event) => this.safeEmit('command', event),
     );
+    this.http = new HttpDevices(this.options, {
+      registry: this.registry,
+      commands: this.commands,
+      allowed: this.allowed,
+      accepting: () => !this.held,
+      message: (m, info) => {
+        this.counters.messages++;
+        this.safeEmit('message', m, info);
+      },
+      errors: (errors, info) => {
+        this.counters.decodeErrors += errors.length;
+        for (const e of errors) this.safeEmit('decodeError', e, info);
+      },
+      rejected: (deviceId, info, reason) => {
+        this.counters.rejectedDevices++;
+        this.safeEmit('rejected', deviceId, info, reason);
+      },
+      online: (device) => this.safeEmit('online', device),
+      offline: (device, reason) => this.safeEmit('offline', device, reason),
+      warn: (message) => this.warn(message),
+    });
   }
 
   /** The port in use once listening (useful with port 0). */
@@ -362,6 +390,13 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       peer.close('internal error');
       return;
     }
+    if (result.handover) {
+      // HTTP (a phone): Node's HTTP server reads the connection from here on, request by request
+      if (result.errors.length) this.reportErrors(peer, result.errors);
+      if (peer instanceof TcpPeer) this.http.adopt(peer, result.handover);
+      else peer.close('HTTP is served over TCP only');
+      return;
+    }
     const deviceId = peer.session.deviceId;
     if (deviceId !== undefined && deviceId !== peer.deviceId && !this.identified(peer, deviceId, now)) {
       if (result.errors.length) this.reportErrors(peer, result.errors);
@@ -442,6 +477,12 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     const idleMs = this.options.idleTimeout * 1000;
     const identifyMs = this.options.identifyTimeout * 1000;
     const sweep = (peer: Peer) => {
+      if (peer.session.handedOver) {
+        // HTTP (phones) names a device per request, not per connection: no identify timeout. Node's HTTP server
+        // times out slow requests and idle kept-alive connections; this closes one that stopped reading answers.
+        if (now - peer.lastSeen > idleMs) peer.close('idle timeout');
+        return;
+      }
       if (peer.deviceId === undefined && now - peer.createdAt > identifyMs) {
         peer.close('did not identify itself in time');
         return;
@@ -463,6 +504,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       for (const p of [...this.udpPeers.values()]) sweep(p);
       for (const [address, b] of this.udpBuckets) if (now - b.at > 60000) this.udpBuckets.delete(address);
       this.commands.sweep(now);
+      this.http.sweep(now);
     } catch (err) {
       this.warn(`poll: ${(err as Error).message}`);
     }
@@ -470,6 +512,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
 
   private async releaseSockets(): Promise<void> {
     this.options.commandStore?.flush?.();
+    this.http.close();
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     for (const peer of this.tcpPeers) peer.socket.destroy();

@@ -4,7 +4,7 @@
  * and a second one started while it runs gets the next block instead of the same IDs (a server keeps only the
  * newest connection of a device, so two simulators with the same IDs would keep disconnecting each other).
  */
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,27 +28,35 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Takes a block's lock file, or a stale one whose process has ended; false when a running process holds it. */
+/**
+ * Takes a block's lock file, or a stale one whose process has ended; false when a running process holds it. The
+ * file appears with its PID already in it (written aside, then hard-linked into place), so a reader never sees
+ * an empty lock and takes it for a stale one.
+ */
 function take(file: string): boolean {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let holder = Number.NaN;
+  const mine = `${file}.${process.pid}`;
+  writeFileSync(mine, String(process.pid));
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        holder = Number(readFileSync(file, 'utf8'));
-      } catch {
-        /* removed meanwhile: try again */
+        linkSync(mine, file);
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        let holder = Number.NaN;
+        try {
+          holder = Number(readFileSync(file, 'utf8'));
+        } catch {
+          /* removed meanwhile: try again */
+        }
+        if (Number.isInteger(holder) && holder > 0 && alive(holder)) return false;
+        rmSync(file, { force: true });
       }
-      if (Number.isInteger(holder) && holder > 0 && alive(holder)) return false;
-      rmSync(file, { force: true });
     }
+    return false;
+  } finally {
+    rmSync(mine, { force: true });
   }
-  return false;
 }
 
 /** Claims enough consecutive free blocks for `devices` devices, in `dir` (default: a folder in the temp dir). */

@@ -7,12 +7,13 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { CODECS } from '../protocols';
-import type { DeviceProtocol, Exchange, Fix } from '../protocols/common/device';
-import { bearing, distance, loopRoute, type RoutePoint } from './route';
+import type { DeviceProtocol, Exchange, Fix, HttpDeviceProtocol } from '../protocols/common/device';
+import { HttpSimDevice } from './http-device';
+import { loopRoute, nextFix, type RoutePoint } from './route';
 import { LatencyRecorder, newCounters, type SimCounters } from './stats';
 
 /** Every protocol whose folder has a simulated device, by name. */
-export const DEVICE_PROTOCOLS: Readonly<Record<string, DeviceProtocol>> = Object.fromEntries(
+export const DEVICE_PROTOCOLS: Readonly<Record<string, DeviceProtocol | HttpDeviceProtocol>> = Object.fromEntries(
   [...CODECS.values()].flatMap((c) => (c.device ? [[c.protocol, c.device]] : [])),
 );
 
@@ -59,14 +60,25 @@ interface Pending {
   kind: 'login' | 'position' | 'heartbeat' | 'alarm';
 }
 
-class SimDevice {
+/** What the simulator asks of a device, whatever it speaks. */
+export interface SimulatedDevice {
+  readonly id: string;
+  readonly up: boolean;
+  readonly inFlight: number;
+  start(): void;
+  stop(): void;
+  sendPosition(alarm?: boolean): void;
+}
+
+class SimDevice implements SimulatedDevice {
   readonly id: string;
   up = false;
   private tcp: Socket | undefined;
   private udp: UdpSocket | undefined;
   private serial = 0;
-  private routeIndex: number;
-  private routeOffset = 0;
+  /** Where on the route it is (see nextFix). */
+  routeIndex: number;
+  routeOffset = 0;
   private pending: Pending[] = [];
   private head = 0;
   private received = Buffer.alloc(0);
@@ -176,27 +188,7 @@ class SimDevice {
   }
 
   private nextFix(): Fix {
-    const route = this.sim.route;
-    const speed = this.sim.options.speed;
-    const a = route[this.routeIndex];
-    const b = route[(this.routeIndex + 1) % route.length];
-    const leg = Math.max(1, distance(a, b));
-    const step = (speed / 3.6) * (this.sim.options.interval || 1);
-    this.routeOffset += step;
-    while (this.routeOffset > leg) {
-      this.routeOffset -= leg;
-      this.routeIndex = (this.routeIndex + 1) % route.length;
-    }
-    const t = Math.min(1, this.routeOffset / leg);
-    return {
-      time: Date.now(),
-      lat: a.lat + (b.lat - a.lat) * t,
-      lon: a.lon + (b.lon - a.lon) * t,
-      speed,
-      course: bearing(a, b),
-      satellites: 9,
-      ignition: true,
-    };
+    return nextFix(this.sim.route, this, this.sim.options);
   }
 
   private onData(d: Buffer): void {
@@ -265,7 +257,7 @@ export class Simulator extends EventEmitter {
   readonly route: RoutePoint[];
   readonly counters: SimCounters = newCounters();
   readonly latency = new LatencyRecorder();
-  private readonly devices: SimDevice[] = [];
+  private readonly devices: SimulatedDevice[] = [];
   private ticker: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private due = 0;
@@ -301,8 +293,12 @@ export class Simulator extends EventEmitter {
     const o = this.options;
     for (let i = 0; i < o.devices; i++) {
       const device = DEVICE_PROTOCOLS[o.protocols[i % o.protocols.length]];
-      const protocol = o.transport === 'udp' ? (device.udp ?? device) : device;
-      this.devices.push(new SimDevice(o.firstIndex + i, protocol, this, i / o.devices));
+      const protocol = o.transport === 'udp' && 'udp' in device ? (device.udp ?? device) : device;
+      this.devices.push(
+        'http' in protocol
+          ? new HttpSimDevice(o.firstIndex + i, protocol, this, i / o.devices)
+          : new SimDevice(o.firstIndex + i, protocol, this, i / o.devices),
+      );
     }
     for (let i = 0; i < this.devices.length; i += o.connectConcurrency) {
       for (const d of this.devices.slice(i, i + o.connectConcurrency)) d.start();
@@ -330,7 +326,7 @@ export class Simulator extends EventEmitter {
     for (const d of this.devices) if (d.up) this.refill(d);
   }
 
-  refill(d: SimDevice): void {
+  refill(d: SimulatedDevice): void {
     while (d.inFlight < this.options.window) d.sendPosition();
   }
 

@@ -42,7 +42,14 @@ export const ATTRIBUTES = {
   batteryAlarm: n('battery alarm code, as reported', 'raw'),
   batteryStatus: n('battery pack status word', 'raw'),
   batteryHealth: n('battery pack health', '%'),
+  batteryCondition: s(
+    'battery health as a phone reports it: good, overheat, dead, over_voltage, failure, cold, unknown',
+  ),
   batteryTemp: n('battery pack temperature', '°C'),
+  batteryTempMax: n('battery pack: highest sensor temperature', '°C'),
+  batteryTempMin: n('battery pack: lowest sensor temperature', '°C'),
+  batteryCellMax: n('battery pack: highest cell voltage', 'V'),
+  batteryCellMin: n('battery pack: lowest cell voltage', 'V'),
   batteryCurrent: n('battery current', 'A'),
   batteryVersion: n('battery pack version', 'raw'),
   absoluteCapacity: n('battery pack absolute state of charge', '%'),
@@ -67,6 +74,7 @@ export const ATTRIBUTES = {
   vdop: n('vertical dilution of precision'),
   pdop: n('position dilution of precision'),
   accuracy: n('position accuracy', 'm'),
+  mock: b('the location comes from a mock location provider (a phone in developer mode, a simulator)'),
   satellitesVisible: n('satellites in view (not only those used)'),
   networkTechnology: s('radio technology in use (2G, 4G...)'),
   operator: n('mobile network operator code: the MCC digits followed by the MNC digits'),
@@ -81,6 +89,8 @@ export const ATTRIBUTES = {
   distance: n('distance of a trip or since the last record', 'm'),
   hours: n('engine hours', 'ms'),
   motion: b('the device says it is moving'),
+  activity: s('what a phone’s activity recognition says: still, on_foot, walking, running, on_bicycle, in_vehicle'),
+  trigger: s('what made a phone report this location: motionchange, heartbeat, geofence, providerchange...'),
   steps: n('pedometer steps'),
   turnovers: n('turn-overs counted by the device (H02 LINK), as reported', 'raw'),
   drivingTime: n('driving time, as reported', 's'),
@@ -173,6 +183,11 @@ export const ATTRIBUTES = {
   videoLoss: n('channels that lost video, bitfield (JT/T 1078)', 'raw'),
   videoOcclusion: n('channels with a covered camera, bitfield (JT/T 1078)', 'raw'),
   tirePressures: a('tyre pressures, one byte each, as reported'),
+  // the wearer (watches, personal trackers)
+  heartRate: n('heart rate', 'bpm'),
+  bloodOxygen: n('blood oxygen saturation (SpO2)', '%'),
+  pressureHigh: n('blood pressure, systolic', 'mmHg'),
+  pressureLow: n('blood pressure, diastolic', 'mmHg'),
   // environment sensors
   deviceTemp: n('temperature inside the device', '°C'),
   humidity: n('relative humidity', '%'),
@@ -198,6 +213,7 @@ export const ATTRIBUTES = {
   city: n('city code of the registration (JT/T 808)'),
   authCode: s('authentication code the terminal presents (JT/T 808)'),
   dataUsage: n('mobile data used, as reported', 'raw'),
+  notificationToken: s('push-notification token a phone app registered (Traccar Client), to wake it for commands'),
   // drivers, cards and tags
   driverUniqueId: s('driver ID (iButton, RFID or card)'),
   driver: s('driver name'),
@@ -277,8 +293,13 @@ export const ATTRIBUTES = {
   media: { type: 'bytes' as const, about: 'a media file (photo, audio, video), as a Buffer' },
   mediaType: s('media type: image, audio, video'),
   mediaFormat: s('media format: jpeg, mp3...'),
+  mediaName: s('the name the device gave a media file'),
   mediaEvent: o('what a JT/T 808 media file is: {id, type, format, event, channel} (codes as reported)'),
   mediaIds: a('IDs of stored media files'),
+  // what has no name here
+  params: o(
+    'parameters a phone or script sent (OsmAnd / Traccar Client) that this vocabulary has no name for, under their own names: numbers, booleans or text',
+  ),
 } as const satisfies Record<string, AttributeSpec>;
 
 /**
@@ -313,6 +334,7 @@ export const ATTRIBUTE_FAMILIES = {
     Temp: n('beacon n: temperature, as reported', 'raw'),
   },
   batteryCell: { '': n('voltage of battery cell n', 'V') },
+  batteryTemp: { '': n('battery pack temperature sensor n', '°C') },
   alarm: { Status: n('state of alarm input n, as reported', 'raw') },
   tag: {
     Id: s('BLE tag n: ID'),

@@ -6,7 +6,7 @@
 export const RECORD_TYPES = {
   position: 'a record with a location (valid or not: see `valid`)',
   login: 'the device identified itself',
-  register: 'a JT/T 808 terminal registered',
+  register: 'the device registered: a JT/T 808 terminal, or a phone app’s push-notification token',
   authentication: 'a JT/T 808 terminal authenticated',
   logout: 'the device logged out',
   heartbeat: 'the device is alive (and may report status)',
@@ -69,6 +69,19 @@ export const COMMAND_TYPES = {
   takePhoto: 'take a photo now',
   transparent: 'pass data through to a device behind the terminal (JT/T 808 0x8900)',
   videoStop: 'stop a video stream',
+  alarmSos: 'switch the SOS alarm (its SMS or call) on or off',
+  alarmBattery: 'switch the low-battery alarm on or off',
+  alarmRemove: 'switch the taken-off (removal) alarm on or off',
+  powerOff: 'switch the device off',
+  modeDeepSleep: 'switch deep sleep on or off',
+  modePowerSaving: 'switch power saving on or off',
+  setConnection: 'point the device at another server address and port',
+  setOdometer: 'set or reset the device’s odometer',
+  deviceIdentification: 'ask the device to identify itself',
+  silenceTime: 'set the periods in which a watch stays silent (class time)',
+  alarmClock: 'set a watch’s alarm clocks / reminders',
+  voiceMessage: 'send a voice message (AMR audio) for the device to play',
+  setIndicator: 'set a watch’s reward indicator (flowers)',
   custom: 'any command text (or bytes) the device understands, sent as it is',
 } as const;
 
@@ -79,4 +92,5 @@ export const COMMAND_ALIASES: Readonly<Record<string, CommandType>> = {
   rebootDevice: 'reboot',
   message: 'sendText',
   requestPhoto: 'takePhoto',
+  getDeviceStatus: 'getInfo',
 };

@@ -17,6 +17,7 @@ describe('benchmark suite (smoke run)', function () {
     for (const section of [
       'Decode throughput',
       'Ingestion through the server',
+      'HTTP ingestion',
       'Memory per connected device',
       'ACK latency',
       'Targets',
@@ -30,5 +31,6 @@ describe('benchmark suite (smoke run)', function () {
       'no wrong replies under load',
     );
     assert.match(md, /\| TrackerServer \| [\d.]+ KiB \|/);
+    assert.match(md, /\| TrackerServer \(detection, handover[^|]*\| [\d,]+ \| 0 \|/, 'phones answered 200, none wrong');
   });
 });

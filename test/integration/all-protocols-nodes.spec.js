@@ -51,13 +51,7 @@ describe('GT06, JT/T 808, JT600, VT600 and Teltonika on one port (Node-RED, real
       udpClient(port),
     ]);
     gt06.write(F.LOGIN + F.SOS);
-    jt808.write(
-      J.frame({
-        msgId: 0x0200,
-        serial: 7,
-        body: Buffer.from('000000010000000301575bcb06cfab5e00000000000024010211040530010c', 'hex'),
-      }),
-    );
+    jt808.write(J.sosLocation(7));
     jt600.write(vec(J600, 30)); // binary record
     jt600.write(vec(J600, 20)); // U01 text report
     vt.write(

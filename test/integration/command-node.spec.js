@@ -1,9 +1,6 @@
 'use strict';
 // tracker-command in a real Node-RED runtime with real sockets.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const serverNode = require('../../nodes/tracker-server.js');
 const inNode = require('../../nodes/tracker-in.js');
@@ -11,7 +8,7 @@ const commandNode = require('../../nodes/tracker-command.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const { tcpClient, delay, freePort } = require('../lib/clients');
 const { crc16 } = require('../lib/crc');
-const { listeningPort, receive } = require('../lib/red');
+const { useNodeRed, commandFlow, listeningPort, receive } = require('../lib/red');
 const F = require('../fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
@@ -30,40 +27,14 @@ function gt06Answer(flag, text) {
 
 function flow(port, commandProps = {}) {
   return [
-    { id: 'f1', type: 'tab' },
-    { id: 'srv', type: 'tracker-server', port, host: '127.0.0.1' },
-    { id: 'in', z: 'f1', type: 'tracker-in', server: 'srv', wires: [['records'], []] },
-    { id: 'records', z: 'f1', type: 'helper' },
-    {
-      id: 'cmd',
-      z: 'f1',
-      type: 'tracker-command',
-      server: 'srv',
-      command: 'payload',
-      device: 'topic',
-      deviceType: 'msg',
-      wires: [['status']],
-      ...commandProps,
-    },
-    { id: 'status', z: 'f1', type: 'helper' },
+    ...commandFlow(port, commandProps),
     { id: 'catcher', z: 'f1', type: 'catch', scope: null, wires: [['caught']] },
     { id: 'caught', z: 'f1', type: 'helper' },
   ];
 }
 
 describe('tracker-command in Node-RED', () => {
-  let userDir;
-  before(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-cmd-'));
-    helper.settings({ userDir });
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    helper.settings({});
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
-  afterEach(() => helper.unload());
+  useNodeRed('cmd');
 
   it('engineStop reaches a connected GT06 as the exact 0x80 frame; its 0x15 answer comes out as result', async () => {
     await helper.load([serverNode, inNode, commandNode, catchNode], flow(0));

@@ -2,16 +2,13 @@
 // JT/T 808 terminals through Node-RED on real sockets, on the same port as a GT06 device:
 // registration, authentication, heartbeats, locations, batches, sub-packaged photos, commands, flags.
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const os = require('node:os');
-const path = require('node:path');
 const helper = require('node-red-node-test-helper');
 const serverNode = require('../../nodes/tracker-server.js');
 const inNode = require('../../nodes/tracker-in.js');
 const commandNode = require('../../nodes/tracker-command.js');
 const flagsNode = require('../../nodes/tracker-flags.js');
 const { tcpClient, delay, freePort } = require('../lib/clients');
-const { listeningPort, collect } = require('../lib/red');
+const { useNodeRed, commandNodes, listeningPort, collect } = require('../lib/red');
 const J = require('../lib/jt808');
 const F = require('../fixtures/gt06-frames');
 
@@ -83,18 +80,7 @@ async function until(predicate, ms = 4000) {
 }
 
 describe('JT/T 808 through Node-RED (real sockets, shared port)', () => {
-  let userDir;
-  before(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nr-jt808-'));
-    helper.settings({ userDir, trackerServerReassemblyTimeout: 1 });
-    await helper.startServer();
-  });
-  after(async () => {
-    await helper.stopServer();
-    helper.settings({});
-    fs.rmSync(userDir, { recursive: true, force: true });
-  });
-  afterEach(() => helper.unload());
+  useNodeRed('jt808', { trackerServerReassemblyTimeout: 1 });
 
   it('2013 and 2019 terminals and a GT06 at once: register, auth, heartbeat, SOS location, batch of 3', async () => {
     await helper.load([serverNode, inNode], flow(0));
@@ -221,19 +207,7 @@ describe('JT/T 808 through Node-RED (real sockets, shared port)', () => {
 
   it('a command to an offline terminal is queued, survives a redeploy, is sent on return and acknowledged by 0x0001', async () => {
     const port = await freePort();
-    const extra = [
-      {
-        id: 'cmd',
-        z: 'f1',
-        type: 'tracker-command',
-        server: 'srv',
-        command: 'payload',
-        device: 'topic',
-        deviceType: 'msg',
-        wires: [['status']],
-      },
-      { id: 'status', z: 'f1', type: 'helper' },
-    ];
+    const extra = commandNodes();
     await helper.load([serverNode, inNode, commandNode], flow(port, extra));
     await listeningPort();
     let t = await terminal(port, { phone: '013912345678' });

@@ -5,7 +5,7 @@ const { TrackerServer, Simulator } = require('../../dist/index.js');
 
 describe('tracker-sim (mixed protocols against the server)', function () {
   this.timeout(20000);
-  it('logs in, reports and raises SOS alarms on every protocol with no wrong reply', async () => {
+  it('logs in, reports and raises SOS alarms on every protocol it plays with no wrong reply', async () => {
     const server = new TrackerServer({ port: 0, host: '127.0.0.1' });
     await server.listen();
     const alarms = new Map();
@@ -14,7 +14,7 @@ describe('tracker-sim (mixed protocols against the server)', function () {
     const sim = new Simulator({
       port: server.port,
       devices: 24,
-      protocols: ['gt06', 'jt808', 'jt600', 'vt600', 'teltonika'],
+      protocols: ['gt06', 'jt808', 'jt600', 'vt600', 'tk103', 'watch', 'teltonika'],
       rate: 300,
       heartbeat: 0,
     });
@@ -32,7 +32,9 @@ describe('tracker-sim (mixed protocols against the server)', function () {
         jt600: ['general'],
         jt808: ['sos'],
         teltonika: ['sos'],
+        tk103: ['sos'],
         vt600: ['sos'],
+        watch: ['sos'],
       });
       assert.equal(server.stats.decodeErrors, 0);
     } finally {
@@ -57,6 +59,46 @@ describe('tracker-sim (mixed protocols against the server)', function () {
       assert.ok(s.counters.positionsAcked > 20, `${s.counters.positionsAcked} positions`);
       assert.deepEqual(alarms, [['sos']]);
       assert.equal(server.stats.udpPeers, 4);
+      assert.equal(server.stats.decodeErrors, 0);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('tracker-sim phones (Traccar Client JSON over HTTP, keep-alive)', function () {
+  this.timeout(20000);
+  it('posts along the route next to GT06 devices; every answer is 200 with an empty body; SOS comes through', async () => {
+    const server = new TrackerServer({ port: 0, host: '127.0.0.1' });
+    await server.listen();
+    const phones = new Map();
+    server.on('message', (m) => {
+      if (m.protocol !== 'osmand') return;
+      const list = phones.get(m.deviceId) ?? [];
+      list.push(m);
+      phones.set(m.deviceId, list);
+    });
+    const sim = new Simulator({ port: server.port, devices: 6, protocols: ['osmand', 'gt06'], rate: 60, heartbeat: 0 });
+    try {
+      await sim.start();
+      await sim.waitUp();
+      sim.sos(0);
+      await new Promise((r) => setTimeout(r, 1000));
+      const s = await sim.stop();
+      assert.equal(s.counters.wrongReplies, 0);
+      assert.equal(s.counters.devicesUp, 6);
+      assert.equal(phones.size, 3);
+      const track = [...phones.values()][0];
+      assert.ok(track.length >= 3, `${track.length} positions`);
+      assert.ok(
+        track.every(
+          (m) => m.type === 'position' && Math.abs(m.speed - 40) < 0.05 && m.attributes.trigger === 'motionchange',
+        ),
+      );
+      const moved = new Set(track.map((m) => `${m.lat},${m.lon}`));
+      assert.ok(moved.size >= 2, 'it drives along the route');
+      assert.ok([...phones.values()].flat().some((m) => m.alarms.includes('sos')));
+      assert.ok(server.stats.connections <= 6, 'one kept-alive connection per device');
       assert.equal(server.stats.decodeErrors, 0);
     } finally {
       await server.close();

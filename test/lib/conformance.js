@@ -2,12 +2,12 @@
 // Runs Traccar's conformance vectors (test/fixtures/traccar, see the NOTICE there) against the built codecs:
 // every decode case in order through one connection per group (a login early on identifies the device),
 // every frame case, every encode case. Shared by the vector tests and `npm run conformance`.
-const { getCodec, createSession, validateCommand } = require('../../dist/index.js');
+const { getCodec, createSession, validateCommand, HttpReplay, COMMAND_ALIASES } = require('../../dist/index.js');
 const { loadVectors, makeConnection, emptyOutput, checkExpectation } = require('./vectors');
 const { escapeFrame, unescapeFrame } = require('./jt808');
 const { unescapeText } = require('./jt600');
 
-const PROTOCOLS = ['gt06', 'jt808', 'jt600', 'vt600', 'h02', 'gps103', 'teltonika'];
+const PROTOCOLS = ['gt06', 'jt808', 'jt600', 'vt600', 'h02', 'gps103', 'osmand', 'tk103', 'watch', 'teltonika'];
 
 /** Cases we handle differently from Traccar on purpose, with the reason: by protocol, kind and case id. */
 const KNOWN_DIFFERENCES = {
@@ -26,6 +26,21 @@ const KNOWN_DIFFERENCES = {
   vt600: { decode: {}, frame: {}, encode: {} },
   h02: { decode: {}, frame: {}, encode: {} },
   gps103: { decode: {}, frame: {}, encode: {} },
+  osmand: { decode: {}, frame: {}, encode: {} },
+  tk103: {
+    decode: {
+      12: 'a DW5B cell/Wi-Fi report without GPS: Traccar gives it the last known location (its test harness has one); we emit a network record with the cells and access points, and no invented location',
+    },
+    frame: {},
+    encode: {},
+  },
+  watch: {
+    decode: {
+      7: 'six JXTK voice chunks in one buffer: Traccar’s test hands them to the decoder unframed, which reads the first header only and emits nothing; through our framer they become the whole 5312-byte voice message, emitted as one audio record (each chunk answered JXTKR,1)',
+    },
+    frame: {},
+    encode: {},
+  },
   teltonika: {
     decode: {},
     frame: {},
@@ -35,6 +50,23 @@ const KNOWN_DIFFERENCES = {
     },
   },
 };
+
+/**
+ * An HTTP vector's request as Node's HTTP parser hands it over (header names in lower case): what the codec's
+ * `decodeRequest` takes. The same requests on the wire go through the product's HTTP path in
+ * runWireConformance.
+ */
+function httpRequest(v) {
+  const headers = {};
+  for (const [name, value] of Object.entries(v.headers)) headers[name.toLowerCase()] = value;
+  return { method: v.method, url: v.uri, headers, body: Buffer.from(v.body, 'utf8') };
+}
+
+/** Traccar keeps a parameter it has no name for under its own name; ours go to `attributes.params`. */
+function withParams(m) {
+  const { params, ...attributes } = m.attributes;
+  return params ? { ...m, attributes: { ...params, ...attributes } } : m;
+}
 
 /** How each protocol's vectors are fed and compared. */
 const FEED = {
@@ -101,19 +133,120 @@ const FEED = {
     encode: plainEncode,
     title: textTitle,
   },
+  osmand: {
+    // the vectors' hex is the request on the wire (runWireConformance); here the request the parser makes of it
+    wire: (hex) => Buffer.from(hex, 'hex'),
+    http: true,
+    decode(codec, v, conn, out) {
+      const { status } = codec.decodeRequest(httpRequest(v), conn, out);
+      return status === v.httpStatus ? null : `answered ${status}, expected ${v.httpStatus}`;
+    },
+    view: withParams,
+    title: (v) => `${v.method} ${v.headers['Content-Type'] ?? v.uri.slice(0, 48)}`,
+  },
+  tk103: {
+    wire: (hex) => Buffer.from(hex, 'hex'),
+    frameText: (b) => b,
+    // Traccar's alternative mode (a server setting there) is the `alternative` parameter here, where declared
+    encode(codec, e) {
+      const { uniqueId, ...params } = e.attributes;
+      const conn = makeConnection(codec);
+      conn.deviceId = uniqueId;
+      const command = { type: e.command, ...params };
+      if (e.alternative && takes(codec, e.command, 'alternative')) command.alternative = true;
+      return encodeChecked(codec, command, conn).frames[0].toString('hex');
+    },
+    title: textTitle,
+  },
+  watch: {
+    // decode vectors are frames after unescaping: binary content goes back to its escaped wire form; seq 7 of
+    // testDecode is six frames still escaped, as they arrive
+    wire: (hex, v) => (v?.seq === 7 && v.group.endsWith('.testDecode') ? Buffer.from(hex, 'hex') : watchWire(hex)),
+    split: true,
+    // Traccar's framer hands frames on unescaped
+    frameText: (b) => watchFrame(b, unescapeWatch),
+    encode(codec, e) {
+      const { uniqueId, sessionManufacturer, sessionHasIndex, ...params } = e.attributes;
+      const conn = makeConnection(codec);
+      conn.deviceId = uniqueId;
+      conn.state.manufacturer = sessionManufacturer;
+      conn.state.hasIndex = sessionHasIndex;
+      return encodeChecked(codec, { type: e.command, ...params }, conn).frames[0].toString('hex');
+    },
+    // Traccar's media store is mocked in its tests (a file name); ours puts the audio itself in the record
+    values: (values) => {
+      if (!values || values.audio === undefined) return values;
+      const { audio, ...rest } = values;
+      return { ...rest, mediaType: 'audio' };
+    },
+    title: (v) => (v.text ?? `${Buffer.from(v.hex, 'hex').toString('latin1', 0, 40)} (binary)`).slice(0, 40),
+  },
   teltonika: {
     wire: (hex) => Buffer.from(hex, 'hex'),
     frameText: (b) => b,
     encode: plainEncode,
     title: (v) => (v.codec ? `codec 0x${v.codec}` : v.hex.length === 2 ? 'keep-alive' : 'IMEI login'),
     // Traccar's BLE sensor values in our names and units: both are the tag's battery voltage, in mV there, V here
-    values: ({ tag1Voltage, tag1Battery, ...rest }) => ({
-      ...rest,
-      ...(tag1Voltage !== undefined && { tag1Battery: tag1Voltage / 1000 }),
-      ...(tag1Battery !== undefined && { tag1Battery: tag1Battery / 1000 }),
-    }),
+    values: (values) => {
+      if (!values) return values;
+      const { tag1Voltage, tag1Battery, ...rest } = values;
+      if (tag1Voltage !== undefined) rest.tag1Battery = tag1Voltage / 1000;
+      if (tag1Battery !== undefined) rest.tag1Battery = tag1Battery / 1000;
+      return rest;
+    },
   },
 };
+
+const WATCH_HEAD = /^\[[0-9A-Za-z]{2}\*[0-9A-Za-z]+\*(?:[0-9A-Fa-f]{4}\*)?[0-9A-Fa-f]{4}\*/;
+
+/** A watch frame with its content passed through `map`. */
+function watchFrame(frame, map) {
+  const head = WATCH_HEAD.exec(frame.toString('latin1', 0, 48));
+  if (!head) return frame;
+  const content = frame.subarray(head[0].length, frame.length - 1);
+  return Buffer.concat([frame.subarray(0, head[0].length), map(content), frame.subarray(frame.length - 1)]);
+}
+
+const WATCH_ESCAPES = { 0x7d: 1, 0x5b: 2, 0x5d: 3, 0x2c: 4, 0x2a: 5 };
+
+/** Binary content escaped as a watch sends it (text content travels as it is). */
+function watchWire(hex) {
+  return watchFrame(Buffer.from(hex, 'hex'), (content) => {
+    if (/^[\x20-\x7e\r\n]*$/.test(content.toString('latin1'))) return content;
+    const out = [];
+    for (const b of content) out.push(...(WATCH_ESCAPES[b] ? [0x7d, WATCH_ESCAPES[b]] : [b]));
+    return Buffer.from(out);
+  });
+}
+
+function unescapeWatch(content) {
+  const out = [];
+  for (let i = 0; i < content.length; i++) {
+    if (content[i] === 0x7d && content[i + 1] >= 1 && content[i + 1] <= 5)
+      out.push([0, 0x7d, 0x5b, 0x5d, 0x2c, 0x2a][content[++i]]);
+    else out.push(content[i]);
+  }
+  return Buffer.from(out);
+}
+
+/** The frames a stream splits into (junk skipped, an incomplete tail left out). */
+function splitFrames(codec, stream) {
+  const frames = [];
+  let off = 0;
+  while (off < stream.length) {
+    const n = codec.frameLength(stream, off, stream.length);
+    if (n === 0) break;
+    if (n > 0) frames.push(stream.subarray(off, off + n));
+    off += Math.abs(n);
+  }
+  return frames;
+}
+
+/** Whether a codec's declaration of a command type (or its alias) takes a parameter. */
+function takes(codec, type, param) {
+  const canonical = COMMAND_ALIASES[type] ?? type;
+  return codec.commands.some((c) => c.type === canonical && c.params.some((p) => p.name === param));
+}
 
 function plainEncode(codec, e, now) {
   const { uniqueId, ...params } = e.attributes;
@@ -160,11 +293,18 @@ function runConformance(protocol, records) {
       const out = emptyOutput();
       // a case decoded under a configured device model sees that model; the connection's state carries on
       const c = v.model ? { ...conn, options: { ...conn.options, model: v.model } } : conn;
-      codec.decode(feed.wire(v.hex), c, out);
+      let problem = null;
+      if (feed.decode) problem = feed.decode(codec, v, c, out);
+      else {
+        const wire = feed.wire(v.hex, v);
+        // a vector holding several frames as they arrive goes through the framer first
+        for (const frame of feed.split ? splitFrames(codec, wire) : [wire]) codec.decode(frame, c, out);
+      }
       conn.deviceId = c.deviceId;
       conn.state = c.state;
       if (records) records.push(...out.messages);
-      return checkExpectation(out.messages, feed.values && v.values ? { ...v, values: feed.values(v.values) } : v);
+      const expected = feed.values ? { ...v, values: feed.values(v.values) } : v;
+      return problem ?? checkExpectation(feed.view ? out.messages.map(feed.view) : out.messages, expected);
     });
     const title = `#${v.seq} ${feed.title(v)} -> ${v.expect}${v.values ? ` ${JSON.stringify(v.values)}` : ''}${v.model ? ` (model ${v.model})` : ''}`;
     cases.push({ kind: 'decode', id: v.seq, title, problem, known: known.decode[v.seq] });
@@ -205,9 +345,52 @@ function runConformance(protocol, records) {
   return cases;
 }
 
-/** A decode vector's frame as it arrives on the wire. */
-function wireOf(protocol, vector) {
-  return FEED[protocol].wire(vector.hex);
+/**
+ * The decode vectors of a protocol spoken over HTTP, as they arrive on the wire: one connection per group,
+ * through a session (`mode`: the protocol pinned, or `auto`) and the product's HTTP path (HttpReplay: Node's
+ * parser and the tracker port's limits). Each request must get exactly one answer, with the vector's status,
+ * and the records the vector expects. Resolves with cases shaped like runConformance's.
+ */
+async function runWireConformance(protocol, mode) {
+  const feed = FEED[protocol];
+  const known = KNOWN_DIFFERENCES[protocol];
+  const groups = new Map();
+  for (const v of loadVectors(protocol).decode) {
+    if (!groups.has(v.group)) groups.set(v.group, []);
+    groups.get(v.group).push(v);
+  }
+  const cases = [];
+  for (const vectors of groups.values()) {
+    const connection = new HttpReplay(createSession({ protocol: mode }));
+    for (const v of vectors) {
+      const result = await connection.push(feed.wire(v.hex));
+      const problem = attempt(() => {
+        const answers = result.replies.map((r) => r.toString('latin1')).join('');
+        const statuses = [...answers.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+        if (statuses.length !== 1) return `${statuses.length} answers`;
+        if (statuses[0] !== v.httpStatus) return `answered ${statuses[0]}, expected ${v.httpStatus}`;
+        if (result.messages.some((m) => m.protocol !== protocol)) return 'decoded as another protocol';
+        return checkExpectation(result.messages.map(feed.view), v);
+      });
+      cases.push({
+        kind: 'decode',
+        id: v.seq,
+        title: `#${v.seq} ${feed.title(v)} (${mode})`,
+        problem,
+        known: known.decode[v.seq],
+      });
+    }
+    connection.close();
+  }
+  return cases;
 }
 
-module.exports = { PROTOCOLS, KNOWN_DIFFERENCES, runConformance, wireOf };
+/** A decode vector's frame as it arrives on the wire. */
+function wireOf(protocol, vector) {
+  return FEED[protocol].wire(vector.hex, vector);
+}
+
+/** Protocols spoken over HTTP, whose vectors runWireConformance also feeds as wire bytes. */
+const HTTP_PROTOCOLS = PROTOCOLS.filter((p) => FEED[p].http);
+
+module.exports = { PROTOCOLS, HTTP_PROTOCOLS, KNOWN_DIFFERENCES, runConformance, runWireConformance, wireOf };

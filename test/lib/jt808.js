@@ -101,4 +101,13 @@ function locationBody({ alarm = 0, status = 3, lat = 22.5, lon = 114.25, time = 
   return Buffer.concat([b, ...items.map(([id, value]) => Buffer.concat([Buffer.from([id, value.length]), value]))]);
 }
 
-module.exports = { unescapeFrame, escapeFrame, xor, frame, parse, locationBody };
+/** A 0x0200 location with the SOS bit, 22.502347 / 114.273118 at 2024-01-02 03:04:05 UTC, as serial `serial`. */
+function sosLocation(serial) {
+  return frame({
+    msgId: 0x0200,
+    serial,
+    body: Buffer.from('000000010000000301575bcb06cfab5e00000000000024010211040530010c', 'hex'),
+  });
+}
+
+module.exports = { unescapeFrame, escapeFrame, xor, frame, parse, locationBody, sosLocation };

@@ -1,6 +1,58 @@
 'use strict';
-// Shared pieces of the Node-RED tests: waiting for the tracker-server to listen, collecting messages.
+// Shared pieces of the Node-RED tests: a runtime with its own user directory, a standard flow, waiting for the
+// tracker-server to listen, collecting messages.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const helper = require('node-red-node-test-helper');
+
+/**
+ * Mocha hooks for a describe block: one Node-RED runtime with a fresh user directory (tracker-command keeps its
+ * queue there) and `settings`; flows unloaded after each test, everything removed at the end.
+ */
+function useNodeRed(name, settings = {}) {
+  let userDir;
+  before(async () => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), `nr-${name}-`));
+    helper.settings({ userDir, ...settings });
+    await helper.startServer();
+  });
+  after(async () => {
+    await helper.stopServer();
+    helper.settings({});
+    fs.rmSync(userDir, { recursive: true, force: true });
+  });
+  afterEach(() => helper.unload());
+}
+
+/** tracker-command `cmd` on server `srv` (device from msg.topic, command from msg.payload) into helper `status`. */
+function commandNodes(props = {}) {
+  return [
+    {
+      id: 'cmd',
+      z: 'f1',
+      type: 'tracker-command',
+      server: 'srv',
+      command: 'payload',
+      device: 'topic',
+      deviceType: 'msg',
+      wires: [['status']],
+      ...props,
+    },
+    { id: 'status', z: 'f1', type: 'helper' },
+  ];
+}
+
+/** tracker-server `srv` on `port` (0: any free one), tracker-in `in` (every record) into helper `out`, and commandNodes. */
+function commandFlow(port = 0, commandProps = {}) {
+  return [
+    { id: 'f1', type: 'tab' },
+    { id: 'srv', type: 'tracker-server', port, host: '127.0.0.1' },
+    { id: 'in', z: 'f1', type: 'tracker-in', server: 'srv', wires: [['out'], []] },
+    { id: 'out', z: 'f1', type: 'helper' },
+    ...commandNodes(commandProps),
+  ];
+}
 
 /** The port the tracker-server node `id` bound (port 0 in the flow = pick a free one). */
 function listeningPort(id = 'srv', ms = 3000) {
@@ -50,4 +102,4 @@ function record(...ids) {
   return Object.fromEntries(ids.map((id) => [id, collect(id)]));
 }
 
-module.exports = { listeningPort, receive, collect, record };
+module.exports = { useNodeRed, commandNodes, commandFlow, listeningPort, receive, collect, record };

@@ -1,10 +1,10 @@
 'use strict';
-// Traccar's conformance vectors for all four protocols (test/fixtures/traccar, see the NOTICE there), run by
+// Traccar's conformance vectors for every protocol (test/fixtures/traccar, see the NOTICE there), run by
 // test/lib/conformance.js, which `npm run conformance` uses too: one test per case, deliberate differences
 // skipped with their reason (and failing if they ever start to pass, so the list cannot go stale).
 const assert = require('node:assert/strict');
 const { createSession } = require('../../dist/index.js');
-const { PROTOCOLS, runConformance } = require('../lib/conformance');
+const { PROTOCOLS, HTTP_PROTOCOLS, runConformance, runWireConformance, wireOf } = require('../lib/conformance');
 const { loadVectors } = require('../lib/vectors');
 const { escapeFrame } = require('../lib/jt808');
 
@@ -32,6 +32,19 @@ for (const protocol of PROTOCOLS) {
   });
 }
 
+for (const protocol of HTTP_PROTOCOLS) {
+  describe(`${protocol.toUpperCase()} conformance vectors on the wire (Node's HTTP parser, one connection per group)`, () => {
+    for (const mode of [protocol, 'auto']) {
+      it(`every request gets one answer with Traccar's status and the expected records (--protocol ${mode})`, async () => {
+        const cases = await runWireConformance(protocol, mode);
+        assert.ok(cases.length > 0);
+        const failed = cases.filter((c) => !c.known && c.problem !== null).map((c) => `${c.title}: ${c.problem}`);
+        assert.deepEqual(failed, []);
+      });
+    }
+  });
+}
+
 describe('JT/T 808 decode vectors, escaped and streamed through a session', () => {
   it('gives the same records as decoding each frame', () => {
     const s = createSession({ protocol: 'jt808', now: () => Date.UTC(2024, 0, 2) });
@@ -47,4 +60,32 @@ describe('JT/T 808 decode vectors, escaped and streamed through a session', () =
     }
     assert.ok(records > 90, `${records} records`);
   });
+});
+
+describe('TK103 and watch decode vectors through auto-detecting sessions', () => {
+  // --protocol auto must give what --protocol <name> gives, frame for frame
+  for (const protocol of ['tk103', 'watch']) {
+    it(`${protocol}: the same records and replies as a session pinned to ${protocol}`, () => {
+      const groups = new Map();
+      for (const v of loadVectors(protocol).decode) {
+        if (!groups.has(v.group)) groups.set(v.group, []);
+        groups.get(v.group).push(wireOf(protocol, v));
+      }
+      let records = 0;
+      for (const frames of groups.values()) {
+        const now = () => Date.UTC(2024, 0, 2);
+        const auto = createSession({ now });
+        const pinned = createSession({ protocol, now });
+        for (const f of frames) {
+          const a = auto.push(f);
+          const p = pinned.push(f);
+          assert.deepEqual(a.messages, p.messages);
+          assert.deepEqual(a.replies, p.replies);
+          records += a.messages.length;
+        }
+        assert.equal(auto.protocol, protocol);
+      }
+      assert.ok(records > 35, `${records} records`);
+    });
+  }
 });

@@ -18,6 +18,7 @@ const CAP = 4096;
 const J600 = require('../fixtures/traccar/jt600.json');
 const V600 = require('../fixtures/traccar/vt600.json');
 const H02 = require('../fixtures/traccar/h02.json');
+const TK103 = require('../fixtures/traccar/tk103.json');
 const hex = (s) => Buffer.from(s, 'hex');
 const ascii = (s) => Buffer.from(s, 'latin1');
 
@@ -44,6 +45,16 @@ const PROTOCOLS = {
     hello: ascii('##,imei:359586015829802,A;'),
     valid: ascii('imei:359586015829802,tracker,1610101200,,F,100000.000,A,5230.0000,N,01324.0000,E,0.00,0;'),
     type: 'position',
+  },
+  tk103: {
+    hello: Buffer.from(TK103.decode.find((v) => v.seq === 35).hex, 'hex'),
+    valid: ascii('(027044702512BP00027044702512HSO01A4)'),
+    type: 'heartbeat',
+  },
+  watch: {
+    hello: ascii('[3G*4700186508*000B*LK,0,10,100]'),
+    valid: ascii('[3G*4700186508*0002*LK]'),
+    type: 'heartbeat',
   },
   teltonika: { hello: T.login(), valid: T.avl(), type: 'position' },
 };
@@ -74,6 +85,8 @@ const junkByte = fc.oneof(
       0x58, // H02 X block
       0x69, // GPS103 `imei:`
       0x35, // a digit: GPS103 heartbeat
+      0x5b, // watch `[` and `]`
+      0x5d,
     ),
   },
 );
@@ -290,6 +303,55 @@ describe('property: encoders read back', () => {
     );
   });
 
+  it('TK103 commands: one (<id><text>) frame, or the text in the SMS envelope; frame breakers refused', () => {
+    const codec = getCodec('tk103');
+    const safe = printable.filter((t) => !/[()[\]$]/.test(t));
+    fc.assert(
+      fc.property(safe, fc.boolean(), (text, sms) => {
+        const conn = { deviceId: '027044702512', state: {}, options: {} };
+        const [f] = codec.encodeCommand({ type: 'custom', text, alternative: sms }, conn).frames;
+        assert.equal(f.toString('latin1'), sms ? `[begin]sms2,${text},[end]` : `(027044702512${text})`);
+        // the device's framer sees exactly one frame
+        if (!sms) assert.equal(codec.frameLength(f, 0, f.length), f.length);
+        for (const bad of [')', '(', '$', ']', '\n'])
+          assert.throws(() => codec.encodeCommand({ type: 'custom', text: text + bad, alternative: sms }, conn));
+      }),
+      SETTINGS,
+    );
+  });
+
+  it('watch commands: length field = escaped content bytes, escapes undone give the audio back', () => {
+    const codec = getCodec('watch');
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 400 }),
+        fc.constantFrom('SG', '3G', 'ZJ'),
+        fc.boolean(),
+        (audio, maker, index) => {
+          const conn = { deviceId: '8800000015', state: { manufacturer: maker, hasIndex: index }, options: {} };
+          const [f] = codec.encodeCommand(
+            { type: 'voiceMessage', audio: Buffer.from(audio).toString('hex') },
+            conn,
+          ).frames;
+          const head = `[${maker === '3G' ? 'SG' : maker}*8800000015*${index ? '0001*' : ''}`;
+          assert.equal(f.toString('latin1', 0, head.length), head);
+          const len = parseInt(f.toString('latin1', head.length, head.length + 4), 16);
+          const content = f.subarray(head.length + 5, f.length - 1);
+          assert.equal(len, content.length);
+          assert.equal(f[f.length - 1], 0x5d);
+          // no raw bracket inside: the watch's framer sees one frame
+          assert.ok(!content.includes(0x5b) && !content.includes(0x5d));
+          const out = [];
+          for (let i = 3; i < content.length; i++)
+            out.push(content[i] === 0x7d ? [0, 0x7d, 0x5b, 0x5d, 0x2c, 0x2a][content[++i]] : content[i]);
+          assert.deepEqual(Buffer.from(out), Buffer.from(audio));
+          assert.equal(codec.frameLength(f, 0, f.length), f.length);
+        },
+      ),
+      SETTINGS,
+    );
+  });
+
   it('VT600 $$ commands: declared length and byte-sum checksum', () => {
     const codec = getCodec('vt600');
     fc.assert(
@@ -310,6 +372,108 @@ describe('property: encoders read back', () => {
         }
       }),
       SETTINGS,
+    );
+  });
+});
+
+describe('property: OsmAnd requests (HTTP)', () => {
+  const { HttpReplay, attributeSpec } = require('../../dist/index.js');
+  const { request } = require('../lib/osmand');
+  const codec = getCodec('osmand');
+  const text = fc.string({ maxLength: 40 });
+  const value = fc.oneof(text, fc.double({ noNaN: false }).map(String), fc.constantFrom('true', 'false', '', '-1'));
+  const names = fc.constantFrom(
+    'id',
+    'deviceid',
+    'lat',
+    'lon',
+    'location',
+    'timestamp',
+    'speed',
+    'speedUnit',
+    'bearing',
+    'altitude',
+    'batt',
+    'charge',
+    'cell',
+    'wifi',
+    'alarm',
+    'valid',
+    'power',
+    'io5',
+    'token',
+    '__proto__',
+    'constructor',
+  );
+  const query = fc
+    .array(fc.tuple(fc.oneof(names, text), value), { maxLength: 12 })
+    .map((pairs) => new URLSearchParams(pairs).toString());
+  const body = fc.oneof(
+    fc.json().map((j) => ({ type: 'application/json', body: j })),
+    fc
+      .record({ location: fc.anything(), device_id: fc.oneof(text, fc.integer()) })
+      .map((o) => ({ type: 'application/json', body: JSON.stringify(o) })),
+    query.map((q) => ({ type: 'application/x-www-form-urlencoded', body: q })),
+    fc.uint8Array({ maxLength: 200 }).map((b) => ({ type: '', body: Buffer.from(b).toString('latin1') })),
+  );
+
+  it('any request: no throw, 200 or 400, device IDs by the rule, every attribute typed by the vocabulary', () => {
+    fc.assert(
+      fc.property(query, body, fc.constantFrom('GET', 'POST', 'PUT'), (q, b, method) => {
+        const conn = {
+          protocol: 'osmand',
+          options: {},
+          deviceId: undefined,
+          now: 0,
+          receivedAt: '1970-01-01T00:00:00.000Z',
+          state: {},
+        };
+        const out = { messages: [], replies: [], errors: [], answers: [] };
+        const { status } = codec.decodeRequest(
+          request({ method, url: `/?${q}`, headers: b.type ? { 'content-type': b.type } : {}, body: b.body }),
+          conn,
+          out,
+        );
+        assert.ok(status === 200 || status === 400, String(status));
+        if (status === 400) assert.deepEqual(out.messages, []);
+        for (const m of out.messages) {
+          assert.match(m.deviceId, /^\S(?:.{0,62}\S)?$/u);
+          assert.equal(m.deviceId, conn.deviceId);
+          assert.ok(!Number.isNaN(Date.parse(m.time)), m.time);
+          for (const [key, v] of Object.entries(m.attributes)) {
+            const spec = attributeSpec(key);
+            assert.ok(spec, key);
+            assert.ok(spec.type.split('|').includes(typeof v === 'object' ? 'object' : typeof v), `${key}: ${v}`);
+          }
+          if (m.lat !== undefined) assert.ok(Math.abs(m.lat) <= 90 && Math.abs(m.lon) <= 180);
+        }
+      }),
+      SETTINGS,
+    );
+  });
+
+  it('any bytes after a request line, split anywhere: one answer per request at most, nothing thrown', async () => {
+    await fc.assert(
+      fc.asyncProperty(junk, cuts, async (bytes, cutPoints) => {
+        const replay = new HttpReplay(createSession());
+        const all = Buffer.concat([Buffer.from('POST /?id=1 HTTP/1.1\r\nContent-Length: 5\r\n\r\nlat=1'), bytes]);
+        const points = [...new Set(cutPoints.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
+        let prev = 0;
+        let written = '';
+        for (const p of [...points, all.length]) {
+          const r = await replay.push(all.subarray(prev, p));
+          written += r.replies.map((x) => x.toString('latin1')).join('');
+          prev = p;
+        }
+        replay.close();
+        const statuses = [...written.matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((m) => Number(m[1]));
+        assert.equal(statuses[0], 200);
+        assert.ok(
+          statuses.every((s) => [200, 400, 408, 413, 431].includes(s)),
+          statuses.join(),
+        );
+      }),
+      { ...SETTINGS, numRuns: Math.max(10, Math.floor(RUNS / 5)) },
     );
   });
 });

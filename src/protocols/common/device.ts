@@ -36,3 +36,28 @@ export interface DeviceProtocol {
   /** The device over UDP, when it speaks differently there (absent: the same frames as over TCP). */
   udp?: DeviceProtocol;
 }
+
+/** One HTTP request a simulated phone makes, and the status it must get back. */
+export interface HttpExchange {
+  method: 'GET' | 'POST';
+  /** Path and query. */
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  expectStatus: number;
+}
+
+/**
+ * The device side of a protocol spoken over HTTP (phone apps): the simulator sends these requests with
+ * Node's HTTP client over a keep-alive connection, as the apps do, and checks each answer's status and body.
+ */
+export interface HttpDeviceProtocol {
+  name: string;
+  http: true;
+  deviceId(index: number): string;
+  position(fix: Fix, deviceId: string): HttpExchange;
+  /** A report while standing still (the apps' heartbeat setting). */
+  heartbeat(fix: Fix, deviceId: string): HttpExchange;
+  /** The SOS button. */
+  alarm(fix: Fix, deviceId: string): HttpExchange;
+}

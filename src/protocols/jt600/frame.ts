@@ -6,6 +6,7 @@
 import { Detect } from '../codec';
 import { bcdByte, isBcd } from '../common/bcd';
 import { dollarTieBreak, h02BinaryLayout, NEED_MORE, NOT_H02 } from '../common/dollar';
+import { parenProtocol } from '../common/paren';
 
 /** 15 stored short records make the longest frames seen (415 bytes); long JT701 frames are under 100. */
 export const JT600_MAX_FRAME = 2048;
@@ -120,9 +121,13 @@ export function detectJt600(buf: Buffer, offset: number, end: number): Detect {
   if (first === OPEN) {
     const n = Math.min(end - offset, 40);
     const head = buf.toString('latin1', offset, offset + n);
+    // the `(` rules (common/paren.ts) give JT/T 808 e-locks and TK103 precedence over JT600 text
+    const ruled = parenProtocol(head);
+    if (ruled === 'jt808' || ruled === 'tk103') return Detect.No;
     if (TEXT_START.test(head)) return Detect.Yes;
     // still a possible prefix of such a sentence?
-    return n < 40 && !head.includes(')') && /^\(\d*(,[\w@]*(,\d*(,[A-Z]*)?)?)?$/.test(head) ? Detect.More : Detect.No;
+    // (the third field may be letters too: `(ID,2,U09,` arrives a byte at a time)
+    return n < 40 && !head.includes(')') && /^\(\d*(,[\w@]*(,\w*(,[A-Z]*)?)?)?$/.test(head) ? Detect.More : Detect.No;
   }
   return Detect.No;
 }

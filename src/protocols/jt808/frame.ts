@@ -4,6 +4,7 @@
  * frames delimited by `e7` with their own escapes. Junk before a delimiter is skipped.
  */
 import { Detect } from '../codec';
+import { parenHead, parenProtocol } from '../common/paren';
 
 /** Worst case: every byte of a 1023-byte body and a 2019 header escaped, plus delimiters. */
 export const JT808_MAX_FRAME = 2 * (1 + 2 + 2 + 1 + 10 + 2 + 4 + 1023 + 1) + 2;
@@ -19,6 +20,7 @@ const CLOSE_PAREN = 0x29;
  */
 export function detectJt808(buf: Buffer, offset: number, end: number): Detect {
   const first = buf[offset];
+  if (first === OPEN_PAREN) return detectElock(buf, offset, end);
   if (first !== 0x7e && first !== 0xe7) return Detect.No;
   if (end - offset < 3) return Detect.More;
   const id = (buf[offset + 1] << 8) | buf[offset + 2];
@@ -27,6 +29,25 @@ export function detectJt808(buf: Buffer, offset: number, end: number): Detect {
   if (n === 0) return Detect.More;
   if (n < 0) return Detect.No;
   return frameIsConsistent(unescapeFrame(buf.subarray(offset, offset + n)), first === 0xe7) ? Detect.Yes : Detect.No;
+}
+
+/** What an e-lock frame start can still grow into: `(` + 12 digits + `,` serial `,` 3-digit type. */
+const ELOCK_PREFIX = /^\((?:\d{0,12}|\d{12},\d*|\d{12},\d+,\d{0,3})$/;
+
+/**
+ * An e-lock text frame opens a connection when the `(` rules (common/paren.ts) name JT/T 808 and it is whole
+ * text. The search stops at the next `(` too, so searches from successive start markers never overlap.
+ */
+function detectElock(buf: Buffer, offset: number, end: number): Detect {
+  const head = parenHead(buf, offset, end);
+  if (parenProtocol(head) !== 'jt808') return ELOCK_PREFIX.test(head) ? Detect.More : Detect.No;
+  const limit = Math.min(end, offset + MAX_TEXT_FRAME);
+  for (let i = offset + 1; i < limit; i++) {
+    const b = buf[i];
+    if (b === CLOSE_PAREN) return Detect.Yes;
+    if (b === OPEN_PAREN || b < 0x20 || b > 0x7e) return Detect.No;
+  }
+  return limit - offset < MAX_TEXT_FRAME ? Detect.More : Detect.No;
 }
 
 /** The check code matches, or the declared body length matches the bytes carried. */

@@ -1,0 +1,21 @@
+/** The watch codec (`[SG*<id>*<len>*<content>]` kids' watches and personal trackers): decoding, replies, commands. */
+import type { Codec } from '../codec';
+import { encodeWatchCommand, WATCH_COMMANDS } from './commands';
+import { decodeWatchFrame, pollWatch, type WatchState } from './decoder';
+import { watchDevice } from './device';
+import { watchFlags } from './flags';
+import { detectWatch, watchFrameLength, WATCH_MAX_FRAME } from './frame';
+
+export const watch: Codec<WatchState> = {
+  protocol: 'watch',
+  maxFrameLength: WATCH_MAX_FRAME,
+  detect: detectWatch,
+  frameLength: watchFrameLength,
+  createState: () => ({}),
+  decode: decodeWatchFrame,
+  poll: pollWatch,
+  commands: WATCH_COMMANDS,
+  encodeCommand: encodeWatchCommand,
+  device: watchDevice,
+  flags: watchFlags,
+};
