@@ -27,15 +27,21 @@ const TK103_POSITION = byseq('tk103', 34);
 // watch UD position with four cells (Traccar vector seq 38), after an LK heartbeat
 const WATCH_LK = Buffer.from('[SG*8800000015*0002*LK]', 'latin1');
 const WATCH_UD = vectors('watch').decode.find((d) => d.seq === 38 && d.group.endsWith('.testDecode'));
+// Teltonika: the IMEI login, then Codec 8 AVL packets (TCP, CRC-16/IBM valid): seq 38, one record with four I/O
+// elements (the worked example of docs/protocols/teltonika.md); seq 26, a batch of 14 records
+const TELTONIKA_LOGIN = byseq('teltonika', 0);
+const TELTONIKA_AVL = byseq('teltonika', 38);
+const TELTONIKA_BATCH = byseq('teltonika', 26);
 
-/** name -> { protocol, identify: Buffer, frames: Buffer[] } */
+/** name -> { protocol, identify: Buffer, frames: Buffer[], reference?: the npm parser compared with } */
 const WORKLOADS = {
-  'gt06 location': { protocol: 'gt06', identify: GT06_LOGIN, frames: [GT06_LOCATION] },
+  'gt06 location': { protocol: 'gt06', identify: GT06_LOGIN, frames: [GT06_LOCATION], reference: 'gt06-parser' },
   'gt06 mix': {
     protocol: 'gt06',
     identify: GT06_LOGIN,
     // 1 login : 8 locations : 1 heartbeat, as the peer benchmarks in the notes
     frames: [GT06_LOGIN, ...Array(8).fill(GT06_LOCATION), GT06_HEARTBEAT],
+    reference: 'gt06-parser',
   },
   'jt808 location': { protocol: 'jt808', identify: JT808_LOCATION, frames: [JT808_LOCATION] },
   'jt600 location': { protocol: 'jt600', identify: JT600_LOCATION, frames: [JT600_LOCATION] },
@@ -45,6 +51,18 @@ const WORKLOADS = {
   'gps103 report': { protocol: 'gps103', identify: GPS103_REPORT, frames: [GPS103_REPORT] },
   'tk103 position': { protocol: 'tk103', identify: TK103_LOGIN, frames: [TK103_POSITION] },
   'watch position': { protocol: 'watch', identify: WATCH_LK, frames: [hex(WATCH_UD.hex)] },
+  'teltonika avl': {
+    protocol: 'teltonika',
+    identify: TELTONIKA_LOGIN,
+    frames: [TELTONIKA_AVL],
+    reference: 'teltonika-parser',
+  },
+  'teltonika batch': {
+    protocol: 'teltonika',
+    identify: TELTONIKA_LOGIN,
+    frames: [TELTONIKA_BATCH],
+    reference: 'teltonika-parser',
+  },
 };
 
 module.exports = { WORKLOADS, vectors, hex, GT06_LOGIN, GT06_LOCATION, GT06_HEARTBEAT };

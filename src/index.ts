@@ -47,4 +47,4 @@ export type { Zone, CircleZone, PolygonZone } from './geo/zones';
 export { distance, bearing, destination, insidePolygon } from './geo/geo';
 export type { LatLon } from './geo/geo';
 export { JsonFile } from './server/file-store';
-export { crc16x25, xor8, sum8 } from './protocols/common/checksum';
+export { crc16x25, crc16ibm, xor8, sum8 } from './protocols/common/checksum';

@@ -272,6 +272,11 @@ export class TrackerSession {
     return { ...encoded, expectsAnswer: encoded.expectsAnswer ?? answer !== 'none' };
   }
 
+  /** What the protocol answers a device whose ID the identity policy refuses (see Codec.refusal), if anything. */
+  refusalReply(): Buffer | undefined {
+    return this.codec?.refusal && this.conn ? this.codec.refusal(this.conn) : undefined;
+  }
+
   /** Offset of the first position in [from, end) where some protocol detects a frame, or -1. */
   private nextDetected(data: Buffer, from: number, end: number): number {
     for (let i = from; i < end; i++) {

@@ -135,6 +135,12 @@ export interface Codec<S = unknown> {
    * against `commands`; throws a clear Error when it still cannot be sent (the device's ID is not known yet...).
    */
   encodeCommand?(command: ValidCommand, conn: Connection<S>): EncodedFrames;
+  /**
+   * What tells a device that the identity policy refused the ID its frame just gave (Teltonika answers a refused
+   * IMEI login with `00`): written instead of that frame's replies, before the connection is closed.
+   * Absent, or undefined: the connection is closed without a word.
+   */
+  refusal?(conn: Connection<S>): Buffer | undefined;
   /** The raw bitfields its records carry, for tracker-flags (absent: none). */
   readonly flags?: ProtocolFlags;
   /** The device side, for tracker-sim (absent: the simulator cannot play this protocol). */

@@ -12,6 +12,7 @@ import { jt600 } from './jt600';
 import { jt808 } from './jt808';
 import { osmand } from './osmand';
 import { tk103 } from './tk103';
+import { teltonika } from './teltonika';
 import { vt600 } from './vt600';
 import { watch } from './watch';
 
@@ -25,6 +26,7 @@ export const CODECS: ReadonlyMap<ProtocolName, Codec<any>> = new Map<ProtocolNam
   ['osmand', osmand],
   ['tk103', tk103],
   ['watch', watch],
+  ['teltonika', teltonika],
 ]);
 
 /** The protocols spoken, in detection order. */

@@ -61,7 +61,8 @@ export interface ServerOptions {
   udpRateLimit?: number;
   /**
    * Which device IDs are served: `any`; `flag` (serve all, but mark IDs outside the allow-list as unknown);
-   * `allow` (only the allow-list: others get no acknowledgement and are disconnected).
+   * `allow` (only the allow-list: others get no acknowledgement, or their protocol's refusal such as Teltonika's
+   * `00`, and are disconnected).
    */
   identityPolicy?: 'any' | 'flag' | 'allow';
   /** Allowed device IDs (exact). */

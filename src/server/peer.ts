@@ -31,7 +31,8 @@ export abstract class Peer implements DeviceLink {
   }
 
   abstract write(data: Buffer[]): boolean;
-  abstract close(reason: string): void;
+  /** Closes the connection; `farewell` (a refusal the protocol defines) is written first. */
+  abstract close(reason: string, farewell?: Buffer): void;
 }
 
 export class TcpPeer extends Peer {
@@ -73,9 +74,16 @@ export class TcpPeer extends Peer {
     return true;
   }
 
-  close(reason: string): void {
+  close(reason: string, farewell?: Buffer): void {
     if (this.closeReason === undefined) this.closeReason = reason;
-    this.socket.destroy();
+    const s = this.socket;
+    if (farewell && s.writable) {
+      // nothing more is read; the connection ends once the last word is out
+      s.pause();
+      s.end(farewell, () => s.destroy());
+      return;
+    }
+    s.destroy();
   }
 
   private finish(fallback: string): void {
@@ -115,8 +123,9 @@ export class UdpPeer extends Peer {
     return true;
   }
 
-  close(reason: string): void {
+  close(reason: string, farewell?: Buffer): void {
     if (this.closed) return;
+    if (farewell) this.write([farewell]);
     this.closed = true;
     this.onClose(this, reason);
   }

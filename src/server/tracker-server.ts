@@ -38,7 +38,10 @@ export interface TrackerServerEvents {
   online: [device: DeviceInfo];
   offline: [device: DeviceInfo, reason: string];
   decodeError: [error: DecodeError, peer: PeerInfo];
-  /** A device refused by the identity policy (no acknowledgement was sent; the connection is closed). */
+  /**
+   * A device refused by the identity policy: its frame is not acknowledged (a protocol that has a refusal answer,
+   * such as Teltonika's `00` to the IMEI login, gets it) and the connection is closed.
+   */
   rejected: [deviceId: string, peer: PeerInfo, reason: string];
   connect: [peer: PeerInfo];
   disconnect: [peer: PeerInfo, reason: string];
@@ -493,7 +496,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       if (this.options.identityPolicy === 'allow') {
         this.counters.rejectedDevices++;
         this.safeEmit('rejected', deviceId, peer.info, 'not in the allow-list');
-        peer.close(`device ${deviceId} is not in the allow-list`);
+        peer.close(`device ${deviceId} is not in the allow-list`, peer.session.refusalReply());
         return false;
       }
       peer.info.known = false;

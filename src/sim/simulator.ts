@@ -295,7 +295,8 @@ export class Simulator extends EventEmitter {
   async start(): Promise<void> {
     const o = this.options;
     for (let i = 0; i < o.devices; i++) {
-      const protocol = DEVICE_PROTOCOLS[o.protocols[i % o.protocols.length]];
+      const device = DEVICE_PROTOCOLS[o.protocols[i % o.protocols.length]];
+      const protocol = o.transport === 'udp' && 'udp' in device ? (device.udp ?? device) : device;
       this.devices.push(
         'http' in protocol
           ? new HttpSimDevice(o.firstIndex + i, protocol, this, i / o.devices)

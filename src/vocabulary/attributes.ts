@@ -6,7 +6,15 @@
  * or scale, passed on unchanged.
  */
 
-export type AttributeType = 'number' | 'string' | 'boolean' | 'object' | 'bytes' | 'array' | 'number|boolean';
+export type AttributeType =
+  | 'number'
+  | 'string'
+  | 'boolean'
+  | 'object'
+  | 'bytes'
+  | 'array'
+  | 'number|boolean'
+  | 'number|boolean|string';
 
 export interface AttributeSpec {
   readonly type: AttributeType;
@@ -42,6 +50,7 @@ export const ATTRIBUTES = {
   batteryTempMin: n('battery pack: lowest sensor temperature', '°C'),
   batteryCellMax: n('battery pack: highest cell voltage', 'V'),
   batteryCellMin: n('battery pack: lowest cell voltage', 'V'),
+  batteryCurrent: n('battery current', 'A'),
   batteryVersion: n('battery pack version', 'raw'),
   absoluteCapacity: n('battery pack absolute state of charge', '%'),
   relativeCapacity: n('battery pack relative state of charge', '%'),
@@ -62,10 +71,14 @@ export const ATTRIBUTES = {
   rssi: n('GSM signal strength, as the device scales it', 'raw'),
   sensorRssi: n('sensor signal strength', 'dBm'),
   hdop: n('horizontal dilution of precision'),
+  vdop: n('vertical dilution of precision'),
+  pdop: n('position dilution of precision'),
   accuracy: n('position accuracy', 'm'),
   mock: b('the location comes from a mock location provider (a phone in developer mode, a simulator)'),
   satellitesVisible: n('satellites in view (not only those used)'),
   networkTechnology: s('radio technology in use (2G, 4G...)'),
+  operator: n('mobile network operator code: the MCC digits followed by the MNC digits'),
+  roaming: b('the SIM is roaming'),
   gps: n('GNSS state code, as reported', 'raw'),
   alertType: n('alert type code, as reported', 'raw'),
   protocolVersion: n('protocol version the terminal speaks (JT/T 808: 2013 for 2011/2013 headers, 2019)'),
@@ -98,6 +111,9 @@ export const ATTRIBUTES = {
   gSensor: s('accelerometer samples, "[x,y,z,...]"'),
   tilt: s('tilt angles, "[x,y,z]"'),
   collision: n('collision severity, as reported', 'g'),
+  axisX: n('accelerometer X axis', 'mG'),
+  axisY: n('accelerometer Y axis', 'mG'),
+  axisZ: n('accelerometer Z axis', 'mG'),
   deviceTime: s('the device’s own clock, ISO-8601 UTC'),
   timezone: s('time zone text, as reported'),
   timezoneOffset: n('the device’s clock offset from UTC announced at login', 'min'),
@@ -120,8 +136,17 @@ export const ATTRIBUTES = {
   mode: n('working mode code', 'raw'),
   uploadMode: n('upload mode code', 'raw'),
   bootReason: n('why the device restarted, as reported', 'raw'),
+  sleepMode: n('sleep mode code, as reported', 'raw'),
+  dataMode: n('data mode code (home or roaming network, parked or moving), as reported', 'raw'),
+  usbConnected: b('a USB cable is connected'),
+  uptime: n('time since the device started, as reported', 'raw'),
+  button: n('button code, as reported', 'raw'),
   wakeSource: n('what woke the device, as reported', 'raw'),
   rpm: n('engine speed', 'rpm'),
+  engineTemp: n('engine temperature', '°C'),
+  faultCount: n('diagnostic trouble codes the OBD reports'),
+  milDistance: n('distance driven with the malfunction indicator lamp on', 'km'),
+  hybridBatteryLevel: n('hybrid battery pack remaining life', '%'),
   obdSpeed: n('speed from the vehicle’s OBD', 'km/h'),
   tachographSpeed: n('speed from the tachograph', 'km/h'),
   throttle: n('throttle position', '%'),
@@ -133,6 +158,7 @@ export const ATTRIBUTES = {
   airTemp: n('air temperature', '°C'),
   airPressure: n('air pressure, as reported', 'raw'),
   fuel: n('fuel level, as reported (litres or %)', 'raw'),
+  fuelLevel: n('fuel level', '%'),
   fuelConsumption: n('fuel consumption, as reported', 'raw'),
   fuelUsed: n('fuel used, as reported', 'raw'),
   fuelTemp: n('fuel temperature', '°C'),
@@ -228,7 +254,15 @@ export const ATTRIBUTES = {
   dsm: o('driver state alarm details (item 0x65)'),
   tpms: o('tyre pressure alarm details (item 0x66)'),
   bsd: o('blind-spot alarm details (item 0x67)'),
-  event: n('event code, as reported', 'raw'),
+  event: n(
+    'event code, as reported (Teltonika: the ID of the I/O element that triggered the record, 0 = periodic)',
+    'raw',
+  ),
+  priority: n('record priority (Teltonika: 0 low, 1 high, 2 panic)', 'raw'),
+  generationType: n(
+    'what generated an event record (Teltonika Codec 16: 0 on exit, 1 on entrance, 2 on both, 4 hysteresis, 5 on change, 6 eventual, 7 periodical)',
+    'raw',
+  ),
   eventName: s(
     'an event the device names in words (a GPS103 keyword such as `acc alarm`, a command answer such as `jt`)',
   ),
@@ -279,7 +313,26 @@ export const ATTRIBUTE_FAMILIES = {
   adc: { '': n('analogue input n, as reported', 'raw') },
   in: { '': b('digital input n') },
   out: { '': b('digital output n') },
-  io: { '': { type: 'number|boolean' as const, about: 'I/O element n with no name in this vocabulary, as reported' } },
+  io: {
+    '': {
+      type: 'number|boolean|string' as const,
+      about: 'I/O element n with no name in this vocabulary, as reported (long or variable-length values as hex text)',
+    },
+  },
+  bleTemp: { '': n('temperature of BLE sensor n', '°C') },
+  tempProbe: { '': n('temperature of probe n', '°C') },
+  eyeTemp: { '': n('temperature of Teltonika EYE sensor n', '°C') },
+  eyeRoll: { '': n('roll angle of Teltonika EYE sensor n', '°') },
+  beacon: {
+    Uuid: s('beacon n: iBeacon UUID (hex)'),
+    Major: n('beacon n: iBeacon major'),
+    Minor: n('beacon n: iBeacon minor'),
+    Namespace: s('beacon n: Eddystone namespace (hex)'),
+    Instance: s('beacon n: Eddystone instance (hex)'),
+    Rssi: n('beacon n: signal strength', 'dBm'),
+    Battery: n('beacon n: battery, as reported', 'raw'),
+    Temp: n('beacon n: temperature, as reported', 'raw'),
+  },
   batteryCell: { '': n('voltage of battery cell n', 'V') },
   batteryTemp: { '': n('battery pack temperature sensor n', '°C') },
   alarm: { Status: n('state of alarm input n, as reported', 'raw') },
@@ -293,6 +346,12 @@ export const ATTRIBUTE_FAMILIES = {
     BatteryLevel: n('BLE tag n: battery charge', '%'),
     Rssi: n('BLE tag n: signal strength', 'dBm'),
     Status: n('BLE tag n: status code', 'raw'),
+    LowBattery: b('BLE tag n: battery low'),
+    Magnet: b('BLE tag n: magnet detected'),
+    Motion: b('BLE tag n: moving'),
+    MotionCount: n('BLE tag n: movements counted'),
+    Pitch: n('BLE tag n: pitch', '°'),
+    Roll: n('BLE tag n: roll', '°'),
     Data: s('BLE tag n: data (hex)'),
   },
   tire: {
@@ -322,7 +381,9 @@ type ValueOf<T extends AttributeType> = T extends 'number'
           ? unknown[]
           : T extends 'number|boolean'
             ? number | boolean
-            : Record<string, unknown>;
+            : T extends 'number|boolean|string'
+              ? number | boolean | string
+              : Record<string, unknown>;
 
 type Families = typeof ATTRIBUTE_FAMILIES;
 type FamilyKeys = {

@@ -24,7 +24,8 @@ describe('benchmark suite (smoke run)', function () {
       'Targets',
     ])
       assert.match(md, new RegExp(`## ${section}`));
-    assert.match(md, /\| gt06 location \| single \| [\d,]+ \| [\d,]+ \| [\d,]+ \|/);
+    assert.match(md, /\| gt06 location \| single \| [\d,]+ \| [\d,]+ \| [\d,]+ \(gt06-parser\) \| [\d.]+× \|/);
+    assert.match(md, /\| teltonika avl \| single \| [\d,]+ \| [\d,]+ \| [\d,]+ \(teltonika-parser\) \| [\d.]+× \|/);
     assert.match(
       md,
       /\| TrackerServer \(replies checked byte for byte\) \| [\d,]+ \| 0 \|/,

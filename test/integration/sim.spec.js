@@ -14,7 +14,7 @@ describe('tracker-sim (mixed protocols against the server)', function () {
     const sim = new Simulator({
       port: server.port,
       devices: 24,
-      protocols: ['gt06', 'jt808', 'jt600', 'vt600', 'tk103', 'watch'],
+      protocols: ['gt06', 'jt808', 'jt600', 'vt600', 'tk103', 'watch', 'teltonika'],
       rate: 300,
       heartbeat: 0,
     });
@@ -31,10 +31,34 @@ describe('tracker-sim (mixed protocols against the server)', function () {
         gt06: ['sos'],
         jt600: ['general'],
         jt808: ['sos'],
+        teltonika: ['sos'],
         tk103: ['sos'],
         vt600: ['sos'],
         watch: ['sos'],
       });
+      assert.equal(server.stats.decodeErrors, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a Teltonika unit over UDP: every datagram answered with its packet ID, the SOS decoded', async () => {
+    const server = new TrackerServer({ port: 0, host: '127.0.0.1' });
+    await server.listen();
+    const alarms = [];
+    server.on('message', (m) => m.alarms.length && alarms.push(m.alarms));
+    const sim = new Simulator({ port: server.port, transport: 'udp', devices: 4, protocols: ['teltonika'], rate: 100 });
+    try {
+      await sim.start();
+      await sim.waitUp();
+      sim.sos(0);
+      await new Promise((r) => setTimeout(r, 500));
+      const s = await sim.stop();
+      assert.equal(s.counters.wrongReplies, 0);
+      assert.equal(s.counters.devicesUp, 4);
+      assert.ok(s.counters.positionsAcked > 20, `${s.counters.positionsAcked} positions`);
+      assert.deepEqual(alarms, [['sos']]);
+      assert.equal(server.stats.udpPeers, 4);
       assert.equal(server.stats.decodeErrors, 0);
     } finally {
       await server.close();

@@ -139,4 +139,12 @@ async function freePort() {
   }
 }
 
-module.exports = { hex, tcpClient, udpClient, nextEvent, collectEvents, delay, freePort };
+/** A TrackerServer listening on a free loopback port, TCP and UDP (the caller closes it). */
+async function startServer(options = {}) {
+  const { TrackerServer } = require('../../dist/index.js');
+  const server = new TrackerServer({ port: 0, host: '127.0.0.1', ...options });
+  await server.listen();
+  return server;
+}
+
+module.exports = { hex, tcpClient, udpClient, nextEvent, collectEvents, delay, freePort, startServer };

@@ -10,6 +10,8 @@ const { loadVectors } = require('../lib/vectors');
 const NOT_A_FIRST_FRAME = {
   // #13's checksum is wrong and its length field too (Traccar checks neither): damaged, so it may not pin
   vt600: (v) => v.seq === 13,
+  // a Teltonika TCP connection opens with the IMEI login: a packet or a keep-alive byte before it names no device
+  teltonika: (v) => v.transport === 'tcp' && (v.hex === 'ff' || v.hex.startsWith('00000000')),
 };
 
 /** Damaged frames (Traccar decodes them anyway) must not pin a connection; nor can a frame cut short. */

@@ -8,6 +8,7 @@ const { gt06Position } = require('../lib/gt06');
 const J = require('../lib/jt808');
 const F = require('../fixtures/gt06-frames');
 const VT = require('../fixtures/traccar/vt600.json');
+const T = require('../lib/teltonika');
 
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
 
@@ -85,6 +86,11 @@ const CASES = {
   gps103: {
     coordinates: () => decode('gps103', null, gps103Report('2401020304', 'A,9530.0000,N,01324.0000,E')),
     date: () => decode('gps103', null, gps103Report('2413020304', 'A,5230.0000,N,01324.0000,E')),
+  },
+  teltonika: {
+    coordinates: () => decode('teltonika', T.login(), T.avl([{ lat: 95 }])),
+    // milliseconds since 1970 beyond the year 275760
+    date: () => decode('teltonika', T.login(), T.avl([{ time: 2 ** 62 }])),
   },
 };
 

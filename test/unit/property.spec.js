@@ -6,7 +6,8 @@
 const assert = require('node:assert/strict');
 const fc = require('fast-check');
 const { createSession, getCodec } = require('../../dist/index.js');
-const { crc16 } = require('../lib/crc');
+const { crc16, crc16ibm } = require('../lib/crc');
+const T = require('../lib/teltonika');
 const J = require('../lib/jt808');
 const F = require('../fixtures/gt06-frames');
 
@@ -55,6 +56,7 @@ const PROTOCOLS = {
     valid: ascii('[3G*4700186508*0002*LK]'),
     type: 'heartbeat',
   },
+  teltonika: { hello: T.login(), valid: T.avl(), type: 'position' },
 };
 
 /** Bytes biased towards each protocol's markers, so that junk often looks like the start of a frame. */
@@ -114,9 +116,12 @@ describe('property: any input, any split', () => {
         fc.property(junk, cuts, (bytes, cutPoints) => {
           const s = createSession({ protocol, maxBufferBytes: CAP });
           s.push(p.hello);
-          pushInPieces(s, bytes, cutPoints);
-          s.push(filler); // completes or abandons whatever the junk left open
+          const outs = pushInPieces(s, bytes, cutPoints);
+          outs.push(s.push(filler)); // completes or abandons whatever the junk left open
           const r = s.push(p.valid);
+          // the session survives a decoder that throws: that must never have been needed
+          const failures = [...outs, r].flatMap((o) => o.errors).filter((e) => /decoder failed/.test(e.message));
+          assert.deepEqual(failures, []);
           return r.messages.some((m) => m.type === p.type);
         }),
         SETTINGS,
@@ -140,18 +145,23 @@ describe('property: any input, any split', () => {
 });
 
 describe('property: shared checksums', () => {
-  it('CRC-16/X-25 (two bytes per step) equals a bitwise CRC for any bytes and range', () => {
-    const { crc16x25 } = require('../../dist');
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), (bytes, a, b) => {
-        const buf = Buffer.from(bytes);
-        const start = buf.length ? a % (buf.length + 1) : 0;
-        const end = start + (buf.length - start ? b % (buf.length - start + 1) : 0);
-        assert.equal(crc16x25(buf, start, end), crc16(buf.subarray(start, end)));
-      }),
-      SETTINGS,
-    );
-  });
+  for (const [name, fast, bitwise] of [
+    ['CRC-16/X-25', 'crc16x25', crc16],
+    ['CRC-16/IBM', 'crc16ibm', crc16ibm],
+  ]) {
+    it(`${name} (two bytes per step) equals a bitwise CRC for any bytes and range`, () => {
+      const crc = require('../../dist')[fast];
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+          const buf = Buffer.from(bytes);
+          const start = buf.length ? a % (buf.length + 1) : 0;
+          const end = start + (buf.length - start ? b % (buf.length - start + 1) : 0);
+          assert.equal(crc(buf, start, end), bitwise(buf.subarray(start, end)));
+        }),
+        SETTINGS,
+      );
+    });
+  }
 });
 
 describe('property: encoders read back', () => {

@@ -40,7 +40,7 @@ describe('vocabulary', () => {
   it('knows numbered families and refuses unknown keys', () => {
     assert.equal(attributeSpec('temp3').unit, '°C');
     assert.equal(attributeSpec('tag12Battery').unit, 'V');
-    assert.equal(attributeSpec('io239').type, 'number|boolean');
+    assert.equal(attributeSpec('io239').type, 'number|boolean|string');
     assert.equal(attributeSpec('tempX'), undefined);
     assert.equal(attributeSpec('tag1Unknown'), undefined);
     assert.equal(attributeSpec('madeUp'), undefined);

@@ -33,6 +33,8 @@ export interface DeviceProtocol {
   replyLength(buf: Buffer, offset: number): number;
   /** Whether a reply is the expected one (default: the same bytes). */
   matches?(reply: Buffer, expected: Buffer): boolean;
+  /** The device over UDP, when it speaks differently there (absent: the same frames as over TCP). */
+  udp?: DeviceProtocol;
 }
 
 /** One HTTP request a simulated phone makes, and the status it must get back. */
