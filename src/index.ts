@@ -1,6 +1,7 @@
 /** Library entry: usable from plain Node without Node-RED. */
 export { createSession, TrackerSession } from './session';
 export { CODECS, PROTOCOLS, getCodec, detectProtocol, declaredCommands } from './protocols';
+export { FrameScan } from './protocols/common/scan';
 export type {
   Codec,
   CommandAnswer,

@@ -17,6 +17,7 @@ import {
 } from './protocols/codec';
 import { CODECS, detectProtocol, getCodec } from './protocols';
 import { hexPreview } from './protocols/common/hex';
+import { FrameScan } from './protocols/common/scan';
 import { IsoFormatter } from './protocols/common/time';
 import type {
   DecodeError,
@@ -71,6 +72,8 @@ export class TrackerSession {
   private readonly candidates: readonly Codec<any>[];
   private readonly maxBuffer: number;
   private http = false;
+  /** What the framers learnt about the bytes of the current push (searches that found nothing; see FrameScan). */
+  private readonly scan = new FrameScan();
 
   /** `options` is read, never copied (a server shares one object among all its sessions): do not mutate it. */
   constructor(options: SessionOptions = {}) {
@@ -122,6 +125,7 @@ export class TrackerSession {
     }
     const end = data.length;
     let off = 0;
+    this.scan.reset();
     // Skipped bytes [junkStart, junkStart + junk) are reported as one error (no closure: this is the hot path).
     let junkStart = -1;
     let junk = 0;
@@ -130,7 +134,7 @@ export class TrackerSession {
     while (off < end) {
       const codec = this.codec;
       if (!codec) {
-        const found = detectProtocol(data, off, end, this.candidates);
+        const found = detectProtocol(data, off, end, this.candidates, this.scan);
         if (found === Detect.More) {
           // Waiting for more of a frame that may not be one: if a complete frame of some protocol
           // already starts further on, what lies before it is junk.
@@ -157,7 +161,7 @@ export class TrackerSession {
         off = end;
         break;
       }
-      const n = codec.frameLength(data, off, end);
+      const n = codec.frameLength(data, off, end, this.scan);
       if (n > 0) {
         if (junk) {
           this.flushJunk(out, data, junkStart, junk);
@@ -177,7 +181,8 @@ export class TrackerSession {
         off -= n;
       } else {
         if (end - off > this.maxBuffer || end - off > codec.maxFrameLength) {
-          // An incomplete frame that can never fit: give up on its start marker and resynchronise.
+          // An incomplete frame that can never fit: give up on its start marker and resynchronise (the
+          // framer's searches resume where they stopped: the bytes after this marker are not read again).
           if (junk === 0) junkStart = off;
           junk++;
           off++;
@@ -280,7 +285,7 @@ export class TrackerSession {
   /** Offset of the first position in [from, end) where some protocol detects a frame, or -1. */
   private nextDetected(data: Buffer, from: number, end: number): number {
     for (let i = from; i < end; i++) {
-      for (const codec of this.candidates) if (codec.detect(data, i, end) === Detect.Yes) return i;
+      for (const codec of this.candidates) if (codec.detect(data, i, end, this.scan) === Detect.Yes) return i;
     }
     return -1;
   }

@@ -9,6 +9,7 @@ import type { AlarmName, RecordType } from '../vocabulary';
 import type { CommandSpec, ValidCommand } from './common/commands';
 import type { DeviceProtocol, HttpDeviceProtocol } from './common/device';
 import type { ProtocolFlags } from './common/flags';
+import type { FrameScan } from './common/scan';
 
 /** Result of sniffing the first bytes of a connection. */
 export const Detect = {
@@ -104,15 +105,22 @@ export interface Codec<S = unknown> {
   readonly protocol: ProtocolName;
   /** Largest frame the codec accepts; longer ones are dropped and the stream resynchronised. */
   readonly maxFrameLength: number;
-  /** Sniffs the bytes at `offset` (start of a connection or datagram). */
-  detect(buf: Buffer, offset: number, end: number): Detect;
+  /**
+   * Sniffs the bytes at `offset` (start of a connection or datagram). The session asks every candidate at every
+   * offset until one says Yes: like `frameLength`, it must cost O(bytes) over all those calls (same `scan`).
+   */
+  detect(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect;
   /**
    * Finds the frame that starts at `offset`:
    *  > 0: a complete frame of that many bytes;
    *    0: the frame is incomplete, wait for more bytes;
    *  < 0: the next -n bytes are junk, skip them and call again.
+   * The session calls it again at the next offset, and at every offset of a run of start markers: the calls of
+   * one push must together cost O(bytes), whatever the bytes. A search ahead (for a terminator, the next frame)
+   * either stops at the next possible start, or is a `FrameScan` search that resumes where an earlier one over
+   * the same bytes stopped (`scan`: the same object for every call of a push; absent, nothing is remembered).
    */
-  frameLength(buf: Buffer, offset: number, end: number): number;
+  frameLength(buf: Buffer, offset: number, end: number, scan?: FrameScan): number;
   createState(options: Readonly<SessionOptions>): S;
   /**
    * Decodes one complete frame. `frame` may be a view into a reused buffer:

@@ -5,6 +5,7 @@
 import type { ProtocolName } from '../types';
 import { Detect, type Codec } from './codec';
 import type { CommandSpec } from './common/commands';
+import type { FrameScan } from './common/scan';
 import { gps103 } from './gps103';
 import { gt06 } from './gt06';
 import { h02 } from './h02';
@@ -39,16 +40,18 @@ export function getCodec(protocol: ProtocolName): Codec<any> | undefined {
 /**
  * Which codec claims the bytes at `offset`.
  * Returns the codec, `Detect.More` when a candidate needs more bytes, or `Detect.No` when none matches.
+ * `scan`: what the detectors learnt about these bytes at earlier offsets (see FrameScan).
  */
 export function detectProtocol(
   buf: Buffer,
   offset: number,
   end: number,
   candidates: readonly Codec<any>[],
+  scan?: FrameScan,
 ): Codec<any> | typeof Detect.More | typeof Detect.No {
   let more = false;
   for (const codec of candidates) {
-    const d = codec.detect(buf, offset, end);
+    const d = codec.detect(buf, offset, end, scan);
     if (d === Detect.Yes) return codec;
     if (d === Detect.More) more = true;
   }

@@ -1,12 +1,13 @@
 'use strict';
 // Framing helpers for the codec tests: drive a codec's framer over a buffer as the session does, counting the
-// bytes it examined (its optional ScanWork argument), and check that no decoder ever threw.
+// bytes it examined (the FrameScan the session would hand it), and check that no decoder ever threw.
 const assert = require('node:assert/strict');
 const fc = require('fast-check');
+const { FrameScan } = require('../../dist/index.js');
 
 /** Frames a whole buffer (junk skipped, an incomplete tail left); `work` = bytes the framer examined. */
 function frameAll(codec, buf) {
-  const scan = { work: 0 };
+  const scan = new FrameScan();
   const frames = [];
   let off = 0;
   let calls = 0;
@@ -22,7 +23,7 @@ function frameAll(codec, buf) {
 
 /** Detection tried at every offset, as a session does before it knows the protocol; `work` as above. */
 function detectAll(codec, buf) {
-  const scan = { work: 0 };
+  const scan = new FrameScan();
   for (let off = 0; off < buf.length; off++) codec.detect(buf, off, buf.length, scan);
   return scan.work;
 }

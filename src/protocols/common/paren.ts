@@ -32,3 +32,18 @@ export function parenProtocol(head: string): ParenProtocol | undefined {
 export function parenHead(buf: Buffer, offset: number, end: number): string {
   return buf.toString('latin1', offset, Math.min(end, offset + PAREN_HEAD));
 }
+
+const isAlnum = (b: number) => (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
+
+/**
+ * True when neither a rule nor what a rule needs to see more of can match the `(` frame at `offset`: every rule,
+ * and every frame start the three detectors wait on, has its first letters and digits followed by a `,` (or 15 of
+ * them for rule 4). Detection asks at every offset of a run of `(`: this answers most junk without building the
+ * head and running the rules.
+ */
+export function parenRuledOut(buf: Buffer, offset: number, end: number): boolean {
+  const stop = Math.min(end, offset + 16);
+  let i = offset + 1;
+  while (i < stop && isAlnum(buf[i])) i++;
+  return i < stop && buf[i] !== 0x2c;
+}

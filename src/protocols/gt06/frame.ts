@@ -7,21 +7,30 @@
 import { Detect } from '../codec';
 import { crc16x25 } from '../common/checksum';
 import { isBcd } from '../common/bcd';
+import { newSearch, type FrameScan } from '../common/scan';
 
 export const GT06_MAX_FRAME = 4096;
 
 /**
  * A connection is GT06 when its first frame is a trustworthy one: a CRC that checks, or a login whose
  * length and BCD IMEI are right (some firmware sends wrong CRCs). Junk that contains `78 78` is not claimed.
+ * Detection is asked at every offset of a run of markers: a frame of its declared size that holds the start
+ * of another complete frame, or a frame cut at `0d 0a` (its length lies) that holds any start marker, is not
+ * trusted without a look at its CRC, so no byte has its CRC computed for more than two starts.
  */
-export function detectGt06(buf: Buffer, offset: number, end: number): Detect {
+export function detectGt06(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect {
   const b0 = buf[offset];
   if (b0 !== 0x78 && b0 !== 0x79) return Detect.No;
   if (end - offset < 2) return Detect.More;
   if (buf[offset + 1] !== b0) return Detect.No;
-  const n = gt06FrameLength(buf, offset, end);
+  const n = gt06FrameLength(buf, offset, end, scan);
   if (n === 0) return Detect.More;
   if (n < 0) return Detect.No;
+  const inner =
+    n === declaredSize(buf, offset)
+      ? findComplete(buf, offset + 1, offset + n, end, scan)
+      : findStart(buf, offset + 1, offset + n, end, scan);
+  if (inner < offset + n) return Detect.No;
   return trustworthyFrame(buf.subarray(offset, offset + n)) ? Detect.Yes : Detect.No;
 }
 
@@ -48,40 +57,87 @@ function nextStart(buf: Buffer, from: number, end: number): number {
   return last === 0x78 || last === 0x79 ? end - 1 : end;
 }
 
-export function gt06FrameLength(buf: Buffer, offset: number, end: number): number {
+/** A frame starts at `i`, has arrived whole, and ends in `0d 0a` where its length says. */
+function completeAt(buf: Buffer, i: number, end: number): boolean {
+  if (!isStart(buf, i) || end - i < 5) return false;
+  const size = declaredSize(buf, i);
+  return size <= end - i && endsFrame(buf, i + size);
+}
+
+// The searches ahead (see FrameScan): each predicate reads the bytes at one position, whatever the frame start.
+const CUT = newSearch();
+const EARLY_END = newSearch();
+const COMPLETE = newSearch();
+const START = newSearch();
+
+/**
+ * First position in [from, limit) where a frame whose length lies ends (`0d 0a`) or a complete frame starts,
+ * or `limit` (or more) when there is none.
+ */
+function findCut(buf: Buffer, from: number, limit: number, end: number, scan?: FrameScan): number {
+  const resumed = scan ? scan.resume(CUT, buf, end, from) : from;
+  let i = resumed;
+  for (; i < limit; i++) if ((buf[i] === 0x0d && buf[i + 1] === 0x0a) || completeAt(buf, i, end)) break;
+  scan?.searched(CUT, from, resumed, i);
+  return i;
+}
+
+/** First `0d 0a` in [from, limit) followed by nothing yet or by a start marker, or `limit` (or more). */
+function findEarlyEnd(buf: Buffer, from: number, limit: number, end: number, scan?: FrameScan): number {
+  const resumed = scan ? scan.resume(EARLY_END, buf, end, from) : from;
+  let i = resumed;
+  for (; i < limit; i++) {
+    if (buf[i] !== 0x0d || buf[i + 1] !== 0x0a) continue;
+    const after = i + 2;
+    if (after === end || (end - after >= 2 && isStart(buf, after))) break;
+  }
+  scan?.searched(EARLY_END, from, resumed, i);
+  return i;
+}
+
+/** First complete frame start in [from, limit), or `limit` (or more). */
+function findComplete(buf: Buffer, from: number, limit: number, end: number, scan?: FrameScan): number {
+  const resumed = scan ? scan.resume(COMPLETE, buf, end, from) : from;
+  let i = resumed;
+  while (i < limit && !completeAt(buf, i, end)) i++;
+  scan?.searched(COMPLETE, from, resumed, i);
+  return i;
+}
+
+/** First start marker in [from, limit), or `limit` (or more). */
+function findStart(buf: Buffer, from: number, limit: number, end: number, scan?: FrameScan): number {
+  const resumed = scan ? scan.resume(START, buf, end, from) : from;
+  let i = resumed;
+  while (i < limit && !isStart(buf, i)) i++;
+  scan?.searched(START, from, resumed, i);
+  return i;
+}
+
+export function gt06FrameLength(buf: Buffer, offset: number, end: number, scan?: FrameScan): number {
   const available = end - offset;
   if (available < 2) return buf[offset] === 0x78 || buf[offset] === 0x79 ? 0 : -1;
-  if (!isStart(buf, offset)) return -(nextStart(buf, offset + 1, end) - offset);
+  if (!isStart(buf, offset)) {
+    const next = nextStart(buf, offset + 1, end);
+    if (scan) scan.work += next - offset;
+    return -(next - offset);
+  }
   if (available < 5) return 0;
   const size = declaredSize(buf, offset);
   // A declared size this large is junk that happens to start with a marker: skip the marker.
   if (size > GT06_MAX_FRAME) return -2;
-  if (available < size) return earlyEnd(buf, offset, end);
+  if (available < size) {
+    // Some firmware sends lengths that are too large: such a frame ends at a `0d 0a` followed by nothing (yet)
+    // or by the next start marker; a `0d 0a` followed by other bytes is part of the payload.
+    const cut = findEarlyEnd(buf, offset + 3, end - 1, end, scan);
+    return cut < end - 1 ? cut + 2 - offset : 0;
+  }
   if (endsFrame(buf, offset + size)) return size;
-  // The length field lies (Wi-Fi types, some firmware): the frame ends at the first 0d0a, unless a
-  // well-formed frame starts before it, in which case the bytes up to that frame are junk.
-  for (let i = offset + 3; i < end - 1; i++) {
-    if (buf[i] === 0x0d && buf[i + 1] === 0x0a) return i + 2 - offset;
-    if (isStart(buf, i) && end - i >= 5) {
-      const next = declaredSize(buf, i);
-      if (next <= end - i && endsFrame(buf, i + next)) return -(i - offset);
-    }
-  }
+  // The length field lies (Wi-Fi types, some firmware): the frame ends at the first 0d0a, unless a complete
+  // frame starts before it, in which case the bytes up to that frame are junk.
+  const limit = Math.min(end - 1, offset + GT06_MAX_FRAME - 1);
+  const cut = findCut(buf, offset + 3, limit, end, scan);
+  if (cut < limit) return buf[cut] === 0x0d && buf[cut + 1] === 0x0a ? cut + 2 - offset : -(cut - offset);
   return available >= GT06_MAX_FRAME ? -2 : 0;
-}
-
-/**
- * A frame not yet as long as its length field says may still be complete: some firmware sends lengths
- * that are too large. It ends at a `0d 0a` followed by nothing (yet) or by the next start marker; a
- * `0d 0a` followed by other bytes is part of the payload, so the declared length is awaited.
- */
-function earlyEnd(buf: Buffer, offset: number, end: number): number {
-  for (let i = offset + 3; i < end - 1; i++) {
-    if (buf[i] !== 0x0d || buf[i + 1] !== 0x0a) continue;
-    const after = i + 2;
-    if (after === end || (end - after >= 2 && isStart(buf, after))) return after - offset;
-  }
-  return 0;
 }
 
 function declaredSize(buf: Buffer, offset: number): number {

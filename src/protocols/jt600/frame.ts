@@ -6,7 +6,8 @@
 import { Detect } from '../codec';
 import { bcdByte, isBcd } from '../common/bcd';
 import { dollarTieBreak, h02BinaryLayout, NEED_MORE, NOT_H02 } from '../common/dollar';
-import { parenProtocol } from '../common/paren';
+import { parenProtocol, parenRuledOut } from '../common/paren';
+import { newSearch, type FrameScan } from '../common/scan';
 
 /** 15 stored short records make the longest frames seen (415 bytes); long JT701 frames are under 100. */
 export const JT600_MAX_FRAME = 2048;
@@ -14,6 +15,8 @@ const MAX_TEXT_FRAME = 1024;
 const DOLLAR = 0x24;
 const OPEN = 0x28;
 const CLOSE = 0x29;
+/** The search for the `)` that ends a text frame (see FrameScan). */
+const TEXT_END = newSearch();
 
 /** A short frame has the record length at 7-8; a long (JT701) one has 0 at offset 8 and the length at 8-9. */
 export function isLongFormat(buf: Buffer, offset: number): boolean {
@@ -24,7 +27,7 @@ function binaryLength(buf: Buffer, offset: number): number {
   return (isLongFormat(buf, offset) ? buf.readUInt16BE(offset + 8) : buf.readUInt16BE(offset + 7)) + 10;
 }
 
-export function jt600FrameLength(buf: Buffer, offset: number, end: number): number {
+export function jt600FrameLength(buf: Buffer, offset: number, end: number, scan?: FrameScan): number {
   const first = buf[offset];
   if (first === DOLLAR) {
     if (end - offset < 10) return 0;
@@ -33,8 +36,14 @@ export function jt600FrameLength(buf: Buffer, offset: number, end: number): numb
     return end - offset >= n ? n : 0;
   }
   if (first === OPEN) {
+    // a `(` may sit inside a text frame, so a run of them would have each search read up to the same `)`
     const limit = Math.min(end, offset + MAX_TEXT_FRAME);
-    for (let i = offset + 1; i < limit; i++) if (buf[i] === CLOSE) return i + 1 - offset;
+    const from = offset + 1;
+    const resumed = scan ? scan.resume(TEXT_END, buf, end, from) : from;
+    const close = buf.indexOf(CLOSE, resumed);
+    const stop = close < 0 || close >= end ? end : close;
+    scan?.searched(TEXT_END, from, resumed, stop);
+    if (stop < limit) return stop + 1 - offset;
     return limit - offset >= MAX_TEXT_FRAME ? -1 : 0;
   }
   for (let i = offset + 1; i < end; i++) if (buf[i] === DOLLAR || buf[i] === OPEN) return -(i - offset);
@@ -119,6 +128,7 @@ export function detectJt600(buf: Buffer, offset: number, end: number): Detect {
     return owner === 'jt600' ? Detect.Yes : owner === 'more' ? Detect.More : Detect.No;
   }
   if (first === OPEN) {
+    if (parenRuledOut(buf, offset, end)) return Detect.No;
     const n = Math.min(end - offset, 40);
     const head = buf.toString('latin1', offset, offset + n);
     // the `(` rules (common/paren.ts) give JT/T 808 e-locks and TK103 precedence over JT600 text

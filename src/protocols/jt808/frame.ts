@@ -4,7 +4,8 @@
  * frames delimited by `e7` with their own escapes. Junk before a delimiter is skipped.
  */
 import { Detect } from '../codec';
-import { parenHead, parenProtocol } from '../common/paren';
+import { parenHead, parenProtocol, parenRuledOut } from '../common/paren';
+import { newSearch, type FrameScan } from '../common/scan';
 
 /** Worst case: every byte of a 1023-byte body and a 2019 header escaped, plus delimiters. */
 export const JT808_MAX_FRAME = 2 * (1 + 2 + 2 + 1 + 10 + 2 + 4 + 1023 + 1) + 2;
@@ -12,20 +13,22 @@ const MAX_TEXT_FRAME = 1024;
 
 const OPEN_PAREN = 0x28;
 const CLOSE_PAREN = 0x29;
+/** The search for the end of a `(` text frame: its `)`, or a byte that is not text (see FrameScan). */
+const TEXT_END = newSearch();
 
 /**
  * A connection is JT/T 808 when its first frame is one: a terminal speaks first with an uplink message (ID
  * below 0x8000, or the vendor 0x8888), and the frame's check code or its body length agrees with its
  * header. Junk that merely contains a `7e` is not claimed.
  */
-export function detectJt808(buf: Buffer, offset: number, end: number): Detect {
+export function detectJt808(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect {
   const first = buf[offset];
   if (first === OPEN_PAREN) return detectElock(buf, offset, end);
   if (first !== 0x7e && first !== 0xe7) return Detect.No;
   if (end - offset < 3) return Detect.More;
   const id = (buf[offset + 1] << 8) | buf[offset + 2];
   if (id >= 0x8000 && id !== 0x8888) return Detect.No;
-  const n = jt808FrameLength(buf, offset, end);
+  const n = jt808FrameLength(buf, offset, end, scan);
   if (n === 0) return Detect.More;
   if (n < 0) return Detect.No;
   return frameIsConsistent(unescapeFrame(buf.subarray(offset, offset + n)), first === 0xe7) ? Detect.Yes : Detect.No;
@@ -39,6 +42,7 @@ const ELOCK_PREFIX = /^\((?:\d{0,12}|\d{12},\d*|\d{12},\d+,\d{0,3})$/;
  * text. The search stops at the next `(` too, so searches from successive start markers never overlap.
  */
 function detectElock(buf: Buffer, offset: number, end: number): Detect {
+  if (parenRuledOut(buf, offset, end)) return Detect.No;
   const head = parenHead(buf, offset, end);
   if (parenProtocol(head) !== 'jt808') return ELOCK_PREFIX.test(head) ? Detect.More : Detect.No;
   const limit = Math.min(end, offset + MAX_TEXT_FRAME);
@@ -61,7 +65,7 @@ export function frameIsConsistent(m: Buffer, alternative: boolean): boolean {
   return m.length - 1 - header === (props & 0x3ff);
 }
 
-export function jt808FrameLength(buf: Buffer, offset: number, end: number): number {
+export function jt808FrameLength(buf: Buffer, offset: number, end: number, scan?: FrameScan): number {
   const first = buf[offset];
   if (first === 0x7e || first === 0xe7) {
     const limit = Math.min(end, offset + JT808_MAX_FRAME);
@@ -75,12 +79,14 @@ export function jt808FrameLength(buf: Buffer, offset: number, end: number): numb
     return 0;
   }
   if (first === OPEN_PAREN) {
+    // `(` is text too, so a run of them would have each search read up to the same `)`: see FrameScan
     const limit = Math.min(end, offset + MAX_TEXT_FRAME);
-    for (let i = offset + 1; i < limit; i++) {
-      const b = buf[i];
-      if (b === CLOSE_PAREN) return i + 1 - offset;
-      if (b < 0x20 || b > 0x7e) return -1; // not text: junk that happens to hold a "("
-    }
+    const from = offset + 1;
+    const resumed = scan ? scan.resume(TEXT_END, buf, end, from) : from;
+    let i = resumed;
+    while (i < limit && buf[i] !== CLOSE_PAREN && buf[i] >= 0x20 && buf[i] <= 0x7e) i++;
+    scan?.searched(TEXT_END, from, resumed, i);
+    if (i < limit) return buf[i] === CLOSE_PAREN ? i + 1 - offset : -1; // not text: junk that holds a "("
     return limit - offset >= MAX_TEXT_FRAME ? -1 : 0;
   }
   for (let i = offset + 1; i < end; i++) {

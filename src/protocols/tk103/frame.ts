@@ -6,8 +6,8 @@
  * longer than 1024 bytes is dropped.
  */
 import { Detect } from '../codec';
-import { parenHead, parenProtocol } from '../common/paren';
-import { skipToMarker, type ScanWork } from '../common/work';
+import { parenHead, parenProtocol, parenRuledOut } from '../common/paren';
+import { skipToMarker, type FrameScan } from '../common/scan';
 
 export const TK103_MAX_FRAME = 1024;
 const OPEN = 0x28;
@@ -24,7 +24,7 @@ function isText(b: number): boolean {
  * inside `$...$` text also ends the search, so that every search stops at the next `(` and the searches from
  * successive start markers never cover the same bytes.
  */
-function scanFrame(buf: Buffer, offset: number, end: number, strict: boolean, scan?: ScanWork): number {
+function scanFrame(buf: Buffer, offset: number, end: number, strict: boolean, scan?: FrameScan): number {
   const limit = Math.min(end, offset + TK103_MAX_FRAME);
   let inText = false;
   // a `(` inside `$...$` text: where to resynchronise if this frame never closes
@@ -56,7 +56,7 @@ function scanFrame(buf: Buffer, offset: number, end: number, strict: boolean, sc
   return -((openInText > 0 ? openInText : limit) - offset);
 }
 
-export function tk103FrameLength(buf: Buffer, offset: number, end: number, scan?: ScanWork): number {
+export function tk103FrameLength(buf: Buffer, offset: number, end: number, scan?: FrameScan): number {
   if (buf[offset] !== OPEN) return skipToMarker(buf, offset, end, OPEN, scan);
   return scanFrame(buf, offset, end, false, scan);
 }
@@ -68,8 +68,8 @@ const TK103_PREFIX = /^\((?:[0-9A-Za-z]{0,20}|[0-9A-Za-z]{1,20},[A-Z]{0,2}|[0-9A
  * A connection is TK103 when the `(` rules (common/paren.ts) name it for a complete first frame (one without
  * a `(` inside, which a later frame will not have either).
  */
-export function detectTk103(buf: Buffer, offset: number, end: number, scan?: ScanWork): Detect {
-  if (buf[offset] !== OPEN) return Detect.No;
+export function detectTk103(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect {
+  if (buf[offset] !== OPEN || parenRuledOut(buf, offset, end)) return Detect.No;
   const head = parenHead(buf, offset, end);
   if (parenProtocol(head) !== 'tk103') return TK103_PREFIX.test(head) ? Detect.More : Detect.No;
   const n = scanFrame(buf, offset, end, true, scan);

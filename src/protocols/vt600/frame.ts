@@ -5,6 +5,7 @@
  */
 import { Detect } from '../codec';
 import { sum8 } from '../common/checksum';
+import { newSearch, type FrameScan } from '../common/scan';
 
 export const VT600_MAX_FRAME = 4096;
 const AMP = 0x26;
@@ -19,7 +20,7 @@ function lengthComma(buf: Buffer, offset: number, end: number): number {
   return end - offset < 10 ? 0 : -1;
 }
 
-export function vt600FrameLength(buf: Buffer, offset: number, end: number): number {
+export function vt600FrameLength(buf: Buffer, offset: number, end: number, scan?: FrameScan): number {
   if (buf[offset] !== AMP) {
     for (let i = offset + 1; i < end - 1; i++) if (buf[i] === AMP && buf[i + 1] === AMP) return -(i - offset);
     return -(end - offset - (buf[end - 1] === AMP ? 1 : 0)) || -1;
@@ -35,13 +36,36 @@ export function vt600FrameLength(buf: Buffer, offset: number, end: number): numb
   if (end - offset >= size && buf[offset + size - 2] === 0x0d && buf[offset + size - 1] === 0x0a) return size;
   // The length lies: the frame ends at a CR LF followed by the next frame (or, once the declared size has
   // arrived, by nothing). 710 content holds CR LFs, so before that a CR LF followed by nothing proves nothing.
-  const complete = end - offset >= size;
-  for (let i = comma; i < Math.min(end, offset + VT600_MAX_FRAME) - 1; i++) {
-    if (buf[i] !== 0x0d || buf[i + 1] !== 0x0a) continue;
-    const after = i + 2;
-    if ((after === end && complete) || (buf[after] === AMP && buf[after + 1] === AMP)) return after - offset;
-  }
+  const limit = Math.min(end, offset + VT600_MAX_FRAME) - 1;
+  const cut = findCut(buf, comma, limit, end, scan);
+  if (cut < limit) return cut + 2 - offset;
+  if (end - offset >= size && limit === end - 1 && comma <= end - 2 && buf[end - 2] === 0x0d && buf[end - 1] === 0x0a)
+    return end - offset;
   return end - offset >= VT600_MAX_FRAME ? -1 : 0;
+}
+
+/** The search for a CR LF followed by the next frame's `&&` (see FrameScan). */
+const CUT = newSearch();
+/** The search for a frame start `&&`. */
+const START = newSearch();
+
+/** First CR LF in [from, limit) followed by `&&`, or `limit` (or more) when there is none. */
+function findCut(buf: Buffer, from: number, limit: number, end: number, scan?: FrameScan): number {
+  const resumed = scan ? scan.resume(CUT, buf, end, from) : from;
+  let i = resumed;
+  for (; i < limit; i++)
+    if (buf[i] === 0x0d && buf[i + 1] === 0x0a && buf[i + 2] === AMP && buf[i + 3] === AMP && i + 3 < end) break;
+  scan?.searched(CUT, from, resumed, i);
+  return i;
+}
+
+/** First `&&` in [from, limit), or `limit` (or more). */
+function findStart(buf: Buffer, from: number, limit: number, end: number, scan?: FrameScan): number {
+  const resumed = scan ? scan.resume(START, buf, end, from) : from;
+  let i = resumed;
+  while (i < limit && !(buf[i] === AMP && buf[i + 1] === AMP)) i++;
+  scan?.searched(START, from, resumed, i);
+  return i;
 }
 
 /** Where the content ends and the 2-hex checksum begins in a frame (before CR LF). */
@@ -58,16 +82,20 @@ export function checksumOk(frame: Buffer): boolean {
  * A connection is VT600 when its first frame has a `&&` header with a numeric length and IMEI, and its
  * checksum or its length is right.
  */
-export function detectVt600(buf: Buffer, offset: number, end: number): Detect {
+export function detectVt600(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect {
   if (buf[offset] !== AMP) return Detect.No;
   if (end - offset < 2) return Detect.More;
   if (buf[offset + 1] !== AMP) return Detect.No;
-  const n = vt600FrameLength(buf, offset, end);
+  const n = vt600FrameLength(buf, offset, end, scan);
   if (n === 0) return Detect.More;
   if (n < 0) return Detect.No;
   const frame = buf.subarray(offset, offset + n);
   if (!/^&&.\d+,\d{6,20},[0-9A-Fa-f]{3},/.test(frame.toString('latin1', 0, 40))) return Detect.No;
   const comma = lengthComma(frame, 0, frame.length);
   const declared = Number(frame.toString('latin1', 3, comma));
-  return checksumOk(frame) || comma + declared + 4 === n ? Detect.Yes : Detect.No;
+  if (comma + declared + 4 === n) return Detect.Yes;
+  // A frame whose length lies is summed only when no other frame starts inside it: detection is asked at
+  // every `&&` of a run, and each would otherwise sum the bytes up to the same CR LF.
+  if (findStart(buf, offset + 2, offset + n, end, scan) < offset + n) return Detect.No;
+  return checksumOk(frame) ? Detect.Yes : Detect.No;
 }

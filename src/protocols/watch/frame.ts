@@ -6,7 +6,7 @@
  * there; a frame longer than 32 KiB is dropped.
  */
 import { Detect } from '../codec';
-import { skipToMarker, type ScanWork } from '../common/work';
+import { skipToMarker, type FrameScan } from '../common/scan';
 
 export const WATCH_MAX_FRAME = 32768;
 const OPEN = 0x5b;
@@ -38,7 +38,7 @@ export function headerAt(buf: Buffer, i: number, end: number): number {
   return limit === end && end - i < 5 + WATCH_MAX_ID ? 0 : -1;
 }
 
-export function watchFrameLength(buf: Buffer, offset: number, end: number, scan?: ScanWork): number {
+export function watchFrameLength(buf: Buffer, offset: number, end: number, scan?: FrameScan): number {
   if (buf[offset] !== OPEN) return skipToMarker(buf, offset, end, OPEN, scan);
   const header = headerAt(buf, offset, end);
   if (header <= 0) return header < 0 ? -1 : 0;
