@@ -37,7 +37,10 @@ export interface ServerOptions {
   maxConnections?: number;
   /** Most bytes held for one incomplete frame (default 16384). */
   maxBufferBytes?: number;
-  /** Close a connection after this many bytes that decode as nothing, before it identified (default 4096). */
+  /**
+   * Close a connection after this many bytes that decode as nothing before it identified (default 4096); once
+   * identified, when its junk since then exceeds this plus the bytes of the frames it sent since then.
+   */
   maxJunkBytes?: number;
   /** Drop frames with a bad checksum instead of decoding and reporting them (default false). */
   strictChecksum?: boolean;

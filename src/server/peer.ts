@@ -16,6 +16,9 @@ export abstract class Peer implements DeviceLink {
   lastSeen: number;
   deviceId: string | undefined;
   closed = false;
+  /** The session's byte and junk counts when the device identified itself (-1: not yet); see the junk rule. */
+  bytesAtIdentity = -1;
+  junkAtIdentity = 0;
 
   constructor(id: string, transport: Transport, address: string, port: number, options: SessionOptions, now: number) {
     this.info = { connectionId: id, transport, remoteAddress: plainAddress(address), remotePort: port };

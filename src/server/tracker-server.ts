@@ -452,6 +452,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private received(peer: Peer, chunk: Buffer, datagramSize?: number): void {
     const now = Date.now();
     peer.lastSeen = now;
+    const junkBefore = peer.session.stats.droppedBytes;
     let result: PushResult;
     try {
       result = peer.session.push(chunk, now); // one clock read per chunk
@@ -485,9 +486,31 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     for (let i = 0; i < messages.length; i++) this.safeEmit('message', messages[i], peer.info);
     if (result.errors.length) this.reportErrors(peer, result.errors);
     if (peer.deviceId !== undefined && !peer.closed) this.commands.traffic(peer.deviceId, peer, result.answers);
-    if (peer.deviceId === undefined && peer.session.stats.droppedBytes > this.options.maxJunkBytes) {
-      peer.close('too many bytes of no known protocol');
+    this.limitJunk(peer, chunk.length, junkBefore);
+  }
+
+  /**
+   * Junk (bytes that frame as nothing) costs what frames cost, no more, but it is bounded: before the device
+   * identifies itself, past maxJunkBytes the connection is closed (a scanner, a wrong port). After, a real device
+   * sends a garbled frame now and then, line noise that must never cost it its connection, while a connection
+   * sending mostly junk is wasting the server's time: it is closed once its junk since identification exceeds
+   * maxJunkBytes plus the bytes of the frames it sent since then. (A time window would cut a device whose one big
+   * frame, a watch's voice message, got mangled; this rule lets every frame pay for as much junk.)
+   */
+  private limitJunk(peer: Peer, chunkLength: number, junkBefore: number): void {
+    const stats = peer.session.stats;
+    if (peer.deviceId === undefined) {
+      if (stats.droppedBytes > this.options.maxJunkBytes) peer.close('too many bytes of no known protocol');
+      return;
     }
+    if (peer.bytesAtIdentity < 0) {
+      // this chunk identified the device: its junk counts from here
+      peer.bytesAtIdentity = stats.bytes - chunkLength;
+      peer.junkAtIdentity = junkBefore;
+    }
+    const junk = stats.droppedBytes - peer.junkAtIdentity;
+    const framed = stats.bytes - peer.bytesAtIdentity - junk - peer.session.bufferedBytes;
+    if (junk > this.options.maxJunkBytes + Math.max(0, framed)) peer.close('too many bytes that are not frames');
   }
 
   /** Binds a device to its connection; false (and the connection closed) when the identity policy refuses it. */

@@ -136,6 +136,52 @@ describe('TrackerServer (plain Node, real sockets)', () => {
     good.destroy();
   });
 
+  it('closes an identified connection that sends mostly junk; other devices keep working', async () => {
+    await start({ maxJunkBytes: 1024 });
+    const other = await tcpClient(server.port);
+    other.write(F.login('356307042441013'));
+    await other.waitFor(10);
+    const c = await tcpClient(server.port);
+    c.write(F.LOGIN);
+    await c.waitFor(10);
+    const offline = nextEvent(server, 'offline');
+    // frames pay for as much junk: a heartbeat, then far more junk than it and the limit together
+    c.write(F.HEARTBEAT);
+    await c.waitFor(20);
+    c.write(Buffer.alloc(8 * 1024, 0x55));
+    const [device, reason] = await offline;
+    assert.equal(device.deviceId, F.IMEI);
+    assert.match(reason, /not frames/);
+    await c.closed;
+    const msg = nextEvent(server, 'message');
+    other.write(F.HEARTBEAT);
+    assert.equal((await msg)[0].deviceId, '356307042441013');
+    other.destroy();
+  });
+
+  it('never closes an identified device for line noise between its frames, however long it runs', async () => {
+    await start({ maxJunkBytes: 256 });
+    const c = await tcpClient(server.port);
+    c.write(F.LOGIN);
+    await c.waitFor(10);
+    let closed = false;
+    server.on('offline', () => {
+      closed = true;
+    });
+    let junk = 0;
+    const noise = Buffer.from('0d0a00ff41540d0a', 'hex'); // a garbled byte pair, a modem's `AT`
+    for (let i = 0; i < 100; i++) {
+      c.write(Buffer.concat([noise, Buffer.from(F.HEARTBEAT, 'hex')]));
+      junk += noise.length;
+      await c.waitFor(10 + (i + 1) * 10);
+    }
+    assert.ok(junk > 256, 'more junk in all than the limit');
+    for (const peer of server.tcpPeers) assert.equal(peer.session.stats.droppedBytes, junk); // all of it skipped
+    assert.equal(closed, false);
+    assert.equal(server.devices().length, 1);
+    c.destroy();
+  });
+
   it('survives a 1 MiB junk stream with bounded memory', async () => {
     await start({ maxJunkBytes: 2 * 1024 * 1024 });
     const c = await tcpClient(server.port);
