@@ -1,7 +1,8 @@
 'use strict';
 // npm run bench: every benchmark in one run, each measurement in its own process, written to BENCHMARKS.md.
 // Figures are ratios against baselines measured in the same run on the same machine.
-//   node bench/run.js [--quick] [--out FILE]
+//   node bench/run.js [--quick] [--out FILE] [--only adversarial]
+//   --only SECTION: that section alone, printed (written to FILE only with --out)
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -59,6 +60,8 @@ const fmt = (n, d = 0) =>
     : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
 
+const SECTIONS = { adversarial: adversarialSection };
+
 function main() {
   const started = Date.now();
   const lines = [];
@@ -66,6 +69,14 @@ function main() {
     lines.push(s);
     if (!quick) process.stderr.write(`${s}\n`);
   };
+  if (args.includes('--only')) {
+    const name = args[args.indexOf('--only') + 1];
+    if (!SECTIONS[name]) throw new Error(`--only: one of ${Object.keys(SECTIONS).join(', ')}`);
+    const result = SECTIONS[name]((s = '') => lines.push(s));
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (args.includes('--out')) fs.writeFileSync(out, `${lines.join('\n')}\n`);
+    return { [name]: result };
+  }
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   log('# Benchmarks');
   log();
@@ -123,6 +134,9 @@ function main() {
     }
   }
   log();
+
+  // 1b. adversarial input
+  const adversarial = adversarialSection(log);
 
   // 2. ingestion
   log(
@@ -244,7 +258,39 @@ function main() {
     log(fs.readFileSync(notes, 'utf8').trimEnd());
   }
   fs.writeFileSync(out, `${lines.join('\n')}\n`);
-  return { decode, ingest, httpIngest, mem, lat, cluster };
+  return { decode, ingest, httpIngest, mem, lat, cluster, adversarial };
+}
+
+/** Start markers repeated (framing and detection must stay O(bytes)) against random junk, same run. */
+function adversarialSection(log) {
+  const size = 64 * 1024;
+  const r = run('adversarial.js', size);
+  log(`## Adversarial input (bytes/s through \`push()\`, ${size / 1024} KiB per push, median of 5)`);
+  log();
+  log('Every start marker of every protocol, with broken and lying headers after it (`test/lib/markers.js`: GT06');
+  log('`78 78 ff`, JT/T 808 `7e` and `(`, JT600 `$` and `(`, VT600 `&&`, H02 `*HQ,`, GPS103 `imei:`, watch `[SG*`,');
+  log('Teltonika `00 00 00 00` + length, HTTP `GET /`...), repeated to fill a push; the worst of them per session,');
+  log('against random bytes in the same session. A framer that searched again from every marker for the end of a');
+  log('frame would be thousands of times slower here (64 KiB of `78 78 ff` took over a second before issue 14).');
+  log('A pinned session skips random bytes with one search; a detecting one asks every protocol at every offset.');
+  log();
+  log('| session | random junk | worst shape | its bytes/s | worst / random | worst / random junk while detecting |');
+  log('|---|---:|---|---:|---:|---:|');
+  const detecting = r.rows[0].random;
+  const mb = (v) => `${fmt(v / 1e6, 1)} MB/s`;
+  const times = (a, b) => `${(a / b).toPrecision(2)}×`;
+  // text markers as text, binary ones as hex bytes
+  const shape = (hex) => {
+    const b = Buffer.from(hex, 'hex');
+    const text = b.every((c) => c >= 0x20 && c < 0x7f);
+    return `\`${text ? b.toString('latin1') : hex.replace(/(..)(?=.)/g, '$1 ')}\``;
+  };
+  for (const row of r.rows)
+    log(
+      `| ${row.session} | ${mb(row.random)} | ${shape(row.shape)} | ${mb(row.worst)} | ${times(row.worst, row.random)} | ${times(row.worst, detecting)} |`,
+    );
+  log();
+  return r;
 }
 
 /** HAProxy + PROXY v2 against direct connections, and commands through the broker against local ones. */
