@@ -16,6 +16,7 @@ import {
   type HttpRequest,
 } from './protocols/codec';
 import { CODECS, detectProtocol, getCodec } from './protocols';
+import { Undetected } from './detection-queue';
 import { hexPreview } from './protocols/common/hex';
 import { FrameScan } from './protocols/common/scan';
 import { IsoFormatter } from './protocols/common/time';
@@ -36,6 +37,16 @@ export const DEFAULT_MAX_BUFFER_BYTES = 16384;
  * codecs use for device times so neither evicts the other's cached string.
  */
 const receivedFormat = new IsoFormatter();
+
+/**
+ * What the framers learn about the bytes of a push (FrameScan): one for every push that carries nothing over, as
+ * most do (a push runs to completion, so sessions take turns); a session that holds bytes for the next push
+ * keeps its own copy of what was found about them, only while it holds them.
+ */
+const sharedScan = new FrameScan();
+
+/** Offsets due to be asked again in a push (see nextDetected; a push runs to completion). */
+const due: number[] = [];
 
 /** Candidate codecs per protocol list, shared by sessions (a server has thousands with the same list). */
 const candidateLists = new Map<string, readonly Codec<any>[]>();
@@ -72,8 +83,10 @@ export class TrackerSession {
   private readonly candidates: readonly Codec<any>[];
   private readonly maxBuffer: number;
   private http = false;
-  /** What the framers learnt about the bytes of the current push (searches that found nothing; see FrameScan). */
-  private readonly scan = new FrameScan();
+  /** What the framers found about the held bytes (searches that found nothing; see FrameScan.hold). */
+  private heldScan: FrameScan | undefined;
+  /** What detection found about the held bytes while the protocol is not known yet. */
+  private undetected: Undetected | undefined;
 
   /** `options` is read, never copied (a server shares one object among all its sessions): do not mutate it. */
   constructor(options: SessionOptions = {}) {
@@ -119,13 +132,18 @@ export class TrackerSession {
     const now = this.options.now ? this.options.now() : (receivedAt ?? Date.now());
     this.stats.bytes += chunk.length;
     let data = chunk;
+    // stream offset of data[0], for what detection remembers across pushes (nothing when nothing was held)
+    let base = 0;
+    const held = this.pending !== null;
     if (this.pending) {
       data = Buffer.concat([this.pending, chunk]);
       this.pending = null;
-    }
+      base = this.undetected?.heldAt ?? 0;
+    } else this.undetected = undefined;
     const end = data.length;
     let off = 0;
-    this.scan.reset();
+    const scan = held && this.heldScan ? this.heldScan : sharedScan;
+    scan.begin(data, end, scan !== sharedScan);
     // Skipped bytes [junkStart, junkStart + junk) are reported as one error (no closure: this is the hot path).
     let junkStart = -1;
     let junk = 0;
@@ -134,11 +152,20 @@ export class TrackerSession {
     while (off < end) {
       const codec = this.codec;
       if (!codec) {
-        const found = detectProtocol(data, off, end, this.candidates, this.scan);
+        // the first held offset is asked again once the bytes it waits for are here
+        const u = this.undetected;
+        const waits = u !== undefined && u.firstAt === base + off && u.firstUntil > base + end;
+        const found = waits ? Detect.More : detectProtocol(data, off, end, this.candidates, scan);
         if (found === Detect.More) {
+          if (!this.undetected) this.undetected = new Undetected();
+          const undetected = this.undetected;
+          if (!waits) {
+            undetected.firstAt = base + off;
+            undetected.firstUntil = base + scan.waitUntil;
+          }
           // Waiting for more of a frame that may not be one: if a complete frame of some protocol
           // already starts further on, what lies before it is junk.
-          const next = this.nextDetected(data, off + 1, end);
+          const next = this.nextDetected(data, base, off + 1, end, scan, undetected);
           if (next < 0) break;
           if (junk === 0) junkStart = off;
           junk += next - off;
@@ -151,6 +178,7 @@ export class TrackerSession {
           off++;
           continue;
         }
+        this.undetected = undefined;
         this.stamp(this.bind(found), now);
         continue;
       }
@@ -161,7 +189,7 @@ export class TrackerSession {
         off = end;
         break;
       }
-      const n = codec.frameLength(data, off, end, this.scan);
+      const n = codec.frameLength(data, off, end, scan);
       if (n > 0) {
         if (junk) {
           this.flushJunk(out, data, junkStart, junk);
@@ -197,8 +225,15 @@ export class TrackerSession {
         this.drop(out, 'unknown-protocol', 'undetectable bytes', data, off, end - off);
       } else {
         this.pending = Buffer.from(data.subarray(off, end)); // copy: never pin the caller's chunk
+        if (this.undetected) this.undetected.heldAt = base + off;
+        scan.hold(off);
+        if (scan === sharedScan && scan.carries()) {
+          if (!this.heldScan) this.heldScan = new FrameScan();
+          this.heldScan.copyFrom(scan);
+        }
       }
     }
+    if (!this.pending) this.heldScan = undefined;
     this.count(out);
     return out;
   }
@@ -282,11 +317,37 @@ export class TrackerSession {
     return this.codec?.refusal && this.conn ? this.codec.refusal(this.conn) : undefined;
   }
 
-  /** Offset of the first position in [from, end) where some protocol detects a frame, or -1. */
-  private nextDetected(data: Buffer, from: number, end: number): number {
-    for (let i = from; i < end; i++) {
-      for (const codec of this.candidates) if (codec.detect(data, i, end, this.scan) === Detect.Yes) return i;
+  /**
+   * Offset of the first position in [from, end) where some protocol detects a frame, or -1. `base`: the stream
+   * offset of data[0]. Offsets asked in earlier pushes are asked again only when the bytes they wait for have
+   * arrived; the others only once.
+   */
+  private nextDetected(
+    data: Buffer,
+    base: number,
+    from: number,
+    end: number,
+    scan: FrameScan,
+    undetected: Undetected,
+  ): number {
+    const waiting = undetected.waiting;
+    due.length = 0;
+    waiting.takeDue(base + end, due);
+    let found = -1;
+    for (const at of due) {
+      const i = at - base;
+      if (i < from || (found >= 0 && i > found)) continue; // junk by now, or past a frame found
+      const d = detectProtocol(data, i, end, this.candidates, scan);
+      if (d === Detect.More) waiting.push(at, base + scan.waitUntil);
+      else if (d !== Detect.No) found = i;
     }
+    if (found >= 0) return found;
+    for (let i = Math.max(from, undetected.askedTo - base); i < end; i++) {
+      const d = detectProtocol(data, i, end, this.candidates, scan);
+      if (d === Detect.More) waiting.push(base + i, base + scan.waitUntil);
+      else if (d !== Detect.No) return i;
+    }
+    undetected.askedTo = base + end;
     return -1;
   }
 

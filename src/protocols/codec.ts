@@ -108,6 +108,9 @@ export interface Codec<S = unknown> {
   /**
    * Sniffs the bytes at `offset` (start of a connection or datagram). The session asks every candidate at every
    * offset until one says Yes: like `frameLength`, it must cost O(bytes) over all those calls (same `scan`).
+   * More for a frame whose declared length has not arrived: set `scan.waitUntil` to the offset where it ends,
+   * and the session asks again only once the bytes reach it (bytes arriving a few at a time would otherwise have
+   * every such offset of a run of markers asked again at every push).
    */
   detect(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect;
   /**
@@ -115,10 +118,11 @@ export interface Codec<S = unknown> {
    *  > 0: a complete frame of that many bytes;
    *    0: the frame is incomplete, wait for more bytes;
    *  < 0: the next -n bytes are junk, skip them and call again.
-   * The session calls it again at the next offset, and at every offset of a run of start markers: the calls of
-   * one push must together cost O(bytes), whatever the bytes. A search ahead (for a terminator, the next frame)
-   * either stops at the next possible start, or is a `FrameScan` search that resumes where an earlier one over
-   * the same bytes stopped (`scan`: the same object for every call of a push; absent, nothing is remembered).
+   * The session calls it again at the next offset, and at every offset of a run of start markers, and again on
+   * the bytes it holds at the next push: together the calls must cost O(bytes), whatever the bytes and however
+   * they arrive. A search ahead (for a terminator, the next frame) either stops at the next possible start, or is
+   * a `FrameScan` search that resumes where an earlier one over the same bytes stopped (`scan`: what the session
+   * knows about its bytes; absent, nothing is remembered).
    */
   frameLength(buf: Buffer, offset: number, end: number, scan?: FrameScan): number;
   createState(options: Readonly<SessionOptions>): S;

@@ -40,7 +40,8 @@ export function getCodec(protocol: ProtocolName): Codec<any> | undefined {
 /**
  * Which codec claims the bytes at `offset`.
  * Returns the codec, `Detect.More` when a candidate needs more bytes, or `Detect.No` when none matches.
- * `scan`: what the detectors learnt about these bytes at earlier offsets (see FrameScan).
+ * `scan`: what the detectors learnt about these bytes at earlier offsets (see FrameScan); after More, its
+ * `waitUntil` is the length `buf` must reach before some candidate can say Yes (`end + 1`: any byte may).
  */
 export function detectProtocol(
   buf: Buffer,
@@ -50,11 +51,18 @@ export function detectProtocol(
   scan?: FrameScan,
 ): Codec<any> | typeof Detect.More | typeof Detect.No {
   let more = false;
+  let until = Number.POSITIVE_INFINITY;
   for (const codec of candidates) {
+    if (scan) scan.waitUntil = 0;
     const d = codec.detect(buf, offset, end, scan);
     if (d === Detect.Yes) return codec;
-    if (d === Detect.More) more = true;
+    if (d === Detect.More) {
+      more = true;
+      if (scan) until = Math.min(until, scan.waitUntil > end ? scan.waitUntil : end + 1);
+    }
   }
+  // More: `scan.waitUntil` says how long the bytes must be before any candidate could claim them
+  if (scan) scan.waitUntil = more ? until : 0;
   return more ? Detect.More : Detect.No;
 }
 

@@ -24,7 +24,7 @@ export function detectGt06(buf: Buffer, offset: number, end: number, scan?: Fram
   if (end - offset < 2) return Detect.More;
   if (buf[offset + 1] !== b0) return Detect.No;
   const n = gt06FrameLength(buf, offset, end, scan);
-  if (n === 0) return Detect.More;
+  if (n === 0) return incomplete(buf, offset, end, scan);
   if (n < 0) return Detect.No;
   const inner =
     n === declaredSize(buf, offset)
@@ -32,6 +32,20 @@ export function detectGt06(buf: Buffer, offset: number, end: number, scan?: Fram
       : findStart(buf, offset + 1, offset + n, end, scan);
   if (inner < offset + n) return Detect.No;
   return trustworthyFrame(buf.subarray(offset, offset + n)) ? Detect.Yes : Detect.No;
+}
+
+/**
+ * A frame not complete yet. Once another start marker has arrived after its own, a frame cut at a later `0d 0a`
+ * would hold that marker (never trusted, see above): only its declared length can make it a first frame, so
+ * there is nothing to ask before that length has arrived, and nothing to wait for once it has. Without such a
+ * marker, any byte may end it.
+ */
+function incomplete(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect {
+  if (end - offset < 5 || findStart(buf, offset + 1, end - 1, end, scan) >= end - 1) return Detect.More;
+  const size = declaredSize(buf, offset);
+  if (end - offset >= size) return Detect.No;
+  if (scan) scan.waitUntil = offset + size;
+  return Detect.More;
 }
 
 /** The CRC checks, or it is a login of exactly its declared length with a BCD IMEI. */
@@ -57,28 +71,30 @@ function nextStart(buf: Buffer, from: number, end: number): number {
   return last === 0x78 || last === 0x79 ? end - 1 : end;
 }
 
-/** A frame starts at `i`, has arrived whole, and ends in `0d 0a` where its length says. */
-function completeAt(buf: Buffer, i: number, end: number): boolean {
-  if (!isStart(buf, i) || end - i < 5) return false;
+/**
+ * A frame starts at `i`, has arrived whole, and ends in `0d 0a` where its length says: 1 yes, -1 no, 0 not yet
+ * (a start whose frame has not arrived whole: a later byte may make it one).
+ */
+function completeAt(buf: Buffer, i: number, end: number): number {
+  if (!isStart(buf, i)) return -1;
+  if (end - i < 5) return 0;
   const size = declaredSize(buf, i);
-  return size <= end - i && endsFrame(buf, i + size);
+  if (size > end - i) return 0;
+  return endsFrame(buf, i + size) ? 1 : -1;
 }
 
 // The searches ahead (see FrameScan): each predicate reads the bytes at one position, whatever the frame start.
-const CUT = newSearch();
-const EARLY_END = newSearch();
-const COMPLETE = newSearch();
-const START = newSearch();
+const CRLF = newSearch(2);
+const EARLY_END = newSearch(4);
+const COMPLETE = newSearch(2);
+const START = newSearch(2);
 
-/**
- * First position in [from, limit) where a frame whose length lies ends (`0d 0a`) or a complete frame starts,
- * or `limit` (or more) when there is none.
- */
-function findCut(buf: Buffer, from: number, limit: number, end: number, scan?: FrameScan): number {
-  const resumed = scan ? scan.resume(CUT, buf, end, from) : from;
+/** First `0d 0a` in [from, limit), or `limit` (or more) when there is none. */
+function findCrLf(buf: Buffer, from: number, limit: number, end: number, scan?: FrameScan): number {
+  const resumed = scan ? scan.resume(CRLF, buf, end, from) : from;
   let i = resumed;
-  for (; i < limit; i++) if ((buf[i] === 0x0d && buf[i + 1] === 0x0a) || completeAt(buf, i, end)) break;
-  scan?.searched(CUT, from, resumed, i);
+  while (i < limit && !(buf[i] === 0x0d && buf[i + 1] === 0x0a)) i++;
+  scan?.searched(CRLF, from, resumed, i);
   return i;
 }
 
@@ -99,8 +115,13 @@ function findEarlyEnd(buf: Buffer, from: number, limit: number, end: number, sca
 function findComplete(buf: Buffer, from: number, limit: number, end: number, scan?: FrameScan): number {
   const resumed = scan ? scan.resume(COMPLETE, buf, end, from) : from;
   let i = resumed;
-  while (i < limit && !completeAt(buf, i, end)) i++;
-  scan?.searched(COMPLETE, from, resumed, i);
+  let settled = limit;
+  for (; i < limit; i++) {
+    const complete = completeAt(buf, i, end);
+    if (complete > 0) break;
+    if (complete === 0 && settled === limit) settled = i;
+  }
+  scan?.searched(COMPLETE, from, resumed, i, settled);
   return i;
 }
 
@@ -133,11 +154,13 @@ export function gt06FrameLength(buf: Buffer, offset: number, end: number, scan?:
   }
   if (endsFrame(buf, offset + size)) return size;
   // The length field lies (Wi-Fi types, some firmware): the frame ends at the first 0d0a, unless a complete
-  // frame starts before it, in which case the bytes up to that frame are junk.
+  // frame starts before it, in which case the bytes up to that frame are junk. (A complete frame ends in 0d0a:
+  // without one, none has arrived.)
   const limit = Math.min(end - 1, offset + GT06_MAX_FRAME - 1);
-  const cut = findCut(buf, offset + 3, limit, end, scan);
-  if (cut < limit) return buf[cut] === 0x0d && buf[cut + 1] === 0x0a ? cut + 2 - offset : -(cut - offset);
-  return available >= GT06_MAX_FRAME ? -2 : 0;
+  const cut = findCrLf(buf, offset + 3, limit, end, scan);
+  if (cut >= limit) return available >= GT06_MAX_FRAME ? -2 : 0;
+  const next = findComplete(buf, offset + 3, cut, end, scan);
+  return next < cut ? -(next - offset) : cut + 2 - offset;
 }
 
 function declaredSize(buf: Buffer, offset: number): number {

@@ -16,7 +16,7 @@ const DOLLAR = 0x24;
 const OPEN = 0x28;
 const CLOSE = 0x29;
 /** The search for the `)` that ends a text frame (see FrameScan). */
-const TEXT_END = newSearch();
+const TEXT_END = newSearch(1);
 
 /** A short frame has the record length at 7-8; a long (JT701) one has 0 at offset 8 and the length at 8-9. */
 export function isLongFormat(buf: Buffer, offset: number): boolean {
@@ -113,12 +113,15 @@ const TEXT_START = /^\((\d{5,}),(?:W01,|U\d\d[,)]|P45,|@JT\)|\d+,(?:\d+,WLNET,|U
  * block has a valid date and time (and that do not read better as H02), and text frames that start like a
  * JT600 sentence; the `(` e-lock frames of JT/T 808 terminals (`(...,BASE,...)`) are not claimed.
  */
-export function detectJt600(buf: Buffer, offset: number, end: number): Detect {
+export function detectJt600(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect {
   const first = buf[offset];
   if (first === DOLLAR) {
     const n = jt600DollarClaim(buf, offset, end);
     if (n <= 0) return n === 0 ? Detect.More : Detect.No;
-    if (end - offset < n) return Detect.More;
+    if (end - offset < n) {
+      if (scan) scan.waitUntil = offset + n; // nothing to ask before the declared length has arrived
+      return Detect.More;
+    }
     // H02 binary positions start with `$` + a BCD ID too: a frame that also reads as one is settled by the
     // rule both protocols' detect functions share (common/dollar.ts)
     const h02 = h02BinaryLayout(buf, offset, end);

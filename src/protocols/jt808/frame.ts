@@ -14,7 +14,7 @@ const MAX_TEXT_FRAME = 1024;
 const OPEN_PAREN = 0x28;
 const CLOSE_PAREN = 0x29;
 /** The search for the end of a `(` text frame: its `)`, or a byte that is not text (see FrameScan). */
-const TEXT_END = newSearch();
+const TEXT_END = newSearch(1);
 
 /**
  * A connection is JT/T 808 when its first frame is one: a terminal speaks first with an uplink message (ID

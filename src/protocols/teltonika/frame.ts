@@ -9,6 +9,7 @@
  * and a header whose trailer does not fit is junk to skip, not a frame.
  */
 import { Detect } from '../codec';
+import type { FrameScan } from '../common/scan';
 
 /** Largest packet accepted (the devices send at most 1280 bytes of AVL data; command answers can be longer). */
 export const TELTONIKA_MAX_FRAME = 16384;
@@ -75,9 +76,10 @@ function datagramLength(buf: Buffer, offset: number, end: number): number {
   const imei = buf.readUInt16BE(offset + 6);
   if (buf[offset + 4] > 1 || imei < MIN_IMEI || imei > MAX_IMEI) return -1;
   if (size < UDP_HEADER + imei + 3 || size > TELTONIKA_MAX_FRAME) return -1;
-  if (end - offset < size) return 0;
+  // the IMEI and the codec as far as they have arrived: bytes that cannot be a datagram are given up at once
   const codec = offset + UDP_HEADER + imei;
-  if (digits(buf, offset + UDP_HEADER, imei, end) !== Detect.Yes || !isAvlCodec(buf[codec])) return -1;
+  if (digits(buf, offset + UDP_HEADER, imei, end) === Detect.No || (codec < end && !isAvlCodec(buf[codec]))) return -1;
+  if (end - offset < size) return 0;
   return buf[offset + size - 1] === buf[codec + 1] ? size : -1;
 }
 
@@ -122,10 +124,10 @@ function skipJunk(buf: Buffer, offset: number, end: number): number {
 
 /**
  * A connection is Teltonika when it opens with a complete IMEI login (TCP) or a datagram whose header, IMEI and
- * codec are right (UDP). An AVL packet, a command answer or a ping cannot open a connection: without the IMEI no
+ * codec are right (UDP); a datagram is not asked again before its declared length has arrived. An AVL packet, a command answer or a ping cannot open a connection: without the IMEI no
  * device can be named, so such bytes are left to the other protocols (and dropped as junk).
  */
-export function detectTeltonika(buf: Buffer, offset: number, end: number): Detect {
+export function detectTeltonika(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect {
   const b0 = buf[offset];
   if (b0 > 0x3f) return Detect.No;
   if (end - offset < 2) return Detect.More;
@@ -135,5 +137,6 @@ export function detectTeltonika(buf: Buffer, offset: number, end: number): Detec
     return n > 0 ? Detect.Yes : n === 0 ? Detect.More : Detect.No;
   }
   const size = datagramLength(buf, offset, end);
+  if (size === 0 && scan && end - offset >= UDP_HEADER) scan.waitUntil = offset + buf.readUInt16BE(offset) + 2;
   return size > 0 ? Detect.Yes : size === 0 ? Detect.More : Detect.No;
 }

@@ -45,9 +45,9 @@ export function vt600FrameLength(buf: Buffer, offset: number, end: number, scan?
 }
 
 /** The search for a CR LF followed by the next frame's `&&` (see FrameScan). */
-const CUT = newSearch();
+const CUT = newSearch(4);
 /** The search for a frame start `&&`. */
-const START = newSearch();
+const START = newSearch(2);
 
 /** First CR LF in [from, limit) followed by `&&`, or `limit` (or more) when there is none. */
 function findCut(buf: Buffer, from: number, limit: number, end: number, scan?: FrameScan): number {
@@ -78,6 +78,28 @@ export function checksumOk(frame: Buffer): boolean {
   return at > 0 && parseInt(frame.toString('latin1', at, at + 2), 16) === sum8(frame, 0, at);
 }
 
+/** The header a first frame must have: flag, length, IMEI, command. */
+const HEADER = /^&&.\d+,\d{6,20},[0-9A-Fa-f]{3},/;
+/** What a header can still grow into while it is incomplete. */
+const HEADER_PREFIX = /^&&(?:.|.\d+|.\d+,\d{0,20}|.\d+,\d{6,20},[0-9A-Fa-f]{0,3})?$/;
+
+/**
+ * A frame not complete yet: never a first frame when its header cannot become one. Once another `&&` has arrived
+ * inside it, a frame cut at a later CR LF would hold it (never trusted, see below): only the declared length can
+ * make it a first frame, so there is nothing to ask before that length has arrived, and nothing to wait for once
+ * it has. Without such a `&&`, any byte may end it.
+ */
+function incomplete(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect {
+  const head = buf.toString('latin1', offset, Math.min(end, offset + 40));
+  if (!HEADER.test(head)) return HEADER_PREFIX.test(head) ? Detect.More : Detect.No;
+  const comma = lengthComma(buf, offset, end);
+  if (comma <= 0 || findStart(buf, offset + 2, end - 1, end, scan) >= end - 1) return Detect.More;
+  const size = comma - offset + Number(buf.toString('latin1', offset + 3, comma)) + 4;
+  if (end - offset >= size) return Detect.No;
+  if (scan) scan.waitUntil = offset + size;
+  return Detect.More;
+}
+
 /**
  * A connection is VT600 when its first frame has a `&&` header with a numeric length and IMEI, and its
  * checksum or its length is right.
@@ -87,10 +109,10 @@ export function detectVt600(buf: Buffer, offset: number, end: number, scan?: Fra
   if (end - offset < 2) return Detect.More;
   if (buf[offset + 1] !== AMP) return Detect.No;
   const n = vt600FrameLength(buf, offset, end, scan);
-  if (n === 0) return Detect.More;
+  if (n === 0) return incomplete(buf, offset, end, scan);
   if (n < 0) return Detect.No;
   const frame = buf.subarray(offset, offset + n);
-  if (!/^&&.\d+,\d{6,20},[0-9A-Fa-f]{3},/.test(frame.toString('latin1', 0, 40))) return Detect.No;
+  if (!HEADER.test(frame.toString('latin1', 0, 40))) return Detect.No;
   const comma = lengthComma(frame, 0, frame.length);
   const declared = Number(frame.toString('latin1', 3, comma));
   if (comma + declared + 4 === n) return Detect.Yes;
