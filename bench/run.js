@@ -274,22 +274,33 @@ function adversarialSection(log) {
   log('frame would be thousands of times slower here (64 KiB of `78 78 ff` took over a second before issue 14).');
   log('A pinned session skips random bytes with one search; a detecting one asks every protocol at every offset.');
   log();
-  log('| session | random junk | worst shape | its bytes/s | worst / random | worst / random junk while detecting |');
-  log('|---|---:|---|---:|---:|---:|');
-  const detecting = r.rows[0].random;
   const mb = (v) => `${fmt(v / 1e6, 1)} MB/s`;
   const times = (a, b) => `${(a / b).toPrecision(2)}×`;
-  // text markers as text, binary ones as hex bytes
+  // hex bytes, and the text they spell when they do
   const shape = (hex) => {
     const b = Buffer.from(hex, 'hex');
-    const text = b.every((c) => c >= 0x20 && c < 0x7f);
-    return `\`${text ? b.toString('latin1') : hex.replace(/(..)(?=.)/g, '$1 ')}\``;
+    const text = b.every((c) => c >= 0x20 && c < 0x7f) ? ` (\`${b.toString('latin1')}\`)` : '';
+    return `\`${hex.replace(/(..)(?=.)/g, '$1 ')}\`${text}`;
   };
-  for (const row of r.rows)
-    log(
-      `| ${row.session} | ${mb(row.random)} | ${shape(row.shape)} | ${mb(row.worst)} | ${times(row.worst, row.random)} | ${times(row.worst, detecting)} |`,
-    );
+  const table = (pick) => {
+    log('| session | random junk | worst shape | its bytes/s | worst / random | worst / random junk while detecting |');
+    log('|---|---:|---|---:|---:|---:|');
+    const detecting = pick(r.rows[0]).random;
+    for (const row of r.rows) {
+      const m = pick(row);
+      log(
+        `| ${row.session} | ${mb(m.random)} | ${shape(m.shape)} | ${mb(m.worst)} | ${times(m.worst, m.random)} | ${times(m.worst, detecting)} |`,
+      );
+    }
+    log();
+  };
+  table((row) => row);
+  log(
+    `The same, ${r.drip.bytes / 1024} KiB of each arriving ${r.drip.piece} bytes per push (what an attacker can make of TCP): every`,
+  );
+  log('push has the bytes held from earlier ones ahead of its own, and none of them may be examined again in full.');
   log();
+  table((row) => row.drip);
   return r;
 }
 
