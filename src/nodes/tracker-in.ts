@@ -189,11 +189,15 @@ export default function register(RED: NodeAPI): void {
       }
     }, 60000);
 
-    tracker.on('message', onMessage);
-    tracker.on('online', onOnline);
-    tracker.on('offline', onOffline);
-    tracker.on('decodeError', onDecodeError);
-    tracker.on('rejected', onRejected);
+    // one table for subscribing and unsubscribing, so a listener added is always the one removed
+    const listeners = [
+      ['message', onMessage],
+      ['online', onOnline],
+      ['offline', onOffline],
+      ['decodeError', onDecodeError],
+      ['rejected', onRejected],
+    ] as const;
+    for (const [event, listener] of listeners) tracker.on(event, listener as (...args: any[]) => void);
     config.stateEvents.on('state', showStatus);
     showStatus(config.currentState);
 
@@ -203,11 +207,7 @@ export default function register(RED: NodeAPI): void {
       shared?.close();
       if (removed) store.remove();
       else store.flush();
-      tracker.off('message', onMessage);
-      tracker.off('online', onOnline);
-      tracker.off('offline', onOffline);
-      tracker.off('decodeError', onDecodeError);
-      tracker.off('rejected', onRejected);
+      for (const [event, listener] of listeners) tracker.off(event, listener as (...args: any[]) => void);
       config.stateEvents.off('state', showStatus);
       this.status({});
       done();
