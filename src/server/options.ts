@@ -33,8 +33,13 @@ export interface ServerOptions {
   idleTimeout?: number;
   /** Close a connection that has not identified itself (login) within this many seconds (default 120). */
   identifyTimeout?: number;
-  /** Most concurrent TCP connections, and most UDP peers tracked (default 10000). */
+  /** Most concurrent TCP connections (default 10000). */
   maxConnections?: number;
+  /**
+   * Most UDP peers (address and port) tracked at once (default 10000). When full, the peer heard from least
+   * recently among those that have not identified themselves is forgotten first; a device's only when all are.
+   */
+  maxUdpPeers?: number;
   /** Most bytes held for one incomplete frame (default 16384). */
   maxBufferBytes?: number;
   /** Close a connection after this many bytes that decode as nothing, before it identified (default 4096). */
@@ -59,6 +64,8 @@ export interface ServerOptions {
   maxConnectionsPerAddress?: number;
   /** Datagrams per second accepted from one UDP source address (bursts of twice that pass). */
   udpRateLimit?: number;
+  /** Most UDP source addresses rate-limited at once (default 10000); when full, the least recently used is dropped. */
+  maxUdpAddresses?: number;
   /**
    * Which device IDs are served: `any`; `flag` (serve all, but mark IDs outside the allow-list as unknown);
    * `allow` (only the allow-list: others get no acknowledgement, or their protocol's refusal such as Teltonika's
@@ -113,6 +120,8 @@ export const SERVER_DEFAULTS = {
   idleTimeout: 600,
   identifyTimeout: 120,
   maxConnections: 10000,
+  maxUdpPeers: 10000,
+  maxUdpAddresses: 10000,
   maxBufferBytes: 16384,
   maxJunkBytes: 4096,
   strictChecksum: false,
@@ -144,6 +153,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   positiveInt('idleTimeout', o.idleTimeout, 1, 86400 * 7);
   positiveInt('identifyTimeout', o.identifyTimeout, 1, 86400);
   positiveInt('maxConnections', o.maxConnections, 1, 1_000_000);
+  positiveInt('maxUdpPeers', o.maxUdpPeers, 1, 1_000_000);
+  positiveInt('maxUdpAddresses', o.maxUdpAddresses, 1, 1_000_000);
   positiveInt('maxBufferBytes', o.maxBufferBytes, 256, 16 * 1024 * 1024);
   positiveInt('maxJunkBytes', o.maxJunkBytes, 0, 1024 * 1024 * 1024);
   positiveInt('pollInterval', o.pollInterval, 10, 60000);

@@ -16,6 +16,10 @@ export abstract class Peer implements DeviceLink {
   lastSeen: number;
   deviceId: string | undefined;
   closed = false;
+  /** It can receive what is written to it (a UDP peer must prove it first, see UdpPeer). */
+  get reachable(): boolean {
+    return true;
+  }
 
   constructor(id: string, transport: Transport, address: string, port: number, options: SessionOptions, now: number) {
     this.info = { connectionId: id, transport, remoteAddress: plainAddress(address), remotePort: port };
@@ -93,6 +97,12 @@ export class TcpPeer extends Peer {
   }
 }
 
+/**
+ * A UDP peer: an address and port. Its source address may be forged, so until it has proven that it receives at
+ * that address (a datagram from it after our first one went out), everything written to it, replies, resend
+ * requests, commands and refusals alike, has a budget: no more bytes sent than received from it. The port cannot
+ * be used to reflect larger traffic at a third party. What does not fit is not sent (`onWithheld`).
+ */
 export class UdpPeer extends Peer {
   constructor(
     id: string,
@@ -102,6 +112,7 @@ export class UdpPeer extends Peer {
     options: SessionOptions,
     now: number,
     private readonly onClose: (peer: UdpPeer, reason: string) => void,
+    private readonly onWithheld: (peer: UdpPeer, bytes: number) => void,
   ) {
     super(id, 'udp', address, port, options, now);
     this.rawAddress = address;
@@ -111,11 +122,36 @@ export class UdpPeer extends Peer {
   private readonly rawAddress: string;
   /** Key of this peer in the server's map. */
   readonly key: string;
+  /** Bytes received from the peer and sent to it, for the budget. */
+  receivedBytes = 0;
+  sentBytes = 0;
+  /** It sent a datagram after our first one went out: it receives at its address; the budget no longer holds. */
+  proven = false;
+  /** Withheld bytes were reported for this peer (once). */
+  withheldReported = false;
 
-  /** Replies go only to the address and port the datagrams came from. */
+  override get reachable(): boolean {
+    return this.proven;
+  }
+
+  /** A datagram of `size` bytes came from the peer: before it is decoded, so its replies may use the budget. */
+  datagram(size: number): void {
+    if (this.sentBytes > 0) this.proven = true;
+    this.receivedBytes += size;
+  }
+
+  /** Replies go only to the address and port the datagrams came from, within the budget until proven. */
   write(data: Buffer[]): boolean {
     if (this.closed) return false;
-    for (const b of data) {
+    for (let i = 0; i < data.length; i++) {
+      const b = data[i];
+      if (!this.proven && this.sentBytes + b.length > this.receivedBytes) {
+        let withheld = 0;
+        for (let j = i; j < data.length; j++) withheld += data[j].length;
+        this.onWithheld(this, withheld);
+        return false;
+      }
+      this.sentBytes += b.length;
       this.socket.send(b, this.info.remotePort, this.rawAddress, () => {
         /* a send failure to one peer is not an error of the server: the device will retry */
       });

@@ -29,7 +29,12 @@ export interface ServerStats {
   decodeErrors: number;
   refusedConnections: number;
   rejectedDevices: number;
+  /** Datagrams dropped by the per-address rate limit. */
   droppedDatagrams: number;
+  /** Bytes not sent to UDP peers that had not proven they receive at their address (the reflection budget). */
+  withheldBytes: number;
+  /** UDP peers forgotten to make room for a new one (the table was full). */
+  evictedUdpPeers: number;
 }
 
 export interface TrackerServerEvents {
@@ -61,7 +66,10 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private tcp: Server | undefined;
   private udp: UdpSocket | undefined;
   private readonly tcpPeers = new Set<TcpPeer>();
+  /** UDP peers by address and port, least recently heard from first. */
   private readonly udpPeers = new Map<string, UdpPeer>();
+  /** The UDP peers that have not identified themselves yet, least recently heard from first: evicted first. */
+  private readonly unidentifiedUdp = new Map<string, UdpPeer>();
   private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private boundPort = 0;
@@ -73,10 +81,12 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     refusedConnections: 0,
     rejectedDevices: 0,
     droppedDatagrams: 0,
+    withheldBytes: 0,
+    evictedUdpPeers: 0,
   };
   /** Open TCP connections per remote address (only kept when a per-address limit is set). */
   private readonly perAddress = new Map<string, number>();
-  /** UDP token buckets per source address. */
+  /** UDP token buckets per source address, least recently used first. */
   private readonly udpBuckets = new Map<string, { tokens: number; at: number }>();
   private readonly allowed: ((id: string) => boolean) | undefined;
   /** Balancers whose connections start with a PROXY header. */
@@ -133,9 +143,10 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
         answerTimeout: o.answerTimeout,
       },
       // a phone has no live connection to send on: its commands wait for its next request
+      // nor has a UDP peer that has not proven it receives at its address: commands wait for it to send again
       (deviceId) => {
         const link = this.registry.link(deviceId);
-        return link instanceof Peer ? link : undefined;
+        return link instanceof Peer && link.reachable ? link : undefined;
       },
       (event) => this.safeEmit('command', event),
     );
@@ -402,11 +413,16 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     }
     const key = udpPeerKey(rinfo.address, rinfo.port);
     let peer = this.udpPeers.get(key);
-    if (!peer) {
-      if (this.udpPeers.size >= this.options.maxConnections) {
-        this.counters.refusedConnections++;
-        return;
+    if (peer) {
+      // most recently heard from last: the eviction order
+      this.udpPeers.delete(key);
+      this.udpPeers.set(key, peer);
+      if (peer.deviceId === undefined) {
+        this.unidentifiedUdp.delete(key);
+        this.unidentifiedUdp.set(key, peer);
       }
+    } else {
+      if (this.udpPeers.size >= this.options.maxUdpPeers) this.evictUdpPeer();
       peer = new UdpPeer(
         `udp-${this.nextId++}`,
         socket,
@@ -415,29 +431,62 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
         this.sessionOptions.udp,
         Date.now(),
         (p, r) => this.peerClosed(p, r),
+        (p, bytes) => this.withheld(p, bytes),
       );
       this.udpPeers.set(key, peer);
+      this.unidentifiedUdp.set(key, peer);
       this.safeEmit('connect', peer.info);
     }
-    this.received(peer, data, data.length);
+    peer.datagram(data.length);
+    this.received(peer, data);
+    if (peer.deviceId !== undefined) this.unidentifiedUdp.delete(key);
     if (peer.closed) return;
     // A datagram is complete in itself: a frame it left unfinished is dropped, not carried to the next one.
     const dropped = peer.session.discardBuffered();
     if (dropped) this.reportErrors(peer, [dropped]);
   }
 
+  /**
+   * The UDP peer table is full: forget the peer heard from least recently among those that have not identified
+   * themselves (spoofed or junk sources), and only when every peer is a device, the device heard from least
+   * recently (it comes back with its next datagram).
+   */
+  private evictUdpPeer(): void {
+    const victim = this.unidentifiedUdp.values().next().value ?? this.udpPeers.values().next().value;
+    if (!victim) return;
+    this.counters.evictedUdpPeers++;
+    victim.close(`forgotten: ${this.options.maxUdpPeers} UDP peers (the table is full)`);
+  }
+
+  /** Bytes a UDP peer's budget did not let out: counted, and reported once per peer. */
+  private withheld(peer: UdpPeer, bytes: number): void {
+    this.counters.withheldBytes += bytes;
+    if (peer.withheldReported) return;
+    peer.withheldReported = true;
+    const { connectionId, remoteAddress, remotePort } = peer.info;
+    this.warn(
+      `${connectionId} (${remoteAddress}:${remotePort}): ${bytes} bytes not sent: a UDP peer gets no more bytes than ` +
+        'it sent until it sends again after a first reply (its source address may be forged)',
+    );
+  }
+
   // --- shared --------------------------------------------------------------------------------------
 
-  /** Token bucket per UDP source address: the port cannot be used to flood, or to amplify at a third party. */
+  /**
+   * Token bucket per UDP source address: the port cannot be used to flood, or to amplify at a third party. The
+   * table has its own size; when full, the bucket used least recently makes room.
+   */
   private udpAllowed(address: string): boolean {
     const now = Date.now();
     const rate = this.options.udpRateLimit;
     let b = this.udpBuckets.get(address);
-    if (!b) {
-      if (this.udpBuckets.size >= this.options.maxConnections) return false;
+    if (b) this.udpBuckets.delete(address);
+    else {
+      if (this.udpBuckets.size >= this.options.maxUdpAddresses)
+        this.udpBuckets.delete(this.udpBuckets.keys().next().value!);
       b = { tokens: 2 * rate, at: now };
-      this.udpBuckets.set(address, b);
     }
+    this.udpBuckets.set(address, b); // most recently used last
     b.tokens = Math.min(2 * rate, b.tokens + ((now - b.at) * rate) / 1000);
     b.at = now;
     if (b.tokens < 1) return false;
@@ -445,11 +494,8 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     return true;
   }
 
-  /**
-   * Handles bytes from a connection or a datagram. `datagramSize`: for UDP, replies to a peer that has not
-   * identified itself may not be larger than what it sent (no amplification of spoofed requests).
-   */
-  private received(peer: Peer, chunk: Buffer, datagramSize?: number): void {
+  /** Handles bytes from a connection or a datagram (a UDP peer's replies are within its budget: UdpPeer). */
+  private received(peer: Peer, chunk: Buffer): void {
     const now = Date.now();
     peer.lastSeen = now;
     let result: PushResult;
@@ -473,13 +519,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       if (result.errors.length) this.reportErrors(peer, result.errors);
       return; // refused by the identity policy: no acknowledgement, no records
     }
-    if (result.replies.length) {
-      if (datagramSize !== undefined && peer.deviceId === undefined) {
-        let total = 0;
-        for (const r of result.replies) total += r.length;
-        if (total <= datagramSize) peer.write(result.replies);
-      } else peer.write(result.replies);
-    }
+    if (result.replies.length) peer.write(result.replies);
     const messages = result.messages;
     this.counters.messages += messages.length;
     for (let i = 0; i < messages.length; i++) this.safeEmit('message', messages[i], peer.info);
@@ -541,7 +581,10 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
 
   private peerClosed(peer: Peer, reason: string): void {
     if (peer instanceof TcpPeer) this.tcpPeers.delete(peer);
-    else this.udpPeers.delete((peer as UdpPeer).key);
+    else {
+      this.udpPeers.delete((peer as UdpPeer).key);
+      this.unidentifiedUdp.delete((peer as UdpPeer).key);
+    }
     if (this.state !== 'listening') return; // shutting down: no events
     if (peer.deviceId !== undefined) {
       const info = this.registry.get(peer.deviceId);
@@ -584,7 +627,10 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     try {
       for (const p of [...this.tcpPeers]) sweep(p);
       for (const p of [...this.udpPeers.values()]) sweep(p);
-      for (const [address, b] of this.udpBuckets) if (now - b.at > 60000) this.udpBuckets.delete(address);
+      for (const [address, b] of this.udpBuckets) {
+        if (now - b.at <= 60000) break; // least recently used first: the rest are fresher
+        this.udpBuckets.delete(address);
+      }
       this.commands.sweep(now);
       this.http.sweep(now);
     } catch (err) {
@@ -603,6 +649,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     this.awaitingHeader.clear();
     this.tcpPeers.clear();
     this.udpPeers.clear();
+    this.unidentifiedUdp.clear();
     this.udpBuckets.clear();
     this.perAddress.clear();
     this.registry.clear();

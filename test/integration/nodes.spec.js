@@ -107,6 +107,31 @@ describe('tracker-server + tracker-in in Node-RED', () => {
     await u.close();
   });
 
+  it('UDP peer and rate-limit table sizes from settings.js: a flood of sources does not lock out a device', async () => {
+    helper.settings({ trackerServerMaxUdpPeers: 5, trackerServerMaxUdpAddresses: 7 });
+    try {
+      await helper.load([serverNode, inNode, catchNode], flow(0));
+      const port = await listeningPort();
+      const { options } = helper.getNode('srv').tracker;
+      assert.deepEqual([options.maxUdpPeers, options.maxUdpAddresses], [5, 7]);
+      const junk = [];
+      for (let i = 0; i < 20; i++) {
+        const j = await udpClient(port);
+        await j.send('00');
+        junk.push(j);
+      }
+      const u = await udpClient(port);
+      const records = receive('out', 1);
+      await u.send(F.LOGIN);
+      assert.equal((await u.waitFor(1))[0].toString('hex'), F.LOGIN_ACK);
+      assert.equal((await records)[0].payload.type, 'login');
+      assert.equal(helper.getNode('srv').tracker.stats.udpPeers, 5);
+      for (const c of [...junk, u]) await c.close();
+    } finally {
+      helper.settings({});
+    }
+  });
+
   it('filters to positions and to listed devices', async () => {
     await helper.load([serverNode, inNode, catchNode], flow(0, { filter: 'positions', devices: `${F.IMEI}, 999` }));
     const port = await listeningPort();
