@@ -209,6 +209,35 @@ describe('tracker-server + tracker-in in Node-RED', () => {
     assert.ok(await listeningPort());
   });
 
+  it('"Same ID again" from the editor: the newer connection by default; or the live one keeps the ID', async () => {
+    await helper.load([serverNode, inNode], flow(0));
+    assert.equal(helper.getNode('srv').tracker.options.idTakeover, 'newest');
+    await helper.unload();
+    await helper.load(
+      [serverNode, inNode],
+      flow(0).map((n) => (n.id === 'srv' ? { ...n, idTakeover: 'established' } : n)),
+    );
+    assert.equal(helper.getNode('srv').tracker.options.idTakeover, 'established');
+    const port = await listeningPort();
+    const events = [];
+    helper.getNode('events').on('input', (msg) => events.push(msg.payload));
+    const live = await tcpClient(port);
+    live.write(F.LOGIN);
+    await live.waitFor(10);
+    const spoofer = await tcpClient(port);
+    spoofer.write(F.LOGIN);
+    await spoofer.closed;
+    assert.equal(spoofer.received.length, 0);
+    for (let i = 0; !events.some((e) => e.event === 'rejected') && i < 300; i++) await delay(10);
+    const rejected = events.find((e) => e.event === 'rejected');
+    assert.equal(rejected.deviceId, F.IMEI);
+    assert.match(rejected.reason, /established/);
+    const next = receive('out', 1);
+    live.write(F.HEARTBEAT);
+    assert.equal((await next)[0].payload.type, 'heartbeat', 'the live connection is still served');
+    live.destroy();
+  });
+
   it('redeploys onto the same fixed port without EADDRINUSE', async () => {
     // find a free port, then use it as a fixed port across two deployments
     const probe = require('node:net').createServer();
