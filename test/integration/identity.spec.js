@@ -141,6 +141,26 @@ describe('identity per frame, and who keeps an ID (server layer, real sockets)',
     c.destroy();
   });
 
+  it('HTTP: every request of one connection is judged by its own device ID', async () => {
+    const seen = await start({ identityPolicy: 'allow', allowedDevices: ['listed'] });
+    const c = await tcpClient(server.port);
+    const get = (id) => `GET /?id=${id}&lat=1&lon=2 HTTP/1.1\r\nHost: x\r\n\r\n`;
+    // pipelined on one connection, as a proxy or a gateway carrying several phones sends them
+    c.write(Buffer.from(get('listed') + get('stranger') + get('listed')));
+    for (let i = 0; (c.received.toString().match(/HTTP\/1\.1 /g) ?? []).length < 3 && i < 300; i++) await delay(10);
+    const statuses = [...c.received.toString().matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+    assert.deepEqual(statuses, [200, 403, 200]);
+    assert.deepEqual(seen.messages, [
+      ['listed', true],
+      ['listed', true],
+    ]);
+    assert.deepEqual(
+      seen.rejected.map(([id]) => id),
+      ['stranger'],
+    );
+    c.destroy();
+  });
+
   describe('idTakeover', () => {
     it('newest (default): a second connection with a live ID takes it; the first is closed', async () => {
       const seen = await start();
