@@ -104,6 +104,12 @@ export interface Codec<S = unknown> {
   readonly protocol: ProtocolName;
   /** Largest frame the codec accepts; longer ones are dropped and the stream resynchronised. */
   readonly maxFrameLength: number;
+  /**
+   * What a device ID of this protocol may look like (charset and length, the whole ID; no `g` or `y` flag). The
+   * session checks every ID a frame or request sets against it: one that does not fit drops that frame
+   * (`invalid-id` error, no records, no reply) and identifies nobody, whatever the decoder made of the bytes.
+   */
+  readonly deviceIdPattern: RegExp;
   /** Sniffs the bytes at `offset` (start of a connection or datagram). */
   detect(buf: Buffer, offset: number, end: number): Detect;
   /**

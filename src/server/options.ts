@@ -77,6 +77,13 @@ export interface ServerOptions {
   /** Allowed device IDs (a regular expression matched against the whole ID). */
   allowedPattern?: string;
   /**
+   * A device ID that logs in while another live connection has it: `newest` (default) serves the newcomer and
+   * closes the older connection (a device back after a silent drop is served at once); `established` keeps the
+   * live connection and refuses the newcomer like an unlisted device (nobody can take over a live device's
+   * stream and commands; a device whose old connection died silently waits for that one's idle timeout).
+   */
+  idTakeover?: 'newest' | 'established';
+  /**
    * Stop reading from devices while nobody listens for `message` events (a Node-RED redeploy between the
    * input nodes closing and the server closing): unread data is not acknowledged, so devices resend it.
    */
@@ -134,6 +141,7 @@ export const SERVER_DEFAULTS = {
   maxConnectionsPerAddress: 0,
   udpRateLimit: 50,
   identityPolicy: 'any',
+  idTakeover: 'newest',
   allowedDevices: [] as readonly string[],
   holdWithoutListeners: false,
   maxHttpBodyBytes: 65536,
@@ -172,6 +180,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     if (typeof token !== 'string' || token === '') throw new RangeError(`the token of device ${id} is empty`);
   if (!['any', 'flag', 'allow'].includes(o.identityPolicy))
     throw new RangeError(`identityPolicy must be any, flag or allow`);
+  if (!['newest', 'established'].includes(o.idTakeover))
+    throw new RangeError(`idTakeover must be newest or established`);
   if (o.allowedPattern !== undefined && o.allowedPattern !== '') {
     try {
       new RegExp(`^(?:${o.allowedPattern})$`);

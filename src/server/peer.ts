@@ -35,7 +35,10 @@ export abstract class Peer implements DeviceLink {
   }
 
   abstract write(data: Buffer[]): boolean;
-  /** Closes the connection; `farewell` (a refusal the protocol defines) is written first. */
+  /**
+   * Closes the connection; `farewell` (a refusal the protocol defines) is written first. An empty farewell: nothing
+   * more is said, but what was written before still goes out (replies to the frames served before a refusal).
+   */
   abstract close(reason: string, farewell?: Buffer): void;
 }
 
@@ -79,13 +82,15 @@ export class TcpPeer extends Peer {
   }
 
   close(reason: string, farewell?: Buffer): void {
-    if (this.closeReason === undefined) this.closeReason = reason;
     const s = this.socket;
-    if (farewell && s.writable) {
-      // nothing more is read; the connection ends once the last word is out
-      s.pause();
-      s.end(farewell, () => s.destroy());
-      return;
+    if (this.closeReason === undefined) {
+      this.closeReason = reason;
+      if (farewell && s.writable) {
+        // nothing more is read; the connection ends once the last word is out (a second close cuts it short)
+        s.pause();
+        s.end(farewell, () => s.destroy());
+        return;
+      }
     }
     s.destroy();
   }
@@ -161,7 +166,7 @@ export class UdpPeer extends Peer {
 
   close(reason: string, farewell?: Buffer): void {
     if (this.closed) return;
-    if (farewell) this.write([farewell]);
+    if (farewell?.length) this.write([farewell]);
     this.closed = true;
     this.onClose(this, reason);
   }

@@ -8,7 +8,9 @@ import { createSocket, type Socket as UdpSocket, type RemoteInfo } from 'node:dg
 import { EventEmitter } from 'node:events';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import type { CommandRequest } from '../protocols/codec';
-import type { DecodeError, ProtocolName, PushResult, SessionOptions, TrackerMessage } from '../types';
+import { printable } from '../protocols/common/printable';
+import type { TrackerSession } from '../session';
+import type { DecodeError, ProtocolName, PushResult, Refusal, SessionOptions, TrackerMessage } from '../types';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options';
 import { CommandLifecycle, type CommandEvent, type CommandOptions } from './commands';
 
@@ -19,7 +21,7 @@ import { PROXY_HEADER_TIMEOUT_MS, readProxyHeader, screenProxyHeader } from './p
 import type { ProxyEndpoint } from './proxy-protocol';
 import { TrustedProxies } from './trusted-proxies';
 import { Cluster } from './cluster';
-import { DeviceRegistry, type DeviceInfo, type PeerInfo } from './registry';
+import { DeviceRegistry, type DeviceInfo, type DeviceLink, type PeerInfo } from './registry';
 
 export interface ServerStats {
   connections: number;
@@ -27,6 +29,8 @@ export interface ServerStats {
   devices: number;
   messages: number;
   decodeErrors: number;
+  /** Frames and requests on which a decoder threw (a bug: each is also a `codec-exception` decodeError). */
+  codecExceptions: number;
   refusedConnections: number;
   rejectedDevices: number;
   /** Datagrams dropped by the per-address rate limit. */
@@ -44,8 +48,9 @@ export interface TrackerServerEvents {
   offline: [device: DeviceInfo, reason: string];
   decodeError: [error: DecodeError, peer: PeerInfo];
   /**
-   * A device refused by the identity policy: its frame is not acknowledged (a protocol that has a refusal answer,
-   * such as Teltonika's `00` to the IMEI login, gets it) and the connection is closed.
+   * A device refused by the identity policy (not in the allow-list, or, with `idTakeover: 'established'`, its ID
+   * live on another connection): its frame is not acknowledged (a protocol that has a refusal answer, such as
+   * Teltonika's `00` to the IMEI login, gets it) and the connection is closed.
    */
   rejected: [deviceId: string, peer: PeerInfo, reason: string];
   connect: [peer: PeerInfo];
@@ -57,6 +62,9 @@ export interface TrackerServerEvents {
 
 /** ECONNRESET and friends on a device socket: the 'close' that follows does the cleanup. */
 function ignoreSocketError(): void {}
+
+/** Closing after a refusal without a refusal answer: what was written before (earlier frames' replies) goes out. */
+const NO_FAREWELL = Buffer.alloc(0);
 
 export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   readonly options: ResolvedServerOptions;
@@ -78,6 +86,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private readonly counters = {
     messages: 0,
     decodeErrors: 0,
+    codecExceptions: 0,
     refusedConnections: 0,
     rejectedDevices: 0,
     droppedDatagrams: 0,
@@ -113,6 +122,8 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       strictChecksum: o.strictChecksum,
       timezoneOffset: o.timezoneOffset,
       reassemblyTimeout: o.reassemblyTimeout,
+      // every frame that names a new device ID, and every HTTP request, is checked before it is acknowledged
+      refuseDevice: (deviceId, session, credential) => this.refuseDevice(deviceId, session, credential),
     };
     this.sessionOptions = {
       tcp: { ...sessionOptions, transport: 'tcp' },
@@ -154,15 +165,13 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       registry: this.registry,
       commands: this.commands,
       allowed: this.allowed,
+      heldElsewhere: (deviceId, own) => this.heldElsewhere(deviceId, (link) => link === own),
       accepting: () => !this.held,
       message: (m, info) => {
         this.counters.messages++;
         this.safeEmit('message', m, info);
       },
-      errors: (errors, info) => {
-        this.counters.decodeErrors += errors.length;
-        for (const e of errors) this.safeEmit('decodeError', e, info);
-      },
+      errors: (errors, info) => this.emitErrors(errors, info),
       rejected: (deviceId, info, reason) => {
         this.counters.rejectedDevices++;
         this.safeEmit('rejected', deviceId, info, reason);
@@ -514,46 +523,77 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       else peer.close('HTTP is served over TCP only');
       return;
     }
+    // The session asked the identity policy frame by frame: what it returns was served; a refused frame, and
+    // anything after it, is not in the result.
     const deviceId = peer.session.deviceId;
-    if (deviceId !== undefined && deviceId !== peer.deviceId && !this.identified(peer, deviceId, now)) {
-      if (result.errors.length) this.reportErrors(peer, result.errors);
-      return; // refused by the identity policy: no acknowledgement, no records
-    }
+    if (deviceId !== undefined && deviceId !== peer.deviceId) this.identified(peer, deviceId, now);
     if (result.replies.length) peer.write(result.replies);
     const messages = result.messages;
     this.counters.messages += messages.length;
-    for (let i = 0; i < messages.length; i++) this.safeEmit('message', messages[i], peer.info);
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      // a record of an ID the connection gave before it changed IDs in this chunk: marked by its own ID
+      const info =
+        this.allowed && m.deviceId !== peer.deviceId ? { ...peer.info, known: this.allowed(m.deviceId) } : peer.info;
+      this.safeEmit('message', m, info);
+    }
     if (result.errors.length) this.reportErrors(peer, result.errors);
+    if (result.refused) {
+      this.reject(peer, result.refused);
+      return;
+    }
     if (peer.deviceId !== undefined && !peer.closed) this.commands.traffic(peer.deviceId, peer, result.answers);
     if (peer.deviceId === undefined && peer.session.stats.droppedBytes > this.options.maxJunkBytes) {
       peer.close('too many bytes of no known protocol');
     }
   }
 
-  /** Binds a device to its connection; false (and the connection closed) when the identity policy refuses it. */
-  private identified(peer: Peer, deviceId: string, now: number): boolean {
-    if (this.allowed && !this.allowed(deviceId)) {
-      if (this.options.identityPolicy === 'allow') {
-        this.counters.rejectedDevices++;
-        this.safeEmit('rejected', deviceId, peer.info, 'not in the allow-list');
-        peer.close(`device ${deviceId} is not in the allow-list`, peer.session.refusalReply());
-        return false;
-      }
-      peer.info.known = false;
-    } else if (this.allowed) peer.info.known = true;
+  /**
+   * The identity policy for a device ID a frame of `session` gives (see SessionOptions.refuseDevice): why it is
+   * refused, or undefined. HTTP requests: the token, then the policy (src/server/http-devices.ts).
+   */
+  private refuseDevice(deviceId: string, session: TrackerSession, credential: string | undefined): string | undefined {
+    if (session.handedOver) return this.http.refusal(deviceId, credential);
+    if (this.options.identityPolicy === 'allow' && this.allowed && !this.allowed(deviceId))
+      return 'not in the allow-list';
+    return this.heldElsewhere(deviceId, (link) => link instanceof Peer && link.session === session);
+  }
+
+  /**
+   * With `idTakeover: 'established'`: why a device ID may not be taken by a newcomer (a live connection other than
+   * the caller's own has it, here or, in cluster mode, on another live instance); undefined otherwise.
+   */
+  private heldElsewhere(deviceId: string, own: (link: DeviceLink) => boolean): string | undefined {
+    if (this.options.idTakeover !== 'established') return undefined;
+    const link = this.registry.link(deviceId);
+    if (link) return own(link) ? undefined : `live on connection ${link.info.connectionId} (idTakeover: established)`;
+    const holder = this.cluster?.holder(deviceId);
+    return holder === undefined ? undefined : `live through instance ${holder} (idTakeover: established)`;
+  }
+
+  /** A device the identity policy refused: reported, answered as its protocol defines (if at all), disconnected. */
+  private reject(peer: Peer, refusal: Refusal): void {
+    this.counters.rejectedDevices++;
+    this.safeEmit('rejected', refusal.deviceId, peer.info, refusal.reason);
+    peer.close(`device ${refusal.deviceId} refused: ${refusal.reason}`, refusal.reply ?? NO_FAREWELL);
+  }
+
+  /** Binds a device, which the identity policy accepted, to its connection. */
+  private identified(peer: Peer, deviceId: string, now: number): void {
+    if (this.allowed) peer.info.known = this.allowed(deviceId);
     if (peer.deviceId !== undefined) this.registry.unbind(peer.deviceId, peer);
     peer.deviceId = deviceId;
     const replaced = this.registry.bind(deviceId, peer.session.protocol!, peer, now);
     this.commands.queue.remember(deviceId, peer.session.protocol!, now);
     if (replaced) {
-      // The device logged in again on another connection: the newer one wins, the older is closed.
-      // It never went offline, so no offline/online pair is emitted.
+      // The device logged in again on another connection: the newer one wins (idTakeover `newest`; with
+      // `established` the session's check refused the newcomer), the older is closed. It never went offline,
+      // so no offline/online pair is emitted.
       replaced.close(`replaced by ${peer.info.connectionId}`);
     } else {
       this.safeEmit('online', this.registry.get(deviceId)!);
     }
     this.cluster?.deviceOnline(deviceId, this.registry.get(deviceId)!);
-    return true;
   }
 
   /** Cluster: the device connected again through another instance: its connection here closes, not offline. */
@@ -575,8 +615,15 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   }
 
   private reportErrors(peer: Peer, errors: DecodeError[]): void {
+    this.emitErrors(errors, peer.info);
+  }
+
+  private emitErrors(errors: DecodeError[], info: PeerInfo): void {
     this.counters.decodeErrors += errors.length;
-    for (const e of errors) this.safeEmit('decodeError', e, peer.info);
+    for (const e of errors) {
+      if (e.code === 'codec-exception') this.counters.codecExceptions++;
+      this.safeEmit('decodeError', e, info);
+    }
   }
 
   private peerClosed(peer: Peer, reason: string): void {
@@ -664,8 +711,9 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     ]);
   }
 
+  /** Warnings may quote what a remote sent (an address from a header, a decoder's message): shown escaped. */
   private warn(message: string): void {
-    this.safeEmit('warning', new Error(message));
+    this.safeEmit('warning', new Error(printable(message)));
   }
 
   /** Emits without letting a listener's exception reach the socket code. */
