@@ -111,6 +111,7 @@ export class CommandLifecycle {
 
   /** After a device's frames were decoded: their answers to earlier commands, then what was queued for it. */
   traffic(deviceId: string, link: CommandLink, answers: readonly CommandAnswer[]): void {
+    this.queue.seen(deviceId, Date.now());
     for (const answer of answers) {
       const record = this.queue.answer(deviceId, answer.reference, answer.final);
       if (record) this.status(record, answer.status, { result: answer.result });

@@ -686,7 +686,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   }
 
   private async releaseSockets(): Promise<void> {
-    this.options.commandStore?.flush?.();
+    this.commands.queue.flush();
     const leaving = this.cluster?.close();
     this.http.close();
     if (this.timer) clearInterval(this.timer);
