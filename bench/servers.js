@@ -5,6 +5,8 @@
 // "raw": a plain net server that splits GT06 frames by their length byte and writes a fixed 10-byte ACK per frame:
 // the ceiling any GT06 server can reach. "http": a bare Node http.Server that reads each request's body and
 // answers 200 with an empty body: the ceiling of phones.
+// "flows": Node-RED embedded (scripts/embed.js) running tracker-server -> tracker-in -> tracker-flags (edge mode),
+// with tracker-in's events on: every record goes through the per-device state of the nodes.
 // Prints "ready <port>" and then answers "mem" lines on stdin with {"rss","heapUsed","connections","cpuMicros"}
 // after a GC (cpuMicros: the process's CPU time so far, user + system).
 const net = require('node:net');
@@ -29,6 +31,49 @@ async function main() {
     await server.listen();
     connections = () => server.stats.connections;
     process.stdout.write(`ready ${server.port}\n`);
+  } else if (kind === 'flows') {
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const path = require('node:path');
+    const { startNodeRed } = require('../scripts/embed');
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-flows-'));
+    const flowFile = path.join(userDir, 'flows.json');
+    fs.writeFileSync(
+      flowFile,
+      JSON.stringify([
+        { id: 'f1', type: 'tab' },
+        {
+          id: 'srv',
+          type: 'tracker-server',
+          port,
+          host: '127.0.0.1',
+          tcp: true,
+          udp: false,
+          maxConnections: 100000,
+          idleTimeout: 3600,
+        },
+        { id: 'in', z: 'f1', type: 'tracker-in', server: 'srv', filter: 'all', events: true, wires: [['flags'], []] },
+        { id: 'flags', z: 'f1', type: 'tracker-flags', mode: 'edges', other: 'drop', wires: [[]] },
+      ]),
+    );
+    const red = await startNodeRed({
+      userDir,
+      flowFile,
+      host: '127.0.0.1',
+      settings: { logging: { console: { level: 'error' } } },
+    });
+    let node = red.RED.nodes.getNode('srv');
+    for (let i = 0; node?.currentState?.state !== 'listening'; i++) {
+      if (i > 500) throw new Error(`tracker-server did not listen: ${JSON.stringify(node?.currentState)}`);
+      await new Promise((r) => setTimeout(r, 20));
+      node = red.RED.nodes.getNode('srv');
+    }
+    connections = () => node.tracker.stats.connections;
+    process.on('SIGTERM', () => {
+      fs.rmSync(userDir, { recursive: true, force: true });
+      process.exit(0);
+    });
+    process.stdout.write(`ready ${node.currentState.port}\n`);
   } else if (kind === 'raw') {
     const ACK = Buffer.from('787805120001d9dc0d0a', 'hex');
     let open = 0;

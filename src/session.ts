@@ -19,12 +19,14 @@ import { CODECS, detectProtocol, getCodec } from './protocols';
 import { Undetected } from './detection-queue';
 import { hexPreview } from './protocols/common/hex';
 import { FrameScan } from './protocols/common/scan';
+import { printable } from './protocols/common/printable';
 import { IsoFormatter } from './protocols/common/time';
 import type {
   DecodeError,
   DecodeErrorCode,
   ProtocolName,
   PushResult,
+  Refusal,
   RequestResult,
   SessionOptions,
   SessionStats,
@@ -76,6 +78,8 @@ export class TrackerSession {
     droppedBytes: 0,
     checksumErrors: 0,
     unknownTypes: 0,
+    codecExceptions: 0,
+    invalidIds: 0,
   };
   private codec: Codec<any> | undefined;
   private conn: Connection<any> | undefined;
@@ -87,6 +91,8 @@ export class TrackerSession {
   private heldScan: FrameScan | undefined;
   /** What detection found about the held bytes while the protocol is not known yet. */
   private undetected: Undetected | undefined;
+  /** Set once the identity policy refused a device ID: nothing more is read (the connection is being closed). */
+  private refusal: Refusal | undefined;
 
   /** `options` is read, never copied (a server shares one object among all its sessions): do not mutate it. */
   constructor(options: SessionOptions = {}) {
@@ -118,6 +124,11 @@ export class TrackerSession {
     return this.http;
   }
 
+  /** Why the identity policy refused this session's device (see SessionOptions.refuseDevice), if it did. */
+  get refused(): Refusal | undefined {
+    return this.refusal;
+  }
+
   /** Bytes held for an incomplete frame. */
   get bufferedBytes(): number {
     return this.pending ? this.pending.length : 0;
@@ -131,6 +142,7 @@ export class TrackerSession {
     const out: PushResult = { messages: [], replies: [], errors: [], answers: [] };
     const now = this.options.now ? this.options.now() : (receivedAt ?? Date.now());
     this.stats.bytes += chunk.length;
+    if (this.refusal) return out; // a refused device: nothing of it is read any more
     let data = chunk;
     // stream offset of data[0], for what detection remembers across pushes (nothing when nothing was held)
     let base = 0;
@@ -201,6 +213,12 @@ export class TrackerSession {
           this.stats.frames++;
           // A chunk that is exactly one frame (the usual TCP packet) is decoded as it is: no view to allocate.
           this.decode(codec, off === 0 && n === end ? data : data.subarray(off, off + n), out);
+          if (this.refusal) {
+            // the identity policy refused the frame's device: the rest of the chunk is not read
+            this.pending = null;
+            this.count(out);
+            return out;
+          }
         }
         off += n;
       } else if (n < 0) {
@@ -282,17 +300,43 @@ export class TrackerSession {
     this.stamp(this.conn, this.options.now ? this.options.now() : (receivedAt ?? Date.now()));
     this.stats.bytes += request.body.length;
     this.stats.frames++;
+    const conn = this.conn;
     try {
-      const verdict = codec.decodeRequest(request, this.conn, out);
+      const verdict = codec.decodeRequest(request, conn, out);
       out.status = verdict.status;
       out.commands = verdict.commands;
       if (verdict.credential !== undefined) out.credential = verdict.credential;
     } catch (err) {
       // A codec must not throw; if one does, this request is lost (answered 500), never the connection.
       out.messages.length = 0;
+      out.answers.length = 0;
+      conn.deviceId = undefined;
       this.codecFailure(out, err);
     }
-    for (const m of out.messages) checkRecord(m, (message) => reportError(out, this.conn!, 'malformed', message));
+    // Every request names its device (one connection may carry several): each is checked, every time.
+    const id = conn.deviceId;
+    if (out.status === 200 && id !== undefined) {
+      if (!codec.deviceIdPattern.test(id)) {
+        conn.deviceId = undefined;
+        this.stats.invalidIds++;
+        out.errors.length = 0;
+        out.errors.push(this.invalidId(codec, id));
+        out.status = 400;
+      } else {
+        const reason = this.options.refuseDevice?.(id, this, out.credential);
+        if (reason !== undefined) {
+          conn.deviceId = undefined;
+          out.refused = { deviceId: id, reason };
+          out.status = 403;
+        }
+      }
+      if (out.status !== 200) {
+        out.messages.length = 0;
+        out.answers.length = 0;
+        out.commands = false;
+      }
+    }
+    for (const m of out.messages) checkRecord(m, (message) => reportError(out, conn, 'malformed', message));
     this.count(out);
     return out;
   }
@@ -310,11 +354,6 @@ export class TrackerSession {
     const encoded = codec.encodeCommand(valid, this.conn);
     const answer = codec.commands.find((s) => s.type === valid.type)?.answer;
     return { ...encoded, expectsAnswer: encoded.expectsAnswer ?? answer !== 'none' };
-  }
-
-  /** What the protocol answers a device whose ID the identity policy refuses (see Codec.refusal), if anything. */
-  refusalReply(): Buffer | undefined {
-    return this.codec?.refusal && this.conn ? this.codec.refusal(this.conn) : undefined;
   }
 
   /**
@@ -370,22 +409,68 @@ export class TrackerSession {
     conn.receivedAt = receivedFormat.format(now);
   }
 
-  private decode(codec: Codec<any>, frame: Buffer, out: DecodeOutput): void {
+  private decode(codec: Codec<any>, frame: Buffer, out: PushResult): void {
+    const conn = this.conn!;
+    const before = conn.deviceId;
     const first = out.messages.length;
+    const firstReply = out.replies.length;
+    const firstError = out.errors.length;
+    const firstAnswer = out.answers.length;
+    let failure: { err: unknown } | undefined;
     try {
-      codec.decode(frame, this.conn!, out);
+      codec.decode(frame, conn, out);
     } catch (err) {
       // A codec must not throw; if one does on some frame, that frame is lost, never the connection.
-      this.codecFailure(out, err, frame);
+      failure = { err };
     }
+    const id = conn.deviceId;
+    if (id !== before && id !== undefined) {
+      // The frame names a device this session has not served yet: its ID, then the identity policy, decide
+      // before anything of the frame is acknowledged or emitted.
+      if (!codec.deviceIdPattern.test(id)) {
+        conn.deviceId = before;
+        out.messages.length = first;
+        out.replies.length = firstReply;
+        out.errors.length = firstError; // they would carry the ID; this error says why the frame is dropped
+        out.answers.length = firstAnswer;
+        this.stats.invalidIds++;
+        out.errors.push(this.invalidId(codec, id, frame));
+      } else {
+        const reason = this.options.refuseDevice?.(id, this);
+        if (reason !== undefined) {
+          out.messages.length = first;
+          out.replies.length = firstReply;
+          out.answers.length = firstAnswer;
+          const reply = codec.refusal?.(conn); // the codec sees the refused ID
+          conn.deviceId = before;
+          this.refusal = reply ? { deviceId: id, reason, reply } : { deviceId: id, reason };
+          out.refused = this.refusal;
+        }
+      }
+    }
+    if (failure) this.codecFailure(out, failure.err, frame);
     // whatever the protocol, no impossible coordinate or date leaves the session as if it were real
     for (let i = first; i < out.messages.length; i++)
-      checkRecord(out.messages[i], (message) => reportError(out, this.conn!, 'malformed', message, frame));
+      checkRecord(out.messages[i], (message) => reportError(out, conn, 'malformed', message, frame));
   }
 
+  /** The error of a frame or request whose device ID does not fit its protocol's `deviceIdPattern`. */
+  private invalidId(codec: Codec<any>, id: string, frame?: Buffer): DecodeError {
+    const err: DecodeError = {
+      code: 'invalid-id',
+      message: `"${printable(id, 48)}" is not a ${codec.protocol} device ID (${codec.deviceIdPattern.source}): dropped`,
+      protocol: codec.protocol,
+    };
+    if (this.conn?.deviceId !== undefined) err.deviceId = this.conn.deviceId;
+    if (frame) err.hex = hexPreview(frame);
+    return err;
+  }
+
+  /** A codec threw: the frame or request is lost (never the connection), reported with its own code and counted. */
   private codecFailure(out: DecodeOutput, err: unknown, frame?: Buffer): void {
+    this.stats.codecExceptions++;
     out.errors.push({
-      code: 'malformed',
+      code: 'codec-exception',
       message: `${this.codec?.protocol} decoder failed: ${(err as Error)?.message ?? err}`,
       protocol: this.codec?.protocol,
       deviceId: this.conn?.deviceId,
@@ -425,6 +510,8 @@ export class TrackerSession {
     for (const e of out.errors) {
       if (e.code === 'checksum') s.checksumErrors++;
       else if (e.code === 'unknown-type') s.unknownTypes++;
+      // messages quote what devices sent (sentences, fields): none may forge a log line where they are shown
+      e.message = printable(e.message);
     }
   }
 }

@@ -1,5 +1,6 @@
 /** Public data shapes shared by every layer (the README documents them for users). */
 import type { CommandAnswer } from './protocols/codec';
+import type { TrackerSession } from './session';
 import type { AlarmName, Attributes, RecordType } from './vocabulary';
 
 /** The protocol names the product uses (a protocol is spoken once its codec is in src/protocols/index.ts). */
@@ -107,6 +108,8 @@ export type DecodeErrorCode =
   | 'unknown-type' // a message type the codec does not decode
   | 'not-identified' // a frame before login / identification: dropped, no reply
   | 'rejected' // device refused by policy
+  | 'invalid-id' // a device ID outside its protocol's charset or length: the frame is dropped, nobody identified
+  | 'codec-exception' // a decoder threw (a bug of ours): that frame or request is lost, never the connection
   | 'suspect'; // decoded, but a value looks wrong (device clock off by whole hours, no hemisphere letter)
 
 /** Running totals of one session, for status displays and tests. */
@@ -119,6 +122,10 @@ export interface SessionStats {
   droppedBytes: number;
   checksumErrors: number;
   unknownTypes: number;
+  /** Frames, requests or polls on which a decoder threw (a bug of ours; tests assert it stays 0). */
+  codecExceptions: number;
+  /** Frames dropped because the device ID they gave does not fit the protocol's `deviceIdPattern`. */
+  invalidIds: number;
 }
 
 export interface SessionOptions {
@@ -143,6 +150,22 @@ export interface SessionOptions {
   model?: string;
   /** Clock used for receivedAt and time replies (ms since epoch); tests pin it. */
   now?: () => number;
+  /**
+   * The identity policy, asked before anything of a frame that names a device ID new to the session (a login, a
+   * header ID that changed) is acknowledged or emitted, and for every HTTP request (`credential`: the secret it
+   * presented). Returns why the ID is refused, or undefined to serve it. On a refusal that frame's records,
+   * replies and answers are discarded, the rest of the chunk is not read, the session reads nothing more, and
+   * `refused` in the result says so (the server then closes the connection).
+   */
+  refuseDevice?: (deviceId: string, session: TrackerSession, credential?: string) => string | undefined;
+}
+
+/** A device ID the identity policy refused (see SessionOptions.refuseDevice). */
+export interface Refusal {
+  deviceId: string;
+  reason: string;
+  /** What the protocol answers a refused device (Teltonika: `00` to the IMEI login), to write before closing. */
+  reply?: Buffer;
 }
 
 export interface PushResult {
@@ -157,6 +180,8 @@ export interface PushResult {
    * one; see HttpIntake). Requests are then decoded one by one with `session.decodeRequest`.
    */
   handover?: Buffer;
+  /** The identity policy refused the device ID of a frame: nothing after it was read (see SessionOptions.refuseDevice). */
+  refused?: Refusal;
 }
 
 /** What `session.decodeRequest` makes of one HTTP request. */

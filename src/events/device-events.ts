@@ -56,7 +56,7 @@ export interface DeviceEventOptions {
   speedLimits?: Record<string, number>;
   /** IANA time zone for the day boundary of the daily figures. */
   timeZone?: string;
-  /** Devices remembered at most (the longest-known is forgotten first), so made-up IDs cannot grow memory. */
+  /** Devices remembered at most (the least recently seen is forgotten first), so made-up IDs cannot grow memory. */
   maxDevices?: number;
 }
 
@@ -312,14 +312,16 @@ export class DeviceEventTracker {
     ];
   }
 
+  /** The device's state, made the most recently seen (delete + set: the first key is the one seen longest ago). */
   private state(deviceId: string, now: number): DeviceState {
     let s = this.devices.get(deviceId);
-    if (!s) {
+    if (s) this.devices.delete(deviceId);
+    else {
       if (this.devices.size >= (this.options.maxDevices ?? 100000))
         this.devices.delete(this.devices.keys().next().value!);
       s = { online: false, lastSeen: now, alarms: [], platformMileage: 0, curDayMileage: 0, driveTimeLen: 0 };
-      this.devices.set(deviceId, s);
     }
+    this.devices.set(deviceId, s);
     return s;
   }
 

@@ -21,6 +21,8 @@ export interface TrackerServerDef extends NodeDef {
   allowedDevices?: string;
   /** Allowed device IDs as a regular expression. */
   allowedPattern?: string;
+  /** newest | established: who keeps a device ID that a second connection claims. */
+  idTakeover?: string;
   maxConnectionsPerAddress?: string | number;
   /** Load balancers allowed to send a PROXY protocol header: addresses or CIDR ranges. */
   trustedProxies?: string;
@@ -102,6 +104,7 @@ export function parseServerDef(def: TrackerServerDef, credentials: TrackerServer
       : 'any') as ServerOptions['identityPolicy'],
     allowedDevices: list(def.allowedDevices),
     allowedPattern: def.allowedPattern?.trim() || undefined,
+    idTakeover: def.idTakeover === 'established' ? 'established' : 'newest',
     httpToken: credentials.httpToken?.trim() || undefined,
     httpTokens: parseTokens(credentials.httpTokens).tokens,
     // Node-RED closes the input nodes before this server on a redeploy: do not acknowledge what nobody receives

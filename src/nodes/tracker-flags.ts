@@ -6,6 +6,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { expandFlags, flagChanges, type FlagState } from '../flags';
 import type { TrackerMessage } from '../types';
+import { STATE_WRITE_MS } from './state-file';
 
 interface TrackerFlagsDef extends NodeDef {
   mode?: 'all' | 'set' | 'edges';
@@ -16,14 +17,36 @@ interface TrackerFlagsDef extends NodeDef {
 /** Devices whose previous flags are remembered for edge mode (least recently seen forgotten first). */
 const MAX_DEVICES = 100000;
 
+/** A saved map: [deviceId, state] pairs, least recently seen first (older versions saved an object). */
+function savedDevices(saved: unknown): Map<string, FlagState> {
+  if (Array.isArray(saved)) return new Map(saved.filter((e) => Array.isArray(e) && typeof e[0] === 'string'));
+  return new Map(saved && typeof saved === 'object' ? Object.entries(saved) : []);
+}
+
 export default function register(RED: NodeAPI): void {
   function TrackerFlagsNode(this: Node, def: TrackerFlagsDef) {
     RED.nodes.createNode(this, def);
     const mode = def.mode ?? 'all';
     const other = def.other ?? 'pass';
-    // Edge state lives in node context, so it survives redeploys (and restarts with a persistent store).
+    // Edge state lives in node context, so it survives redeploys and restarts when settings.js configures a
+    // context store (without one, Node-RED drops a node's context when it closes). It is used from memory and
+    // written to the context at most every STATE_WRITE_MS and on close: writing the whole map per message cost
+    // O(devices) each, which a flood of made-up IDs turned into a stall. (One context key per device would be
+    // O(1) too, but context keys are property paths, and IDs come from devices.)
     const context = this.context();
-    const devices = new Map<string, FlagState>(Object.entries((context.get('devices') as object) ?? {}));
+    const devices = savedDevices(context.get('devices'));
+    let saveTimer: NodeJS.Timeout | undefined;
+    const save = () => {
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = undefined;
+      context.set('devices', [...devices]);
+    };
+    this.on('close', (removed: boolean, done: () => void) => {
+      if (removed) clearTimeout(saveTimer);
+      else if (saveTimer) save(); // a redeploy or a stop: the next node starts from this state
+      saveTimer = undefined;
+      done();
+    });
 
     this.on('input', (msg: NodeMessageInFlow & { flags?: unknown; edges?: string[] }, send, done) => {
       const record = msg.payload as TrackerMessage;
@@ -38,10 +61,14 @@ export default function register(RED: NodeAPI): void {
         const id = String(record.deviceId ?? msg.topic ?? '');
         const prev = devices.get(id);
         const { changed, edges, next } = flagChanges(prev, flags);
+        // delete + set: the map's first key is always the least recently seen device
         devices.delete(id);
         devices.set(id, next);
         if (devices.size > MAX_DEVICES) devices.delete(devices.keys().next().value!);
-        context.set('devices', Object.fromEntries(devices));
+        if (!saveTimer) {
+          saveTimer = setTimeout(save, STATE_WRITE_MS);
+          saveTimer.unref();
+        }
         if (edges.length) {
           msg.flags = changed;
           msg.edges = edges;

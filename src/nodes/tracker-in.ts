@@ -5,6 +5,7 @@
  * so a junk flood cannot flood the log) where a Catch node can see them.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import { printable } from '../protocols/common/printable';
 import type { DecodeError, TrackerMessage } from '../types';
 import type { DeviceInfo, PeerInfo } from '../server/registry';
 import { DeviceEventTracker, type DeviceEvent, type DeviceEventSnapshot } from '../events/device-events';
@@ -160,7 +161,8 @@ export default function register(RED: NodeAPI): void {
         return;
       }
       const who = e.deviceId ?? `${peer.remoteAddress}:${peer.remotePort}`;
-      this.error(`${e.protocol ?? 'tracker'} ${who}: ${e.message}`, {
+      // IDs and messages may quote what a device sent: no device writes raw bytes into the log
+      this.error(printable(`${e.protocol ?? 'tracker'} ${who}: ${e.message}`, 400), {
         topic: e.deviceId ?? '',
         payload: e,
         tracker: { ...peer },
@@ -170,7 +172,7 @@ export default function register(RED: NodeAPI): void {
 
     const showStatus = (s: ServerState) => {
       if (s.state === 'starting') this.status({ fill: 'grey', shape: 'ring', text: `starting :${s.port}` });
-      else if (s.state === 'failed') this.status({ fill: 'red', shape: 'ring', text: s.error.slice(0, 32) });
+      else if (s.state === 'failed') this.status({ fill: 'red', shape: 'ring', text: printable(s.error).slice(0, 32) });
       else if (recentErrors > 0)
         this.status({ fill: 'yellow', shape: 'dot', text: `${s.devices} dev · ${recentErrors} err` });
       else if (s.devices > 0)
@@ -189,11 +191,15 @@ export default function register(RED: NodeAPI): void {
       }
     }, 60000);
 
-    tracker.on('message', onMessage);
-    tracker.on('online', onOnline);
-    tracker.on('offline', onOffline);
-    tracker.on('decodeError', onDecodeError);
-    tracker.on('rejected', onRejected);
+    // one table for subscribing and unsubscribing, so a listener added is always the one removed
+    const listeners = [
+      ['message', onMessage],
+      ['online', onOnline],
+      ['offline', onOffline],
+      ['decodeError', onDecodeError],
+      ['rejected', onRejected],
+    ] as const;
+    for (const [event, listener] of listeners) tracker.on(event, listener as (...args: any[]) => void);
     config.stateEvents.on('state', showStatus);
     showStatus(config.currentState);
 
@@ -203,11 +209,7 @@ export default function register(RED: NodeAPI): void {
       shared?.close();
       if (removed) store.remove();
       else store.flush();
-      tracker.off('message', onMessage);
-      tracker.off('online', onOnline);
-      tracker.off('offline', onOffline);
-      tracker.off('decodeError', onDecodeError);
-      tracker.off('rejected', onRejected);
+      for (const [event, listener] of listeners) tracker.off(event, listener as (...args: any[]) => void);
       config.stateEvents.off('state', showStatus);
       this.status({});
       done();

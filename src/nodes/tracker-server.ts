@@ -59,6 +59,8 @@ export default function register(RED: NodeAPI): void {
       ['commandTtl', 'trackerServerCommandTtl'],
       ['answerTimeout', 'trackerServerAnswerTimeout'],
       ['udpRateLimit', 'trackerServerUdpRateLimit'],
+      ['maxUdpPeers', 'trackerServerMaxUdpPeers'],
+      ['maxUdpAddresses', 'trackerServerMaxUdpAddresses'],
       ['maxHttpBodyBytes', 'trackerServerMaxHttpBodyBytes'],
     ];
     for (const [key, name] of fromSettings) {

@@ -106,6 +106,12 @@ export interface Codec<S = unknown> {
   /** Largest frame the codec accepts; longer ones are dropped and the stream resynchronised. */
   readonly maxFrameLength: number;
   /**
+   * What a device ID of this protocol may look like (charset and length, the whole ID; no `g` or `y` flag). The
+   * session checks every ID a frame or request sets against it: one that does not fit drops that frame
+   * (`invalid-id` error, no records, no reply) and identifies nobody, whatever the decoder made of the bytes.
+   */
+  readonly deviceIdPattern: RegExp;
+  /**
    * Sniffs the bytes at `offset` (start of a connection or datagram). The session asks every candidate at every
    * offset until one says Yes: like `frameLength`, it must cost O(bytes) over all those calls (same `scan`).
    * More for a frame whose declared length has not arrived: set `scan.waitUntil` to the offset where it ends,

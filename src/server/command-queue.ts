@@ -34,8 +34,18 @@ export interface PersistedCommands {
   devices: Array<[deviceId: string, protocol: ProtocolName, lastSeen: number]>;
 }
 
+/**
+ * Known devices are saved at most this often (and on close): a new device ID costs O(1), not a rewrite of the
+ * whole list, so a flood of made-up IDs cannot slow the devices that are real.
+ */
+export const KNOWN_DEVICES_SAVE_MS = 5000;
+
 export interface CommandStore {
   load(): PersistedCommands | undefined;
+  /**
+   * The whole state: called when commands are queued, sent or expire, and for devices seen (new ones, and the
+   * order in which they were last seen) at most every KNOWN_DEVICES_SAVE_MS and on close.
+   */
   save(state: PersistedCommands): void;
   /** Writes anything still pending (called when the server closes). */
   flush?(): void;
@@ -55,13 +65,21 @@ export function queueFull(deviceId: string, waiting: number): Error {
 export class CommandQueue {
   private readonly queued = new Map<string, CommandRecord[]>();
   private readonly awaiting = new Map<string, CommandRecord[]>();
-  /** Insertion order = least recently seen first, for eviction. */
+  /**
+   * A least-recently-seen list: every sighting moves the device to the end (delete + set), so the first key is
+   * always the one seen longest ago, and evicting it costs O(1).
+   */
   private readonly known = new Map<string, { protocol: ProtocolName; lastSeen: number }>();
+  /** Known devices changed since the last save (saved later, in `sweep` or `flush`). */
+  private devicesChanged = false;
+  private savedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: CommandQueueOptions) {
     const saved = safeLoad(options.store);
     if (saved) {
-      for (const [id, protocol, lastSeen] of saved.devices) this.known.set(id, { protocol, lastSeen });
+      // saved least recently seen first; past the limit (lowered since) the most recently seen are kept
+      const devices = saved.devices.slice(Math.max(0, saved.devices.length - options.maxKnownDevices));
+      for (const [id, protocol, lastSeen] of devices) this.known.set(id, { protocol, lastSeen });
       for (const r of saved.queued) if (r?.deviceId && r.command) this.list(this.queued, r.deviceId).push(r);
     }
   }
@@ -75,18 +93,29 @@ export class CommandQueue {
     return this.known.get(deviceId)?.protocol;
   }
 
+  /** A device identified itself (or sent a request): known from now on, and the most recently seen. O(1). */
   remember(deviceId: string, protocol: ProtocolName, now: number): void {
     const k = this.known.get(deviceId);
-    if (k && k.protocol === protocol) {
+    if (k) {
+      this.known.delete(deviceId);
+      k.protocol = protocol;
       k.lastSeen = now;
-      return;
+      this.known.set(deviceId, k);
+    } else {
+      this.known.set(deviceId, { protocol, lastSeen: now });
+      if (this.known.size > this.options.maxKnownDevices) this.known.delete(this.known.keys().next().value!);
     }
-    this.known.set(deviceId, { protocol, lastSeen: now });
-    if (this.known.size > this.options.maxKnownDevices) {
-      const oldest = this.known.keys().next().value;
-      if (oldest !== undefined) this.known.delete(oldest);
-    }
-    this.persist();
+    this.devicesChanged = true;
+  }
+
+  /** Traffic from a known device: it becomes the most recently seen. O(1). */
+  seen(deviceId: string, now: number): void {
+    const k = this.known.get(deviceId);
+    if (!k) return;
+    this.known.delete(deviceId);
+    k.lastSeen = now;
+    this.known.set(deviceId, k);
+    this.devicesChanged = true;
   }
 
   /** Throws when the device already has the most commands it may have waiting. */
@@ -152,8 +181,21 @@ export class CommandQueue {
       if (keep.length) this.awaiting.set(id, keep);
       else this.awaiting.delete(id);
     }
-    if (expired.length) this.persist();
+    if (this.devicesChanged && now - this.savedAt >= KNOWN_DEVICES_SAVE_MS) {
+      this.savedAt = now;
+      this.persist();
+    } else if (expired.length) this.persist();
     return { expired, unanswered };
+  }
+
+  /** Saves what is not saved yet and has the store write it now (the server is closing). */
+  flush(): void {
+    if (this.devicesChanged) this.persist();
+    try {
+      this.options.store?.flush?.();
+    } catch {
+      /* reported by the store */
+    }
   }
 
   private list(map: Map<string, CommandRecord[]>, deviceId: string): CommandRecord[] {
@@ -167,6 +209,7 @@ export class CommandQueue {
 
   private persist(): void {
     const store = this.options.store;
+    this.devicesChanged = false;
     if (!store) return;
     try {
       store.save({

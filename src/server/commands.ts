@@ -37,6 +37,8 @@ export interface CommandOptions {
 export interface CommandLink {
   encodeCommand(command: CommandRequest): EncodedCommand;
   write(frames: Buffer[]): boolean;
+  /** false: the device cannot be written to yet (a UDP peer that has not proven its address): commands wait. */
+  readonly reachable?: boolean;
 }
 
 /** Cluster mode: where commands for devices connected elsewhere, or to nobody, go (src/server/cluster.ts). */
@@ -109,11 +111,12 @@ export class CommandLifecycle {
 
   /** After a device's frames were decoded: their answers to earlier commands, then what was queued for it. */
   traffic(deviceId: string, link: CommandLink, answers: readonly CommandAnswer[]): void {
+    this.queue.seen(deviceId, Date.now());
     for (const answer of answers) {
       const record = this.queue.answer(deviceId, answer.reference, answer.final);
       if (record) this.status(record, answer.status, { result: answer.result });
     }
-    if (this.queue.hasQueued(deviceId))
+    if (link.reachable !== false && this.queue.hasQueued(deviceId))
       for (const record of this.queue.takeQueued(deviceId)) this.sendNow(link, record);
   }
 

@@ -24,6 +24,8 @@ export interface HttpDevicesHost {
   commands: CommandLifecycle;
   /** The allow-list check of the identity policy (absent: policy `any`). */
   allowed?: (deviceId: string) => boolean;
+  /** Why the ID may not be taken from the connection that has it (`idTakeover: 'established'`), given our own link. */
+  heldElsewhere(deviceId: string, own: DeviceLink | undefined): string | undefined;
   /** False while nobody receives records: requests are then answered 503 and the phone keeps its position. */
   accepting(): boolean;
   message(message: TrackerMessage, peer: PeerInfo): void;
@@ -103,16 +105,15 @@ export class HttpDevices {
     if (!this.host.accepting()) return { status: 503 };
     const now = Date.now();
     peer.lastSeen = now;
+    // the session checks the request's device ID and asks `refusal` (through the server) before it returns
     const result = peer.session.decodeRequest(request, now);
     if (result.errors.length) this.host.errors(result.errors, peer.info);
-    const deviceId = peer.session.deviceId;
-    if (result.status !== 200 || deviceId === undefined) return { status: result.status };
-
-    const refusal = this.refusal(deviceId, result.credential);
-    if (refusal !== undefined) {
-      this.host.rejected(deviceId, peer.info, refusal);
+    if (result.refused) {
+      this.host.rejected(result.refused.deviceId, peer.info, result.refused.reason);
       return { status: 403 };
     }
+    const deviceId = peer.session.deviceId;
+    if (result.status !== 200 || deviceId === undefined) return { status: result.status };
     const link = this.link(deviceId, peer, now);
     if (!link) return { status: 503 };
     for (const m of result.messages) this.host.message(m, link.info);
@@ -120,15 +121,19 @@ export class HttpDevices {
     return { status: 200, body: result.commands ? this.takeCommand(deviceId, peer) : undefined };
   }
 
-  /** Why this request may not be served: its token, then the identity policy. */
-  private refusal(deviceId: string, credential: string | undefined): string | undefined {
+  /**
+   * Why a request for this device may not be served: its token, then the identity policy (the allow-list, and
+   * with `idTakeover: 'established'` a binary connection that has the ID). The server's identity check for HTTP
+   * sessions (SessionOptions.refuseDevice), asked by `session.decodeRequest` for every request.
+   */
+  refusal(deviceId: string, credential: string | undefined): string | undefined {
     const expected = this.deviceTokens.get(deviceId) ?? this.sharedToken;
     if (expected !== undefined) {
       if (credential === undefined) return 'no token';
       if (!timingSafeEqual(digest(credential), expected)) return 'wrong token';
     }
     if (this.options.identityPolicy === 'allow' && !this.known(deviceId)) return 'not in the allow-list';
-    return undefined;
+    return this.host.heldElsewhere(deviceId, this.links.get(deviceId));
   }
 
   private known(deviceId: string): boolean {
@@ -149,7 +154,7 @@ export class HttpDevices {
       link = new HttpDeviceLink({ ...peer.info }, now, (l, reason) => this.closed(deviceId, l, reason));
       this.links.set(deviceId, link);
       const replaced = this.host.registry.bind(deviceId, 'osmand', link, now);
-      // the same ID on a binary connection until now: the newer wins (no offline/online pair, as for TCP)
+      // the same ID on a binary connection until now: the newer wins (idTakeover `newest`; no offline/online pair)
       if (replaced) replaced.close(`replaced by HTTP requests from ${peer.info.connectionId}`);
       else this.host.online(this.host.registry.get(deviceId)!);
     } else if (this.host.registry.link(deviceId) !== link) {

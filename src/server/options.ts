@@ -33,8 +33,13 @@ export interface ServerOptions {
   idleTimeout?: number;
   /** Close a connection that has not identified itself (login) within this many seconds (default 120). */
   identifyTimeout?: number;
-  /** Most concurrent TCP connections, and most UDP peers tracked (default 10000). */
+  /** Most concurrent TCP connections (default 10000). */
   maxConnections?: number;
+  /**
+   * Most UDP peers (address and port) tracked at once (default 10000). When full, the peer heard from least
+   * recently among those that have not identified themselves is forgotten first; a device's only when all are.
+   */
+  maxUdpPeers?: number;
   /** Most bytes held for one incomplete frame (default 16384). */
   maxBufferBytes?: number;
   /**
@@ -62,6 +67,8 @@ export interface ServerOptions {
   maxConnectionsPerAddress?: number;
   /** Datagrams per second accepted from one UDP source address (bursts of twice that pass). */
   udpRateLimit?: number;
+  /** Most UDP source addresses rate-limited at once (default 10000); when full, the least recently used is dropped. */
+  maxUdpAddresses?: number;
   /**
    * Which device IDs are served: `any`; `flag` (serve all, but mark IDs outside the allow-list as unknown);
    * `allow` (only the allow-list: others get no acknowledgement, or their protocol's refusal such as Teltonika's
@@ -72,6 +79,13 @@ export interface ServerOptions {
   allowedDevices?: readonly string[];
   /** Allowed device IDs (a regular expression matched against the whole ID). */
   allowedPattern?: string;
+  /**
+   * A device ID that logs in while another live connection has it: `newest` (default) serves the newcomer and
+   * closes the older connection (a device back after a silent drop is served at once); `established` keeps the
+   * live connection and refuses the newcomer like an unlisted device (nobody can take over a live device's
+   * stream and commands; a device whose old connection died silently waits for that one's idle timeout).
+   */
+  idTakeover?: 'newest' | 'established';
   /**
    * Stop reading from devices while nobody listens for `message` events (a Node-RED redeploy between the
    * input nodes closing and the server closing): unread data is not acknowledged, so devices resend it.
@@ -116,6 +130,8 @@ export const SERVER_DEFAULTS = {
   idleTimeout: 600,
   identifyTimeout: 120,
   maxConnections: 10000,
+  maxUdpPeers: 10000,
+  maxUdpAddresses: 10000,
   maxBufferBytes: 16384,
   maxJunkBytes: 4096,
   strictChecksum: false,
@@ -128,6 +144,7 @@ export const SERVER_DEFAULTS = {
   maxConnectionsPerAddress: 0,
   udpRateLimit: 50,
   identityPolicy: 'any',
+  idTakeover: 'newest',
   allowedDevices: [] as readonly string[],
   holdWithoutListeners: false,
   maxHttpBodyBytes: 65536,
@@ -147,6 +164,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
   positiveInt('idleTimeout', o.idleTimeout, 1, 86400 * 7);
   positiveInt('identifyTimeout', o.identifyTimeout, 1, 86400);
   positiveInt('maxConnections', o.maxConnections, 1, 1_000_000);
+  positiveInt('maxUdpPeers', o.maxUdpPeers, 1, 1_000_000);
+  positiveInt('maxUdpAddresses', o.maxUdpAddresses, 1, 1_000_000);
   positiveInt('maxBufferBytes', o.maxBufferBytes, 256, 16 * 1024 * 1024);
   positiveInt('maxJunkBytes', o.maxJunkBytes, 0, 1024 * 1024 * 1024);
   positiveInt('pollInterval', o.pollInterval, 10, 60000);
@@ -164,6 +183,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     if (typeof token !== 'string' || token === '') throw new RangeError(`the token of device ${id} is empty`);
   if (!['any', 'flag', 'allow'].includes(o.identityPolicy))
     throw new RangeError(`identityPolicy must be any, flag or allow`);
+  if (!['newest', 'established'].includes(o.idTakeover))
+    throw new RangeError(`idTakeover must be newest or established`);
   if (o.allowedPattern !== undefined && o.allowedPattern !== '') {
     try {
       new RegExp(`^(?:${o.allowedPattern})$`);

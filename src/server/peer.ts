@@ -19,6 +19,10 @@ export abstract class Peer implements DeviceLink {
   /** The session's byte and junk counts when the device identified itself (-1: not yet); see the junk rule. */
   bytesAtIdentity = -1;
   junkAtIdentity = 0;
+  /** It can receive what is written to it (a UDP peer must prove it first, see UdpPeer). */
+  get reachable(): boolean {
+    return true;
+  }
 
   constructor(id: string, transport: Transport, address: string, port: number, options: SessionOptions, now: number) {
     this.info = { connectionId: id, transport, remoteAddress: plainAddress(address), remotePort: port };
@@ -34,7 +38,10 @@ export abstract class Peer implements DeviceLink {
   }
 
   abstract write(data: Buffer[]): boolean;
-  /** Closes the connection; `farewell` (a refusal the protocol defines) is written first. */
+  /**
+   * Closes the connection; `farewell` (a refusal the protocol defines) is written first. An empty farewell: nothing
+   * more is said, but what was written before still goes out (replies to the frames served before a refusal).
+   */
   abstract close(reason: string, farewell?: Buffer): void;
 }
 
@@ -78,13 +85,15 @@ export class TcpPeer extends Peer {
   }
 
   close(reason: string, farewell?: Buffer): void {
-    if (this.closeReason === undefined) this.closeReason = reason;
     const s = this.socket;
-    if (farewell && s.writable) {
-      // nothing more is read; the connection ends once the last word is out
-      s.pause();
-      s.end(farewell, () => s.destroy());
-      return;
+    if (this.closeReason === undefined) {
+      this.closeReason = reason;
+      if (farewell && s.writable) {
+        // nothing more is read; the connection ends once the last word is out (a second close cuts it short)
+        s.pause();
+        s.end(farewell, () => s.destroy());
+        return;
+      }
     }
     s.destroy();
   }
@@ -96,6 +105,12 @@ export class TcpPeer extends Peer {
   }
 }
 
+/**
+ * A UDP peer: an address and port. Its source address may be forged, so until it has proven that it receives at
+ * that address (a datagram from it after our first one went out), everything written to it, replies, resend
+ * requests, commands and refusals alike, has a budget: no more bytes sent than received from it. The port cannot
+ * be used to reflect larger traffic at a third party. What does not fit is not sent (`onWithheld`).
+ */
 export class UdpPeer extends Peer {
   constructor(
     id: string,
@@ -105,6 +120,7 @@ export class UdpPeer extends Peer {
     options: SessionOptions,
     now: number,
     private readonly onClose: (peer: UdpPeer, reason: string) => void,
+    private readonly onWithheld: (peer: UdpPeer, bytes: number) => void,
   ) {
     super(id, 'udp', address, port, options, now);
     this.rawAddress = address;
@@ -114,11 +130,36 @@ export class UdpPeer extends Peer {
   private readonly rawAddress: string;
   /** Key of this peer in the server's map. */
   readonly key: string;
+  /** Bytes received from the peer and sent to it, for the budget. */
+  receivedBytes = 0;
+  sentBytes = 0;
+  /** It sent a datagram after our first one went out: it receives at its address; the budget no longer holds. */
+  proven = false;
+  /** Withheld bytes were reported for this peer (once). */
+  withheldReported = false;
 
-  /** Replies go only to the address and port the datagrams came from. */
+  override get reachable(): boolean {
+    return this.proven;
+  }
+
+  /** A datagram of `size` bytes came from the peer: before it is decoded, so its replies may use the budget. */
+  datagram(size: number): void {
+    if (this.sentBytes > 0) this.proven = true;
+    this.receivedBytes += size;
+  }
+
+  /** Replies go only to the address and port the datagrams came from, within the budget until proven. */
   write(data: Buffer[]): boolean {
     if (this.closed) return false;
-    for (const b of data) {
+    for (let i = 0; i < data.length; i++) {
+      const b = data[i];
+      if (!this.proven && this.sentBytes + b.length > this.receivedBytes) {
+        let withheld = 0;
+        for (let j = i; j < data.length; j++) withheld += data[j].length;
+        this.onWithheld(this, withheld);
+        return false;
+      }
+      this.sentBytes += b.length;
       this.socket.send(b, this.info.remotePort, this.rawAddress, () => {
         /* a send failure to one peer is not an error of the server: the device will retry */
       });
@@ -128,7 +169,7 @@ export class UdpPeer extends Peer {
 
   close(reason: string, farewell?: Buffer): void {
     if (this.closed) return;
-    if (farewell) this.write([farewell]);
+    if (farewell?.length) this.write([farewell]);
     this.closed = true;
     this.onClose(this, reason);
   }

@@ -8,7 +8,9 @@ import { createSocket, type Socket as UdpSocket, type RemoteInfo } from 'node:dg
 import { EventEmitter } from 'node:events';
 import { createServer, isIPv6, type Server, type Socket } from 'node:net';
 import type { CommandRequest } from '../protocols/codec';
-import type { DecodeError, ProtocolName, PushResult, SessionOptions, TrackerMessage } from '../types';
+import { printable } from '../protocols/common/printable';
+import type { TrackerSession } from '../session';
+import type { DecodeError, ProtocolName, PushResult, Refusal, SessionOptions, TrackerMessage } from '../types';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options';
 import { CommandLifecycle, type CommandEvent, type CommandOptions } from './commands';
 
@@ -19,7 +21,7 @@ import { PROXY_HEADER_TIMEOUT_MS, readProxyHeader, screenProxyHeader } from './p
 import type { ProxyEndpoint } from './proxy-protocol';
 import { TrustedProxies } from './trusted-proxies';
 import { Cluster } from './cluster';
-import { DeviceRegistry, type DeviceInfo, type PeerInfo } from './registry';
+import { DeviceRegistry, type DeviceInfo, type DeviceLink, type PeerInfo } from './registry';
 
 export interface ServerStats {
   connections: number;
@@ -27,9 +29,16 @@ export interface ServerStats {
   devices: number;
   messages: number;
   decodeErrors: number;
+  /** Frames and requests on which a decoder threw (a bug: each is also a `codec-exception` decodeError). */
+  codecExceptions: number;
   refusedConnections: number;
   rejectedDevices: number;
+  /** Datagrams dropped by the per-address rate limit. */
   droppedDatagrams: number;
+  /** Bytes not sent to UDP peers that had not proven they receive at their address (the reflection budget). */
+  withheldBytes: number;
+  /** UDP peers forgotten to make room for a new one (the table was full). */
+  evictedUdpPeers: number;
 }
 
 export interface TrackerServerEvents {
@@ -39,8 +48,9 @@ export interface TrackerServerEvents {
   offline: [device: DeviceInfo, reason: string];
   decodeError: [error: DecodeError, peer: PeerInfo];
   /**
-   * A device refused by the identity policy: its frame is not acknowledged (a protocol that has a refusal answer,
-   * such as Teltonika's `00` to the IMEI login, gets it) and the connection is closed.
+   * A device refused by the identity policy (not in the allow-list, or, with `idTakeover: 'established'`, its ID
+   * live on another connection): its frame is not acknowledged (a protocol that has a refusal answer, such as
+   * Teltonika's `00` to the IMEI login, gets it) and the connection is closed.
    */
   rejected: [deviceId: string, peer: PeerInfo, reason: string];
   connect: [peer: PeerInfo];
@@ -53,6 +63,9 @@ export interface TrackerServerEvents {
 /** ECONNRESET and friends on a device socket: the 'close' that follows does the cleanup. */
 function ignoreSocketError(): void {}
 
+/** Closing after a refusal without a refusal answer: what was written before (earlier frames' replies) goes out. */
+const NO_FAREWELL = Buffer.alloc(0);
+
 export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   readonly options: ResolvedServerOptions;
   readonly registry = new DeviceRegistry();
@@ -61,7 +74,10 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private tcp: Server | undefined;
   private udp: UdpSocket | undefined;
   private readonly tcpPeers = new Set<TcpPeer>();
+  /** UDP peers by address and port, least recently heard from first. */
   private readonly udpPeers = new Map<string, UdpPeer>();
+  /** The UDP peers that have not identified themselves yet, least recently heard from first: evicted first. */
+  private readonly unidentifiedUdp = new Map<string, UdpPeer>();
   private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private boundPort = 0;
@@ -70,13 +86,16 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   private readonly counters = {
     messages: 0,
     decodeErrors: 0,
+    codecExceptions: 0,
     refusedConnections: 0,
     rejectedDevices: 0,
     droppedDatagrams: 0,
+    withheldBytes: 0,
+    evictedUdpPeers: 0,
   };
   /** Open TCP connections per remote address (only kept when a per-address limit is set). */
   private readonly perAddress = new Map<string, number>();
-  /** UDP token buckets per source address. */
+  /** UDP token buckets per source address, least recently used first. */
   private readonly udpBuckets = new Map<string, { tokens: number; at: number }>();
   private readonly allowed: ((id: string) => boolean) | undefined;
   /** Balancers whose connections start with a PROXY header. */
@@ -103,6 +122,8 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       strictChecksum: o.strictChecksum,
       timezoneOffset: o.timezoneOffset,
       reassemblyTimeout: o.reassemblyTimeout,
+      // every frame that names a new device ID, and every HTTP request, is checked before it is acknowledged
+      refuseDevice: (deviceId, session, credential) => this.refuseDevice(deviceId, session, credential),
     };
     this.sessionOptions = {
       tcp: { ...sessionOptions, transport: 'tcp' },
@@ -133,9 +154,10 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
         answerTimeout: o.answerTimeout,
       },
       // a phone has no live connection to send on: its commands wait for its next request
+      // nor has a UDP peer that has not proven it receives at its address: commands wait for it to send again
       (deviceId) => {
         const link = this.registry.link(deviceId);
-        return link instanceof Peer ? link : undefined;
+        return link instanceof Peer && link.reachable ? link : undefined;
       },
       (event) => this.safeEmit('command', event),
     );
@@ -143,15 +165,13 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       registry: this.registry,
       commands: this.commands,
       allowed: this.allowed,
+      heldElsewhere: (deviceId, own) => this.heldElsewhere(deviceId, (link) => link === own),
       accepting: () => !this.held,
       message: (m, info) => {
         this.counters.messages++;
         this.safeEmit('message', m, info);
       },
-      errors: (errors, info) => {
-        this.counters.decodeErrors += errors.length;
-        for (const e of errors) this.safeEmit('decodeError', e, info);
-      },
+      errors: (errors, info) => this.emitErrors(errors, info),
       rejected: (deviceId, info, reason) => {
         this.counters.rejectedDevices++;
         this.safeEmit('rejected', deviceId, info, reason);
@@ -402,11 +422,16 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     }
     const key = udpPeerKey(rinfo.address, rinfo.port);
     let peer = this.udpPeers.get(key);
-    if (!peer) {
-      if (this.udpPeers.size >= this.options.maxConnections) {
-        this.counters.refusedConnections++;
-        return;
+    if (peer) {
+      // most recently heard from last: the eviction order
+      this.udpPeers.delete(key);
+      this.udpPeers.set(key, peer);
+      if (peer.deviceId === undefined) {
+        this.unidentifiedUdp.delete(key);
+        this.unidentifiedUdp.set(key, peer);
       }
+    } else {
+      if (this.udpPeers.size >= this.options.maxUdpPeers) this.evictUdpPeer();
       peer = new UdpPeer(
         `udp-${this.nextId++}`,
         socket,
@@ -415,29 +440,62 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
         this.sessionOptions.udp,
         Date.now(),
         (p, r) => this.peerClosed(p, r),
+        (p, bytes) => this.withheld(p, bytes),
       );
       this.udpPeers.set(key, peer);
+      this.unidentifiedUdp.set(key, peer);
       this.safeEmit('connect', peer.info);
     }
-    this.received(peer, data, data.length);
+    peer.datagram(data.length);
+    this.received(peer, data);
+    if (peer.deviceId !== undefined) this.unidentifiedUdp.delete(key);
     if (peer.closed) return;
     // A datagram is complete in itself: a frame it left unfinished is dropped, not carried to the next one.
     const dropped = peer.session.discardBuffered();
     if (dropped) this.reportErrors(peer, [dropped]);
   }
 
+  /**
+   * The UDP peer table is full: forget the peer heard from least recently among those that have not identified
+   * themselves (spoofed or junk sources), and only when every peer is a device, the device heard from least
+   * recently (it comes back with its next datagram).
+   */
+  private evictUdpPeer(): void {
+    const victim = this.unidentifiedUdp.values().next().value ?? this.udpPeers.values().next().value;
+    if (!victim) return;
+    this.counters.evictedUdpPeers++;
+    victim.close(`forgotten: ${this.options.maxUdpPeers} UDP peers (the table is full)`);
+  }
+
+  /** Bytes a UDP peer's budget did not let out: counted, and reported once per peer. */
+  private withheld(peer: UdpPeer, bytes: number): void {
+    this.counters.withheldBytes += bytes;
+    if (peer.withheldReported) return;
+    peer.withheldReported = true;
+    const { connectionId, remoteAddress, remotePort } = peer.info;
+    this.warn(
+      `${connectionId} (${remoteAddress}:${remotePort}): ${bytes} bytes not sent: a UDP peer gets no more bytes than ` +
+        'it sent until it sends again after a first reply (its source address may be forged)',
+    );
+  }
+
   // --- shared --------------------------------------------------------------------------------------
 
-  /** Token bucket per UDP source address: the port cannot be used to flood, or to amplify at a third party. */
+  /**
+   * Token bucket per UDP source address: the port cannot be used to flood, or to amplify at a third party. The
+   * table has its own size; when full, the bucket used least recently makes room.
+   */
   private udpAllowed(address: string): boolean {
     const now = Date.now();
     const rate = this.options.udpRateLimit;
     let b = this.udpBuckets.get(address);
-    if (!b) {
-      if (this.udpBuckets.size >= this.options.maxConnections) return false;
+    if (b) this.udpBuckets.delete(address);
+    else {
+      if (this.udpBuckets.size >= this.options.maxUdpAddresses)
+        this.udpBuckets.delete(this.udpBuckets.keys().next().value!);
       b = { tokens: 2 * rate, at: now };
-      this.udpBuckets.set(address, b);
     }
+    this.udpBuckets.set(address, b); // most recently used last
     b.tokens = Math.min(2 * rate, b.tokens + ((now - b.at) * rate) / 1000);
     b.at = now;
     if (b.tokens < 1) return false;
@@ -445,11 +503,8 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     return true;
   }
 
-  /**
-   * Handles bytes from a connection or a datagram. `datagramSize`: for UDP, replies to a peer that has not
-   * identified itself may not be larger than what it sent (no amplification of spoofed requests).
-   */
-  private received(peer: Peer, chunk: Buffer, datagramSize?: number): void {
+  /** Handles bytes from a connection or a datagram (a UDP peer's replies are within its budget: UdpPeer). */
+  private received(peer: Peer, chunk: Buffer): void {
     const now = Date.now();
     peer.lastSeen = now;
     const junkBefore = peer.session.stats.droppedBytes;
@@ -469,22 +524,25 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
       else peer.close('HTTP is served over TCP only');
       return;
     }
+    // The session asked the identity policy frame by frame: what it returns was served; a refused frame, and
+    // anything after it, is not in the result.
     const deviceId = peer.session.deviceId;
-    if (deviceId !== undefined && deviceId !== peer.deviceId && !this.identified(peer, deviceId, now)) {
-      if (result.errors.length) this.reportErrors(peer, result.errors);
-      return; // refused by the identity policy: no acknowledgement, no records
-    }
-    if (result.replies.length) {
-      if (datagramSize !== undefined && peer.deviceId === undefined) {
-        let total = 0;
-        for (const r of result.replies) total += r.length;
-        if (total <= datagramSize) peer.write(result.replies);
-      } else peer.write(result.replies);
-    }
+    if (deviceId !== undefined && deviceId !== peer.deviceId) this.identified(peer, deviceId, now);
+    if (result.replies.length) peer.write(result.replies);
     const messages = result.messages;
     this.counters.messages += messages.length;
-    for (let i = 0; i < messages.length; i++) this.safeEmit('message', messages[i], peer.info);
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      // a record of an ID the connection gave before it changed IDs in this chunk: marked by its own ID
+      const info =
+        this.allowed && m.deviceId !== peer.deviceId ? { ...peer.info, known: this.allowed(m.deviceId) } : peer.info;
+      this.safeEmit('message', m, info);
+    }
     if (result.errors.length) this.reportErrors(peer, result.errors);
+    if (result.refused) {
+      this.reject(peer, result.refused);
+      return;
+    }
     if (peer.deviceId !== undefined && !peer.closed) this.commands.traffic(peer.deviceId, peer, result.answers);
     this.limitJunk(peer, chunk.length, junkBefore);
   }
@@ -513,30 +571,52 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     if (junk > this.options.maxJunkBytes + Math.max(0, framed)) peer.close('too many bytes that are not frames');
   }
 
-  /** Binds a device to its connection; false (and the connection closed) when the identity policy refuses it. */
-  private identified(peer: Peer, deviceId: string, now: number): boolean {
-    if (this.allowed && !this.allowed(deviceId)) {
-      if (this.options.identityPolicy === 'allow') {
-        this.counters.rejectedDevices++;
-        this.safeEmit('rejected', deviceId, peer.info, 'not in the allow-list');
-        peer.close(`device ${deviceId} is not in the allow-list`, peer.session.refusalReply());
-        return false;
-      }
-      peer.info.known = false;
-    } else if (this.allowed) peer.info.known = true;
+  /**
+   * The identity policy for a device ID a frame of `session` gives (see SessionOptions.refuseDevice): why it is
+   * refused, or undefined. HTTP requests: the token, then the policy (src/server/http-devices.ts).
+   */
+  private refuseDevice(deviceId: string, session: TrackerSession, credential: string | undefined): string | undefined {
+    if (session.handedOver) return this.http.refusal(deviceId, credential);
+    if (this.options.identityPolicy === 'allow' && this.allowed && !this.allowed(deviceId))
+      return 'not in the allow-list';
+    return this.heldElsewhere(deviceId, (link) => link instanceof Peer && link.session === session);
+  }
+
+  /**
+   * With `idTakeover: 'established'`: why a device ID may not be taken by a newcomer (a live connection other than
+   * the caller's own has it, here or, in cluster mode, on another live instance); undefined otherwise.
+   */
+  private heldElsewhere(deviceId: string, own: (link: DeviceLink) => boolean): string | undefined {
+    if (this.options.idTakeover !== 'established') return undefined;
+    const link = this.registry.link(deviceId);
+    if (link) return own(link) ? undefined : `live on connection ${link.info.connectionId} (idTakeover: established)`;
+    const holder = this.cluster?.holder(deviceId);
+    return holder === undefined ? undefined : `live through instance ${holder} (idTakeover: established)`;
+  }
+
+  /** A device the identity policy refused: reported, answered as its protocol defines (if at all), disconnected. */
+  private reject(peer: Peer, refusal: Refusal): void {
+    this.counters.rejectedDevices++;
+    this.safeEmit('rejected', refusal.deviceId, peer.info, refusal.reason);
+    peer.close(`device ${refusal.deviceId} refused: ${refusal.reason}`, refusal.reply ?? NO_FAREWELL);
+  }
+
+  /** Binds a device, which the identity policy accepted, to its connection. */
+  private identified(peer: Peer, deviceId: string, now: number): void {
+    if (this.allowed) peer.info.known = this.allowed(deviceId);
     if (peer.deviceId !== undefined) this.registry.unbind(peer.deviceId, peer);
     peer.deviceId = deviceId;
     const replaced = this.registry.bind(deviceId, peer.session.protocol!, peer, now);
     this.commands.queue.remember(deviceId, peer.session.protocol!, now);
     if (replaced) {
-      // The device logged in again on another connection: the newer one wins, the older is closed.
-      // It never went offline, so no offline/online pair is emitted.
+      // The device logged in again on another connection: the newer one wins (idTakeover `newest`; with
+      // `established` the session's check refused the newcomer), the older is closed. It never went offline,
+      // so no offline/online pair is emitted.
       replaced.close(`replaced by ${peer.info.connectionId}`);
     } else {
       this.safeEmit('online', this.registry.get(deviceId)!);
     }
     this.cluster?.deviceOnline(deviceId, this.registry.get(deviceId)!);
-    return true;
   }
 
   /** Cluster: the device connected again through another instance: its connection here closes, not offline. */
@@ -558,13 +638,23 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   }
 
   private reportErrors(peer: Peer, errors: DecodeError[]): void {
+    this.emitErrors(errors, peer.info);
+  }
+
+  private emitErrors(errors: DecodeError[], info: PeerInfo): void {
     this.counters.decodeErrors += errors.length;
-    for (const e of errors) this.safeEmit('decodeError', e, peer.info);
+    for (const e of errors) {
+      if (e.code === 'codec-exception') this.counters.codecExceptions++;
+      this.safeEmit('decodeError', e, info);
+    }
   }
 
   private peerClosed(peer: Peer, reason: string): void {
     if (peer instanceof TcpPeer) this.tcpPeers.delete(peer);
-    else this.udpPeers.delete((peer as UdpPeer).key);
+    else {
+      this.udpPeers.delete((peer as UdpPeer).key);
+      this.unidentifiedUdp.delete((peer as UdpPeer).key);
+    }
     if (this.state !== 'listening') return; // shutting down: no events
     if (peer.deviceId !== undefined) {
       const info = this.registry.get(peer.deviceId);
@@ -607,7 +697,10 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     try {
       for (const p of [...this.tcpPeers]) sweep(p);
       for (const p of [...this.udpPeers.values()]) sweep(p);
-      for (const [address, b] of this.udpBuckets) if (now - b.at > 60000) this.udpBuckets.delete(address);
+      for (const [address, b] of this.udpBuckets) {
+        if (now - b.at <= 60000) break; // least recently used first: the rest are fresher
+        this.udpBuckets.delete(address);
+      }
       this.commands.sweep(now);
       this.http.sweep(now);
     } catch (err) {
@@ -616,7 +709,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
   }
 
   private async releaseSockets(): Promise<void> {
-    this.options.commandStore?.flush?.();
+    this.commands.queue.flush();
     const leaving = this.cluster?.close();
     this.http.close();
     if (this.timer) clearInterval(this.timer);
@@ -626,6 +719,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     this.awaitingHeader.clear();
     this.tcpPeers.clear();
     this.udpPeers.clear();
+    this.unidentifiedUdp.clear();
     this.udpBuckets.clear();
     this.perAddress.clear();
     this.registry.clear();
@@ -640,8 +734,9 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     ]);
   }
 
+  /** Warnings may quote what a remote sent (an address from a header, a decoder's message): shown escaped. */
   private warn(message: string): void {
-    this.safeEmit('warning', new Error(message));
+    this.safeEmit('warning', new Error(printable(message)));
   }
 
   /** Emits without letting a listener's exception reach the socket code. */

@@ -20,6 +20,7 @@ describe('benchmark suite (smoke run)', function () {
       'HTTP ingestion',
       'Memory per connected device',
       'ACK latency',
+      'ID flood through Node-RED',
       'Cluster mode',
       'Targets',
     ])
@@ -37,6 +38,7 @@ describe('benchmark suite (smoke run)', function () {
       /\| through HAProxy \(`send-proxy-v2`\) \| [\d,]+ \| 0 \||Skipped: .* not installed/,
       'the cluster rows, or why they are missing',
     );
+    assert.match(md, /\| \d+ IDs, reused \| [\d,]+ \| [\d.]+ ms \|/, 'the ID flood rows');
     assert.match(md, /\| TrackerServer \(detection, handover[^|]*\| [\d,]+ \| 0 \|/, 'phones answered 200, none wrong');
   });
 });

@@ -239,6 +239,27 @@ describe('cluster mode (library, real Mosquitto)', function () {
     assert.equal(a.stats.devices, 0);
   });
 
+  it('idTakeover established: a login on another instance is refused while the device is live; served once gone', async () => {
+    const a = await instance('a', { idTakeover: 'established' });
+    const b = await instance('b', { idTakeover: 'established' });
+    const live = await device(a);
+    await until(() => b.cluster.holder(F.IMEI) === 'a');
+    const rejected = nextEvent(b, 'rejected');
+    const spoofer = await tcpClient(b.port);
+    clients.push(spoofer);
+    spoofer.write(F.LOGIN);
+    const [id, , reason] = await rejected;
+    assert.equal(id, F.IMEI);
+    assert.match(reason, /instance a/);
+    await spoofer.closed;
+    assert.equal(spoofer.received.length, 0, 'no acknowledgement');
+    assert.equal(a.stats.devices, 1, 'the live connection stays');
+    live.destroy();
+    await until(() => b.cluster.holder(F.IMEI) === undefined, 3000, 'b to see it gone');
+    await device(b);
+    await until(() => a.cluster.holder(F.IMEI) === 'b');
+  });
+
   it('after a broker restart (retained state lost) commands still flow, queued ones too', async () => {
     const a = await instance('a');
     const b = await instance('b');

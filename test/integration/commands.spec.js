@@ -122,6 +122,29 @@ describe('commands (server layer)', () => {
     c.destroy();
   });
 
+  it('forgets the least recently seen device past maxKnownDevices: traffic keeps a device known', async () => {
+    await start({ maxKnownDevices: 3 });
+    const [a, b, c, d] = ['860000000000001', '860000000000002', '860000000000003', '860000000000004'];
+    const clients = {};
+    for (const id of [a, b, c]) {
+      clients[id] = await tcpClient(server.port);
+      clients[id].write(F.login(id));
+      await clients[id].waitFor(10);
+    }
+    clients[a].write(F.HEARTBEAT); // A is seen again: B is now the one seen longest ago
+    await clients[a].waitFor(20);
+    clients[d] = await tcpClient(server.port);
+    clients[d].write(F.login(d));
+    await clients[d].waitFor(10);
+    const offline = collectEvents(server, 'offline', 4);
+    for (const client of Object.values(clients)) client.destroy();
+    await offline;
+    for (const id of [a, c, d]) assert.equal(server.command(id, { type: 'engineStop' }).status, 'queued', id);
+    const forgotten = server.command(b, { type: 'engineStop' });
+    assert.equal(forgotten.status, 'failed');
+    assert.match(forgotten.error, /never connected/);
+  });
+
   it('caps the commands waiting per device', async () => {
     await start({ maxQueuedCommands: 2 });
     const c = await tcpClient(server.port);

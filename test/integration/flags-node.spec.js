@@ -130,3 +130,60 @@ describe('tracker-flags edges with simulated devices (tracker-sim)', function ()
     }
   });
 });
+
+describe('tracker-flags under a flood of device IDs', function () {
+  this.timeout(60000);
+  // Count what reaches the context store (Node-RED's memory store, the default): device entries written.
+  const memoryStore = Object.getPrototypeOf(require('@node-red/runtime/lib/nodes/context/memory')());
+  const storeSet = memoryStore.set;
+  let written = 0;
+  let saved;
+  before(async () => {
+    await helper.startServer();
+    memoryStore.set = function (scope, key, value, ...rest) {
+      if (value && typeof value === 'object')
+        written += Array.isArray(value) ? value.length : Object.keys(value).length;
+      if (key === 'devices') saved = value;
+      return storeSet.call(this, scope, key, value, ...rest);
+    };
+  });
+  after(async () => {
+    memoryStore.set = storeSet;
+    await helper.stopServer();
+  });
+  afterEach(() => helper.unload());
+
+  it('edge mode: a message costs the same with 1k or 30k devices known (device entries written to context, counted)', async () => {
+    const { createSession, expandFlags } = require('../../dist/index.js');
+    await helper.load(flagsNode, [
+      { id: 'f1', type: 'tab' },
+      { id: 'flags', z: 'f1', type: 'tracker-flags', mode: 'edges', other: 'drop', wires: [['out']] },
+      { id: 'out', z: 'f1', type: 'helper' },
+    ]);
+    // a real decoded record (ACC on + SOS), sent as if from 30,000 different devices
+    const session = createSession({ protocol: 'gt06' });
+    session.push(Buffer.from(F.LOGIN, 'hex'));
+    const [record] = session.push(heartbeat(0x22, 2)).messages;
+    assert.ok(expandFlags(record), 'a record with status bits');
+    const flags = helper.getNode('flags');
+    let out = 0;
+    helper.getNode('out').on('input', () => out++);
+    const perBlock = [];
+    for (let block = 0; block < 30; block++) {
+      const before = written;
+      for (let i = 0; i < 1000; i++) {
+        const deviceId = String(860000000000000 + block * 1000 + i);
+        flags.receive({ topic: deviceId, payload: { ...record, deviceId } });
+      }
+      perBlock.push(written - before);
+      // fail fast: writing the whole map per message makes block 30 cost 60x block 1
+      assert.ok(perBlock[block] <= 2 * perBlock[0] + 1000, `device entries written per 1000 messages: ${perBlock}`);
+    }
+    await delay(20);
+    assert.equal(out, 30000, 'each new device reports its edges');
+    // the map is not lost: a redeploy (close, not removed) writes it, least recently seen first
+    await flags.close(false);
+    assert.equal(saved.length, 30000);
+    assert.equal(saved[29999][0], String(860000000000000 + 29999));
+  });
+});

@@ -107,6 +107,31 @@ describe('tracker-server + tracker-in in Node-RED', () => {
     await u.close();
   });
 
+  it('UDP peer and rate-limit table sizes from settings.js: a flood of sources does not lock out a device', async () => {
+    helper.settings({ trackerServerMaxUdpPeers: 5, trackerServerMaxUdpAddresses: 7 });
+    try {
+      await helper.load([serverNode, inNode, catchNode], flow(0));
+      const port = await listeningPort();
+      const { options } = helper.getNode('srv').tracker;
+      assert.deepEqual([options.maxUdpPeers, options.maxUdpAddresses], [5, 7]);
+      const junk = [];
+      for (let i = 0; i < 20; i++) {
+        const j = await udpClient(port);
+        await j.send('00');
+        junk.push(j);
+      }
+      const u = await udpClient(port);
+      const records = receive('out', 1);
+      await u.send(F.LOGIN);
+      assert.equal((await u.waitFor(1))[0].toString('hex'), F.LOGIN_ACK);
+      assert.equal((await records)[0].payload.type, 'login');
+      assert.equal(helper.getNode('srv').tracker.stats.udpPeers, 5);
+      for (const c of [...junk, u]) await c.close();
+    } finally {
+      helper.settings({});
+    }
+  });
+
   it('filters to positions and to listed devices', async () => {
     await helper.load([serverNode, inNode, catchNode], flow(0, { filter: 'positions', devices: `${F.IMEI}, 999` }));
     const port = await listeningPort();
@@ -147,6 +172,40 @@ describe('tracker-server + tracker-in in Node-RED', () => {
     good.destroy();
   });
 
+  it('a device cannot forge log lines: what it sent is shown escaped in the Node-RED log', async () => {
+    // no Catch node: errors nobody catches go to the log
+    await helper.load(
+      [serverNode, inNode],
+      flow(0).filter((n) => n.type !== 'catch' && n.id !== 'caught'),
+    );
+    const port = await listeningPort();
+    const c = await tcpClient(port);
+    const errorLines = () =>
+      helper
+        .log()
+        .args.map(([entry]) => entry)
+        .filter((entry) => entry.level === helper.log().ERROR)
+        .map((entry) => String(entry.msg));
+    c.write(Buffer.from('(3110216001,@JT)'));
+    // a sentence whose unknown type carries CR LF, a made-up log line and a colour change
+    c.write(Buffer.from('(3110216001,ZZ\r\n30 Jan 12:00:00 - [error] [tracker-in:in] forged\x1b[31m,1)', 'latin1'));
+    // a WLNET frame (JT600 vector #0) whose 10 ID characters are `../\0\r\n\x1b[31`
+    const wlnet = Buffer.from(require('../fixtures/traccar/jt600.json').decode.find((v) => v.seq === 0).hex, 'hex');
+    Buffer.from('../\0\r\n\x1b[31', 'latin1').copy(wlnet, 1);
+    c.write(wlnet);
+    for (let i = 0; errorLines().length < 2 && i < 300; i++) await delay(10);
+    // and whatever the server passes on (a message it did not escape itself)
+    const peer = { connectionId: 'tcp-x', transport: 'tcp', remoteAddress: '127.0.0.1', remotePort: 1 };
+    helper.getNode('srv').tracker.emit('decodeError', { code: 'malformed', message: 'a\r\nb\x1b[0m\u2028' }, peer);
+    const logged = errorLines();
+    assert.equal(logged.length, 3, JSON.stringify(logged));
+    for (const line of logged) assert.doesNotMatch(line, /[^\x20-\x7e]/, JSON.stringify(line));
+    assert.match(logged[0], /ZZ\\x0d\\x0a30 Jan 12:00:00 - \[error\] \[tracker-in:in\] forged\\x1b\[31m/);
+    assert.match(logged[1], /"\.\.\/\\x00\\x0d\\x0a\\x1b\[31" is not a jt600 device ID/);
+    assert.match(logged[2], /a\\x0d\\x0ab\\x1b\[0m\\u\{2028\}/);
+    c.destroy();
+  });
+
   it('takes trusted proxies and the cluster broker from the editor, the broker login from its credentials', async () => {
     const server = {
       ...flow(0)[1],
@@ -173,6 +232,35 @@ describe('tracker-server + tracker-in in Node-RED', () => {
     assert.deepEqual(srv.tracker.options.trustedProxies, []);
     assert.equal(srv.tracker.cluster, undefined, 'no broker: no cluster');
     assert.ok(await listeningPort());
+  });
+
+  it('"Same ID again" from the editor: the newer connection by default; or the live one keeps the ID', async () => {
+    await helper.load([serverNode, inNode], flow(0));
+    assert.equal(helper.getNode('srv').tracker.options.idTakeover, 'newest');
+    await helper.unload();
+    await helper.load(
+      [serverNode, inNode],
+      flow(0).map((n) => (n.id === 'srv' ? { ...n, idTakeover: 'established' } : n)),
+    );
+    assert.equal(helper.getNode('srv').tracker.options.idTakeover, 'established');
+    const port = await listeningPort();
+    const events = [];
+    helper.getNode('events').on('input', (msg) => events.push(msg.payload));
+    const live = await tcpClient(port);
+    live.write(F.LOGIN);
+    await live.waitFor(10);
+    const spoofer = await tcpClient(port);
+    spoofer.write(F.LOGIN);
+    await spoofer.closed;
+    assert.equal(spoofer.received.length, 0);
+    for (let i = 0; !events.some((e) => e.event === 'rejected') && i < 300; i++) await delay(10);
+    const rejected = events.find((e) => e.event === 'rejected');
+    assert.equal(rejected.deviceId, F.IMEI);
+    assert.match(rejected.reason, /established/);
+    const next = receive('out', 1);
+    live.write(F.HEARTBEAT);
+    assert.equal((await next)[0].payload.type, 'heartbeat', 'the live connection is still served');
+    live.destroy();
   });
 
   it('redeploys onto the same fixed port without EADDRINUSE', async () => {

@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const net = require('node:net');
 const v8 = require('node:v8');
 const vm = require('node:vm');
-const { TrackerServer } = require('../../dist/index.js');
+const { TrackerServer, getCodec } = require('../../dist/index.js');
 const { tcpClient, udpClient, nextEvent, delay } = require('../lib/clients');
 const { crc16 } = require('../lib/crc');
 const F = require('../fixtures/gt06-frames');
@@ -91,6 +91,30 @@ describe('security and reliability (server layer, real sockets)', function () {
     ]);
     a.destroy();
     b.destroy();
+  });
+
+  it('a decoder that throws costs its frame, not the connection: reported and counted in the server stats', async () => {
+    await start();
+    const errors = [];
+    server.on('decodeError', (e) => errors.push(e.code));
+    const c = await tcpClient(server.port);
+    const codec = getCodec('gt06');
+    const decode = codec.decode;
+    codec.decode = () => {
+      throw new TypeError('a bug');
+    };
+    try {
+      c.write(F.LOGIN);
+      await until(() => errors.length === 1);
+    } finally {
+      codec.decode = decode;
+    }
+    assert.deepEqual(errors, ['codec-exception']);
+    assert.equal(server.stats.codecExceptions, 1);
+    c.write(F.LOGIN);
+    await c.waitFor(10);
+    assert.equal(server.stats.codecExceptions, 1);
+    c.destroy();
   });
 
   it('limits connections per remote address', async () => {

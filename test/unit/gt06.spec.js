@@ -6,6 +6,7 @@ const { getCodec, createSession } = require('../../dist/index.js');
 const { makeConnection, emptyOutput } = require('../lib/vectors');
 const { crc16 } = require('../lib/crc');
 const F = require('../fixtures/gt06-frames');
+const { assertNoCodecException } = require('../lib/framing');
 
 const codec = getCodec('gt06');
 const NOW = Date.UTC(2024, 0, 2, 3, 4, 5);
@@ -219,5 +220,6 @@ describe('GT06 decoder', () => {
     s.push(Buffer.alloc(300, 0)); // flush whatever partial frame the junk left
     const r = s.push(Buffer.from(F.HEARTBEAT, 'hex'));
     assert.equal(r.messages.at(-1)?.type, 'heartbeat');
+    assertNoCodecException(s);
   });
 });

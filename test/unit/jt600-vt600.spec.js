@@ -4,6 +4,7 @@ const assert = require('node:assert/strict');
 const fc = require('fast-check');
 const { createSession, getCodec } = require('../../dist/index.js');
 const { textChecksum } = require('../lib/jt600');
+const { assertNoCodecException } = require('../lib/framing');
 const F = require('../fixtures/gt06-frames');
 
 const J600 = require('../fixtures/traccar/jt600.json');
@@ -209,6 +210,7 @@ describe('detection on one port', () => {
           s.push(bytes.subarray(0, cut));
           s.push(Buffer.from(')\r\n&&'));
         });
+        assertNoCodecException(s);
       }
     }
     // Random chunks rich in the text protocols' delimiters (fast-check's generator, fixed seed).
@@ -222,6 +224,7 @@ describe('detection on one port', () => {
         assert.doesNotThrow(() => s.push(junk));
         assert.ok(s.bufferedBytes <= 16384);
       }
+      assertNoCodecException(s);
     }
   });
 });

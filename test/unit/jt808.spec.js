@@ -4,6 +4,7 @@ const assert = require('node:assert/strict');
 const fc = require('fast-check');
 const { createSession } = require('../../dist/index.js');
 const J = require('../lib/jt808');
+const { assertNoCodecException } = require('../lib/framing');
 
 const V = require('../fixtures/traccar/jt808.json');
 /** A decode vector, escaped again as it travels on the wire. */
@@ -209,6 +210,7 @@ describe('JT/T 808 codec', () => {
         const s = session();
         s.push(J.frame({ msgId: 0x0002 })); // a valid frame first: damaged ones are then decoded
         assert.doesNotThrow(() => s.push(part));
+        assertNoCodecException(s);
       }
       const bad = Buffer.from(good);
       bad[bad.length - 2] ^= 0x55;
@@ -219,6 +221,7 @@ describe('JT/T 808 codec', () => {
       const lying = J.frame({ msgId: 0x0200, body: locationBody() });
       lying[4] = 0x30; // declares more body than it carries
       assert.doesNotThrow(() => s.push(lying));
+      assertNoCodecException(s);
     });
 
     it('a damaged frame on a new connection is junk: no reply, no identification', () => {
@@ -242,6 +245,7 @@ describe('JT/T 808 codec', () => {
       s.push(hex('7e')); // close whatever the junk left open
       const r = s.push(J.frame({ msgId: 0x0200, body: locationBody() }));
       assert.equal(r.messages.at(-1).type, 'position');
+      assertNoCodecException(s);
     });
   });
 });

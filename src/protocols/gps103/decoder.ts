@@ -12,7 +12,7 @@ import type { TrackerMessage } from '../../types';
 import type { AlarmName } from '../../vocabulary';
 import { fixTime, fromLocal, localClock, utcTimeOfDay, type Gps103State } from './clock';
 
-const IMEI = /^\d{8,24}$/;
+export const IMEI = /^\d{8,24}$/;
 const MAX_PHOTO_BYTES = 2 * 1024 * 1024;
 const MAX_PHOTO_PACKETS = 1000;
 

@@ -2,13 +2,14 @@
 import type { Codec } from '../codec';
 import type { Gps103State } from './clock';
 import { encodeGps103Command, GPS103_COMMANDS } from './commands';
-import { decodeGps103Frame } from './decoder';
+import { decodeGps103Frame, IMEI } from './decoder';
 import { gps103Device } from './device';
 import { detectGps103, gps103FrameLength, GPS103_MAX_FRAME } from './frame';
 
 export const gps103: Codec<Gps103State> = {
   protocol: 'gps103',
   maxFrameLength: GPS103_MAX_FRAME,
+  deviceIdPattern: IMEI,
   detect: detectGps103,
   frameLength: gps103FrameLength,
   createState: () => ({}),

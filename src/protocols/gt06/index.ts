@@ -11,6 +11,8 @@ type State = Gt06State & Gt06CommandState;
 export const gt06: Codec<State> = {
   protocol: 'gt06',
   maxFrameLength: GT06_MAX_FRAME,
+  /** The IMEI: the last 15 of the 16 BCD digits of the login. */
+  deviceIdPattern: /^\d{15}$/,
   detect: detectGt06,
   frameLength: gt06FrameLength,
   createState: (options) => ({ loginTimezone: undefined, commandFlag: 0, profile: modelProfile(options.model) }),

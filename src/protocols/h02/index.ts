@@ -10,6 +10,8 @@ import type { H02State } from './status';
 export const h02: Codec<H02State> = {
   protocol: 'h02',
   maxFrameLength: H02_MAX_FRAME,
+  /** 10 digits on Sinotrack units or an IMEI, text or BCD. */
+  deviceIdPattern: /^\d{6,20}$/,
   detect: detectH02,
   frameLength: h02FrameLength,
   createState: () => ({}),

@@ -9,6 +9,8 @@ import { detectJt600, jt600FrameLength, JT600_MAX_FRAME } from './frame';
 export const jt600: Codec<Jt600State> = {
   protocol: 'jt600',
   maxFrameLength: JT600_MAX_FRAME,
+  /** 10 BCD digits (hex digits as sent when a unit breaks BCD) without leading zeros, or longer text digits. */
+  deviceIdPattern: /^(?:[0-9a-f]{1,10}|\d{11,20})$/,
   detect: detectJt600,
   frameLength: jt600FrameLength,
   createState: () => ({}),

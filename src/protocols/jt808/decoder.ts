@@ -17,7 +17,7 @@ import type { AlarmName } from '../../vocabulary';
 import { unescapeFrame } from './frame';
 import { BASIC_BLOCK_LENGTH, clockOffset, readBcdTime, readLocation, type LocationContext } from './location';
 import { buildMessage, decodeTerminalId, parseHeader, type Header } from './message';
-import { nextSerial, type Jt808State } from './state';
+import { nextSerial, type Jt808State, type Reassembly } from './state';
 import { decodeTransparent } from './transparent';
 import { dataAnswer, generalAnswer, queryAnswer } from './commands';
 
@@ -67,11 +67,26 @@ export const PLATFORM = {
 
 /** General-response result codes. */
 const RESULT_OK = 0;
+const RESULT_FAILURE = 1;
 const RESULT_UNSUPPORTED = 3;
 const RESULT_TEXT = ['success', 'failure', 'message error', 'unsupported', 'alarm confirmed'];
 
-/** Sub-package limits: messages being reassembled at once, bytes held, seconds without news, 0x8003 retries. */
-export const REASSEMBLY = { maxMessages: 8, maxBytes: 2 * 1024 * 1024, timeoutMs: 10000, maxRequests: 3 };
+/**
+ * Sub-package limits, per connection: messages being reassembled at once; packages one message may claim (2048
+ * full packages are 2 MiB); bytes held, each package costing its body plus `packageCost` (the Buffer and map entry
+ * that keep it); time without a new package before asking for the missing ones with 0x8003; requests without a
+ * new package in between before the message is dropped; package indexes per 0x8003 (its count is one byte in
+ * 2011/2013).
+ */
+export const REASSEMBLY = {
+  maxMessages: 8,
+  maxPackages: 2048,
+  maxBytes: 2 * 1024 * 1024,
+  packageCost: 64,
+  timeoutMs: 10000,
+  maxRequests: 3,
+  maxResendIds: 255,
+};
 
 interface Ctx extends LocationContext {
   header: Header;
@@ -631,33 +646,39 @@ function decodeText(frame: Buffer, conn: Connection<Jt808State>, out: DecodeOutp
   textResult(conn, out, sentence);
 }
 
-/** Sub-packages: acknowledged one by one, reassembled by (message ID, total), then decoded as one. */
+/**
+ * Sub-packages: acknowledged one by one, reassembled by (message ID, total), then decoded as one. A package the
+ * limits refuse is answered with result 1 (failure), so the terminal stops sending the rest, and reported.
+ */
 function subpackage(c: Ctx, body: Buffer): void {
   const { header: h, conn, out } = c;
   const state = conn.state;
-  generalResponse(c);
+  const refuse = (message: string) => {
+    generalResponse(c, RESULT_FAILURE);
+    reportError(out, conn, 'oversize', message, c.frame);
+  };
   if (h.packageIndex < 1 || h.packageIndex > h.packageTotal) {
+    generalResponse(c);
     reportError(out, conn, 'malformed', `JT/T 808 package ${h.packageIndex} of ${h.packageTotal}`, c.frame);
+    return;
+  }
+  if (h.packageTotal > REASSEMBLY.maxPackages) {
+    refuse(
+      `JT/T 808 message 0x${hexWord(h.msgId)} in ${h.packageTotal} packages (more than ${REASSEMBLY.maxPackages}): dropped`,
+    );
     return;
   }
   const key = `${h.msgId}:${h.packageTotal}`;
   let entry = state.reassembly.get(key);
   if (!entry) {
     if (state.reassembly.size >= REASSEMBLY.maxMessages) {
-      reportError(
-        out,
-        conn,
-        'oversize',
-        `JT/T 808: more than ${REASSEMBLY.maxMessages} sub-packaged messages at once: dropped`,
-        c.frame,
-      );
+      refuse(`JT/T 808: more than ${REASSEMBLY.maxMessages} sub-packaged messages at once: dropped`);
       return;
     }
     entry = {
       msgId: h.msgId,
       total: h.packageTotal,
-      parts: new Array(h.packageTotal).fill(undefined),
-      received: 0,
+      parts: new Map(),
       bytes: 0,
       firstSerial: (h.serial - (h.packageIndex - 1)) & 0xffff,
       version: h.version,
@@ -667,26 +688,25 @@ function subpackage(c: Ctx, body: Buffer): void {
     };
     state.reassembly.set(key, entry);
   }
-  entry.lastActivity = conn.now;
-  if (entry.parts[h.packageIndex - 1] === undefined) {
-    if (state.reassemblyBytes + body.length > REASSEMBLY.maxBytes) {
+  // A package held already (sent again) changes nothing, not even the time: only new packages keep a message alive.
+  if (!entry.parts.has(h.packageIndex)) {
+    const cost = body.length + REASSEMBLY.packageCost;
+    if (state.reassemblyBytes + cost > REASSEMBLY.maxBytes) {
       dropReassembly(state, key);
-      reportError(
-        out,
-        conn,
-        'oversize',
-        `JT/T 808 sub-packaged message over ${REASSEMBLY.maxBytes} bytes: dropped`,
-        c.frame,
-      );
+      refuse(`JT/T 808 sub-packaged messages over ${REASSEMBLY.maxBytes} bytes on one connection: dropped`);
       return;
     }
-    entry.parts[h.packageIndex - 1] = Buffer.from(body);
-    entry.received++;
-    entry.bytes += body.length;
-    state.reassemblyBytes += body.length;
+    entry.parts.set(h.packageIndex, Buffer.from(body));
+    entry.bytes += cost;
+    state.reassemblyBytes += cost;
+    entry.lastActivity = conn.now;
+    entry.requests = 0;
   }
-  if (entry.received < entry.total) return;
-  const whole = Buffer.concat(entry.parts as Buffer[]);
+  generalResponse(c);
+  if (entry.parts.size < entry.total) return;
+  const pieces: Buffer[] = [];
+  for (let i = 1; i <= entry.total; i++) pieces.push(entry.parts.get(i)!);
+  const whole = Buffer.concat(pieces);
   dropReassembly(state, key);
   // Decode the whole message as if it came in one frame; its own reply (0x8800...) goes out now, while
   // a 0x8001 was already sent for each package.
@@ -701,7 +721,11 @@ function dropReassembly(state: Jt808State, key: string): void {
   state.reassembly.delete(key);
 }
 
-/** Timeouts: ask for missing packages with 0x8003, a few times, then give up and free the memory. */
+/**
+ * Timeouts: ask for missing packages with 0x8003 (the first 255 missing; the next request asks for the rest), a
+ * few times without a new package in between, then give up and free the memory. The request is counted before
+ * it is built, so a message always expires.
+ */
 export function pollJt808(conn: Connection<Jt808State>, out: DecodeOutput): void {
   const state = conn.state;
   const timeout =
@@ -714,26 +738,30 @@ export function pollJt808(conn: Connection<Jt808State>, out: DecodeOutput): void
         out,
         conn,
         'malformed',
-        `JT/T 808 message 0x${hexWord(e.msgId)}: ${e.total - e.received} of ${e.total} packages never came: dropped`,
+        `JT/T 808 message 0x${hexWord(e.msgId)}: ${e.total - e.parts.size} of ${e.total} packages never came: dropped`,
       );
       continue;
     }
-    const missing: number[] = [];
-    for (let i = 0; i < e.parts.length; i++) if (e.parts[i] === undefined) missing.push(i + 1);
-    const wide = e.version !== undefined;
-    const body = Buffer.alloc(2 + (wide ? 2 : 1) + 2 * missing.length);
-    body.writeUInt16BE(e.firstSerial, 0);
-    if (wide) body.writeUInt16BE(missing.length, 2);
-    else body[2] = missing.length;
-    for (let i = 0; i < missing.length; i++) body.writeUInt16BE(missing[i], (wide ? 4 : 3) + 2 * i);
-    out.replies.push(
-      buildMessage(PLATFORM.RESEND_REQUEST, body, e.idBytes, e.version, nextSerial(state), {
-        delimiter: state.delimiter,
-      }),
-    );
     e.requests++;
     e.lastActivity = conn.now;
+    out.replies.push(resendRequest(state, e));
   }
+}
+
+/** 0x8003: serial of the first package, count (one byte; 2019: two), missing package indexes. */
+function resendRequest(state: Jt808State, e: Reassembly): Buffer {
+  const missing: number[] = [];
+  for (let i = 1; i <= e.total && missing.length < REASSEMBLY.maxResendIds; i++) if (!e.parts.has(i)) missing.push(i);
+  const wide = e.version !== undefined;
+  const at = wide ? 4 : 3;
+  const body = Buffer.alloc(at + 2 * missing.length);
+  body.writeUInt16BE(e.firstSerial, 0);
+  if (wide) body.writeUInt16BE(missing.length, 2);
+  else body[2] = missing.length;
+  for (let i = 0; i < missing.length; i++) body.writeUInt16BE(missing[i], at + 2 * i);
+  return buildMessage(PLATFORM.RESEND_REQUEST, body, e.idBytes, e.version, nextSerial(state), {
+    delimiter: state.delimiter,
+  });
 }
 
 function text(b: Buffer): string {

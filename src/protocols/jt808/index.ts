@@ -10,6 +10,8 @@ import { createJt808State, type Jt808State } from './state';
 export const jt808: Codec<Jt808State> = {
   protocol: 'jt808',
   maxFrameLength: JT808_MAX_FRAME,
+  /** Terminal phone/ID digits: 12 BCD digits (2011/2013), 20 (2019), or a binary IMEI with its check digit. */
+  deviceIdPattern: /^\d{1,20}$/,
   detect: detectJt808,
   frameLength: jt808FrameLength,
   createState: createJt808State,

@@ -4,9 +4,12 @@
 export interface Reassembly {
   msgId: number;
   total: number;
-  /** Package bodies by index (1-based); holes are missing packages. */
-  parts: (Buffer | undefined)[];
-  received: number;
+  /**
+   * Package bodies received, by index (1-based). Only what came is held: a header claiming 65535 packages costs
+   * what its frame carried, not a slot per claimed package.
+   */
+  parts: Map<number, Buffer>;
+  /** Bytes accounted to this message: each package's body plus a fixed cost per package. */
   bytes: number;
   /** Serial of package 1 (the 0x8003 request names it). */
   firstSerial: number;
@@ -14,7 +17,7 @@ export interface Reassembly {
   version: number | undefined;
   idBytes: Buffer;
   lastActivity: number;
-  /** 0x8003 retransmission requests sent so far. */
+  /** 0x8003 retransmission requests since the last new package. */
   requests: number;
 }
 
@@ -28,6 +31,7 @@ export interface Jt808State {
   /** Serial number of our next message to the terminal. */
   serial: number;
   reassembly: Map<string, Reassembly>;
+  /** Sum of the messages' `bytes`: bounded per connection (REASSEMBLY.maxBytes). */
   reassemblyBytes: number;
   /** A frame with a right check code and length came on this connection: damaged ones are decoded from now on. */
   trusted: boolean;

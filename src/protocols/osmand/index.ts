@@ -2,13 +2,14 @@
 import { reportError, type Codec } from '../codec';
 import { MAX_REQUEST_LINE } from '../common/http';
 import { encodeOsmandCommand, OSMAND_COMMANDS } from './commands';
-import { decodeOsmandRequest, type OsmandState } from './decoder';
+import { decodeOsmandRequest, OSMAND_DEVICE_ID, type OsmandState } from './decoder';
 import { osmandDevice } from './device';
 import { detectOsmand, osmandFrameLength } from './frame';
 
 export const osmand: Codec<OsmandState> = {
   protocol: 'osmand',
   maxFrameLength: MAX_REQUEST_LINE,
+  deviceIdPattern: OSMAND_DEVICE_ID,
   detect: detectOsmand,
   frameLength: osmandFrameLength,
   createState: () => ({}),

@@ -41,7 +41,7 @@ export function createTeltonikaState(): TeltonikaState {
 }
 
 /** IMEI: what a login or a datagram may name a device by. */
-const IMEI = /^[0-9]{8,20}$/;
+export const IMEI = /^[0-9]{8,20}$/;
 /** GH3000 time: seconds since 2007-01-01 00:00:00 UTC. */
 const GH3000_EPOCH = 1167609600;
 /** Codec 12/14 message types. */

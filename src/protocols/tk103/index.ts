@@ -9,6 +9,8 @@ import { detectTk103, tk103FrameLength, TK103_MAX_FRAME } from './frame';
 export const tk103: Codec<Tk103State> = {
   protocol: 'tk103',
   maxFrameLength: TK103_MAX_FRAME,
+  /** Usually `0` and 11 IMEI digits; letters occur. */
+  deviceIdPattern: /^[0-9A-Za-z]{1,20}$/,
   detect: detectTk103,
   frameLength: tk103FrameLength,
   createState: () => ({}),

@@ -13,34 +13,17 @@ function report(imei: string, event: number, fix: Fix): Buffer {
   return Buffer.from(`${text}${sum.toString(16).toUpperCase().padStart(2, '0')}\r\n`, 'latin1');
 }
 
+/** A standing fix for the frames that carry no simulated position (login, heartbeat). */
+function parked(ignition: boolean): Fix {
+  return { time: Date.now(), lat: 52.5, lon: 13.4, speed: 0, course: 0, satellites: 9, ignition };
+}
+
 export const vt600Device: DeviceProtocol = {
   name: 'vt600',
   deviceId: (index) => `86600${String(index).padStart(10, '0')}`,
-  login: (imei) => ({
-    frame: report(imei, 0, {
-      time: Date.now(),
-      lat: 52.5,
-      lon: 13.4,
-      speed: 0,
-      course: 0,
-      satellites: 9,
-      ignition: true,
-    }),
-    expect: null,
-  }),
+  login: (imei) => ({ frame: report(imei, 0, parked(true)), expect: null }),
   position: (fix, _serial, imei) => ({ frame: report(imei, 0, fix), expect: null }),
-  heartbeat: (_serial, imei) => ({
-    frame: report(imei, 0, {
-      time: Date.now(),
-      lat: 52.5,
-      lon: 13.4,
-      speed: 0,
-      course: 0,
-      satellites: 9,
-      ignition: false,
-    }),
-    expect: null,
-  }),
+  heartbeat: (_serial, imei) => ({ frame: report(imei, 0, parked(false)), expect: null }),
   alarm: (fix, _serial, imei) => ({ frame: report(imei, 1, fix), expect: null }),
   replyLength: () => -1, // VT600 reports are not answered
 };

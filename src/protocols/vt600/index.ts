@@ -9,6 +9,8 @@ import { detectVt600, vt600FrameLength, VT600_MAX_FRAME } from './frame';
 export const vt600: Codec<Vt600State> = {
   protocol: 'vt600',
   maxFrameLength: VT600_MAX_FRAME,
+  /** The IMEI field: digits. */
+  deviceIdPattern: /^\d{6,20}$/,
   detect: detectVt600,
   frameLength: vt600FrameLength,
   createState: () => ({}),

@@ -9,6 +9,8 @@ import { detectWatch, watchFrameLength, WATCH_MAX_FRAME } from './frame';
 export const watch: Codec<WatchState> = {
   protocol: 'watch',
   maxFrameLength: WATCH_MAX_FRAME,
+  /** The registration code or IMEI of the header. */
+  deviceIdPattern: /^[0-9A-Za-z]{1,20}$/,
   detect: detectWatch,
   frameLength: watchFrameLength,
   createState: () => ({}),
