@@ -306,8 +306,8 @@ function main() {
 
 /** Start markers repeated (framing and detection must stay O(bytes)) against random junk, same run. */
 function adversarialSection(log) {
-  const size = 64 * 1024;
-  const r = run('adversarial.js', size);
+  const size = quick ? 8 * 1024 : 64 * 1024;
+  const r = quick ? run('adversarial.js', size, 4096, 16) : run('adversarial.js', size);
   log(`## Adversarial input (bytes/s through \`push()\`, ${size / 1024} KiB per push, median of 5)`);
   log();
   log('Every start marker of every protocol, with broken and lying headers after it (`test/lib/markers.js`: GT06');

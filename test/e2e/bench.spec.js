@@ -16,6 +16,7 @@ describe('benchmark suite (smoke run)', function () {
     fs.rmSync(path.dirname(out), { recursive: true, force: true });
     for (const section of [
       'Decode throughput',
+      'Adversarial input',
       'Ingestion through the server',
       'HTTP ingestion',
       'Memory per connected device',
@@ -33,6 +34,7 @@ describe('benchmark suite (smoke run)', function () {
       'no wrong replies under load',
     );
     assert.match(md, /\| TrackerServer \| [\d.]+ KiB \|/);
+    assert.match(md, /\| detecting \(no protocol known yet\) \| [\d,.]+ MB\/s \| `[0-9a-f ]+`.* \| [\d,.]+ MB\/s \|/);
     assert.match(
       md,
       /\| through HAProxy \(`send-proxy-v2`\) \| [\d,]+ \| 0 \||Skipped: .* not installed/,
