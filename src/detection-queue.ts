@@ -1,4 +1,10 @@
 /**
+ * Most offsets remembered (a few KiB per connection): past it, the half asked first are forgotten, to be
+ * asked again only when the session gives up the bytes before them (a run of crafted headers, not a device).
+ */
+const MAX_WAITING = 256;
+
+/**
  * Offsets of the bytes a session holds before it knows the protocol, which some protocol may still claim once more
  * bytes arrive, each with the stream length it needs before it can (FrameScan.waitUntil): the session asks again
  * only the offsets whose bytes have arrived, so that bytes arriving a few at a time do not have every held offset
@@ -19,6 +25,7 @@ export class DetectionQueue {
 
   /** Offset `at` may be claimed once the stream has `until` bytes. */
   push(at: number, until: number): void {
+    if (this.at.length >= MAX_WAITING) this.keepLatest(MAX_WAITING / 2);
     const u = this.until;
     const a = this.at;
     let i = a.length;
@@ -33,6 +40,14 @@ export class DetectionQueue {
     }
     u[i] = until;
     a[i] = at;
+  }
+
+  /** Keeps the `n` offsets asked last (the largest), as a heap again. */
+  private keepLatest(n: number): void {
+    const order = this.at.map((_, i) => i).sort((x, y) => this.at[y] - this.at[x]);
+    const kept = order.slice(0, n).map((i) => [this.at[i], this.until[i]] as const);
+    this.clear();
+    for (const [at, until] of kept) this.push(at, until);
   }
 
   /** Moves the offsets whose bytes have arrived (the stream has `length` bytes) to `due`. */

@@ -251,7 +251,10 @@ export class TrackerSession {
         }
       }
     }
-    if (!this.pending) this.heldScan = undefined;
+    if (!this.pending) {
+      this.heldScan = undefined;
+      this.undetected = undefined;
+    }
     this.count(out);
     return out;
   }

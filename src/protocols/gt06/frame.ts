@@ -35,17 +35,15 @@ export function detectGt06(buf: Buffer, offset: number, end: number, scan?: Fram
 }
 
 /**
- * A frame not complete yet. Once another start marker has arrived after its own, a frame cut at a later `0d 0a`
- * would hold that marker (never trusted, see above): only its declared length can make it a first frame, so
- * there is nothing to ask before that length has arrived, and nothing to wait for once it has. Without such a
- * marker, any byte may end it.
+ * A frame not complete yet: a first frame once it is, unless another start marker has already arrived after its
+ * own. A frame cut at a later `0d 0a` would hold that marker (never trusted, see above), and one that has not
+ * arrived whole yet with a marker inside is what a run of markers looks like, each waiting for its declared
+ * length (a device writes its first frame, a login of 18 to 22 bytes, at once). Asked again at every push, every
+ * marker of a run would cost its detection again.
  */
 function incomplete(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect {
-  if (end - offset < 5 || findStart(buf, offset + 1, end - 1, end, scan) >= end - 1) return Detect.More;
-  const size = declaredSize(buf, offset);
-  if (end - offset >= size) return Detect.No;
-  if (scan) scan.waitUntil = offset + size;
-  return Detect.More;
+  if (end - offset < 5) return Detect.More;
+  return findStart(buf, offset + 1, end - 1, end, scan) < end - 1 ? Detect.No : Detect.More;
 }
 
 /** The CRC checks, or it is a login of exactly its declared length with a BCD IMEI. */

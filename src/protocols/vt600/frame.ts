@@ -84,20 +84,16 @@ const HEADER = /^&&.\d+,\d{6,20},[0-9A-Fa-f]{3},/;
 const HEADER_PREFIX = /^&&(?:.|.\d+|.\d+,\d{0,20}|.\d+,\d{6,20},[0-9A-Fa-f]{0,3})?$/;
 
 /**
- * A frame not complete yet: never a first frame when its header cannot become one. Once another `&&` has arrived
- * inside it, a frame cut at a later CR LF would hold it (never trusted, see below): only the declared length can
- * make it a first frame, so there is nothing to ask before that length has arrived, and nothing to wait for once
- * it has. Without such a `&&`, any byte may end it.
+ * A frame not complete yet: never a first frame when its header cannot become one, nor once another `&&` has
+ * arrived after its own. A frame cut at a later CR LF would hold it (never trusted, see below), and one that has
+ * not arrived whole yet with a `&&` inside is what a run of headers looks like, each waiting for its declared
+ * length (a device writes its first frame at once). Asked again at every push, every header of a run would cost
+ * its detection again.
  */
 function incomplete(buf: Buffer, offset: number, end: number, scan?: FrameScan): Detect {
   const head = buf.toString('latin1', offset, Math.min(end, offset + 40));
   if (!HEADER.test(head)) return HEADER_PREFIX.test(head) ? Detect.More : Detect.No;
-  const comma = lengthComma(buf, offset, end);
-  if (comma <= 0 || findStart(buf, offset + 2, end - 1, end, scan) >= end - 1) return Detect.More;
-  const size = comma - offset + Number(buf.toString('latin1', offset + 3, comma)) + 4;
-  if (end - offset >= size) return Detect.No;
-  if (scan) scan.waitUntil = offset + size;
-  return Detect.More;
+  return findStart(buf, offset + 2, end - 1, end, scan) < end - 1 ? Detect.No : Detect.More;
 }
 
 /**
