@@ -139,6 +139,7 @@ export class TrackerSession {
    * when the caller already read the clock for this chunk; the records' receivedAt (default: now).
    */
   push(chunk: Buffer, receivedAt?: number): PushResult {
+    if (!Buffer.isBuffer(chunk)) chunk = asBuffer(chunk);
     const out: PushResult = { messages: [], replies: [], errors: [], answers: [] };
     const now = this.options.now ? this.options.now() : (receivedAt ?? Date.now());
     this.stats.bytes += chunk.length;
@@ -517,6 +518,17 @@ export class TrackerSession {
       e.message = printable(e.message);
     }
   }
+}
+
+/**
+ * A JavaScript caller may hand over other bytes than a Buffer: a Uint8Array is viewed as one (no copy); anything
+ * else (a string, whose encoding nobody knows) is a programming error, told as such rather than as a failure deep
+ * inside the framing.
+ */
+function asBuffer(chunk: unknown): Buffer {
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  const kind = chunk === null ? 'null' : typeof chunk;
+  throw new TypeError(`push() takes the bytes as received (a Buffer or Uint8Array), not a ${kind}`);
 }
 
 /** Creates the state machine for one TCP connection or UDP peer (the README documents it). */

@@ -20,6 +20,18 @@ describe('session', () => {
     assert.equal(r.messages[0].type, 'login');
   });
 
+  it('takes a Uint8Array as bytes, and refuses a string with a clear TypeError', () => {
+    const s = createSession();
+    const login = hex(LOGIN);
+    const r = s.push(new Uint8Array(login.buffer.slice(login.byteOffset, login.byteOffset + login.length)));
+    assert.equal(s.deviceId, '123456789012345');
+    assert.equal(r.replies.length, 1);
+    assert.throws(() => s.push(LOGIN), { name: 'TypeError', message: /\(a Buffer or Uint8Array\), not a string/ });
+    assert.throws(() => s.push(null), { name: 'TypeError', message: /not a null/ });
+    // the session still works after a caller's mistake
+    assert.equal(s.push(hex(HEARTBEAT)).replies.length, 1);
+  });
+
   it('splits several frames in one chunk and reassembles a frame split anywhere', () => {
     const stream = hex(LOGIN + LOCATION + HEARTBEAT);
     for (let cut = 1; cut < stream.length; cut++) {
