@@ -8,7 +8,12 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import { printable } from '../protocols/common/printable';
 import type { DecodeError, TrackerMessage } from '../types';
 import type { DeviceInfo, PeerInfo } from '../server/registry';
-import { DeviceEventTracker, type DeviceEvent, type DeviceEventSnapshot } from '../events/device-events';
+import {
+  DeviceEventTracker,
+  type DeviceEvent,
+  type DeviceEventSnapshot,
+  type LiveDeviceEventSnapshot,
+} from '../events/device-events';
 import { JsonFile } from '../server/file-store';
 import { STATE_WRITE_MS, stateFile } from './state-file';
 import type { ServerState, TrackerServerConfigNode } from './tracker-server';
@@ -52,12 +57,15 @@ export default function register(RED: NodeAPI): void {
     }
     const { enabled: eventsEnabled, derived: addDerived, ...trackerOptions } = eventOptions;
     // Event state (online, motion, mileage) outlives redeploys and restarts in a file under the user dir.
-    const store = new JsonFile<DeviceEventSnapshot>(stateFile(RED, 'tracker-events', this.id), STATE_WRITE_MS, (err) =>
-      this.warn(`tracker-in: event state file: ${err.message}`),
+    const store = new JsonFile<DeviceEventSnapshot, LiveDeviceEventSnapshot>(
+      stateFile(RED, 'tracker-events', this.id),
+      STATE_WRITE_MS,
+      (err) => this.warn(`tracker-in: event state file: ${err.message}`),
     );
     const events = new DeviceEventTracker(trackerOptions);
     events.restore(store.load());
-    const changed = () => store.save(() => events.snapshot());
+    // written in the background, a slice at a time, from the live map (no copy of every device)
+    const changed = () => store.save(() => events.liveSnapshot());
     const emit = (list: DeviceEvent[], extra?: Record<string, unknown>) => {
       if (!eventsEnabled) return;
       for (const e of list)

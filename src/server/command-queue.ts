@@ -198,6 +198,14 @@ export class CommandQueue {
     }
   }
 
+  /** Least recently seen first, in one pass (100,000 devices: every 5 s at most). */
+  private knownList(): PersistedCommands['devices'] {
+    const devices: PersistedCommands['devices'] = new Array(this.known.size);
+    let i = 0;
+    for (const [id, k] of this.known) devices[i++] = [id, k.protocol, k.lastSeen];
+    return devices;
+  }
+
   private list(map: Map<string, CommandRecord[]>, deviceId: string): CommandRecord[] {
     let list = map.get(deviceId);
     if (!list) {
@@ -215,7 +223,7 @@ export class CommandQueue {
       store.save({
         version: 1,
         queued: this.queuedFor(),
-        devices: [...this.known].map(([id, k]) => [id, k.protocol, k.lastSeen]),
+        devices: this.knownList(),
       });
     } catch {
       /* a store that cannot write must not stop commands; it reports on its own */

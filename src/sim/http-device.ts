@@ -46,6 +46,7 @@ export class HttpSimDevice implements SimulatedDevice {
 
   stop(): void {
     this.stopped = true;
+    this.sim.counters.unanswered += this.pending;
     this.down();
     this.agent?.destroy();
   }
@@ -97,6 +98,7 @@ export class HttpSimDevice implements SimulatedDevice {
     );
     req.on('error', (err) => {
       this.pending--;
+      if (!this.stopped) this.sim.counters.unanswered++; // once stopped, stop() counted it
       if (!this.up) this.sim.emit('connectError', err);
       this.failed();
     });
@@ -120,6 +122,7 @@ export class HttpSimDevice implements SimulatedDevice {
     c.acked++;
     this.sim.latency.add(performance.now() - sentAt);
     if (kind === 'position' || kind === 'login') c.positionsAcked++;
+    else if (kind === 'alarm') c.alarmsAcked++;
     if (kind === 'login') this.loggedIn();
     if (this.sim.options.flood && this.up) this.sim.refill(this);
   }
@@ -149,10 +152,9 @@ export class HttpSimDevice implements SimulatedDevice {
     this.sim.counters.logins++;
     const hb = this.sim.options.heartbeat;
     if (hb > 0) {
-      this.heartbeatTimer = setInterval(
-        () => this.send(this.protocol.heartbeat(this.fix(), this.id), 'heartbeat'),
-        hb * 1000,
-      );
+      this.heartbeatTimer = setInterval(() => {
+        if (!this.sim.draining) this.send(this.protocol.heartbeat(this.fix(), this.id), 'heartbeat');
+      }, hb * 1000);
       this.heartbeatTimer.unref();
     }
   }

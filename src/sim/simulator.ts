@@ -153,6 +153,7 @@ class SimDevice implements SimulatedDevice {
   private down(): void {
     if (this.up) this.sim.counters.devicesUp--;
     this.up = false;
+    this.sim.counters.unanswered += this.inFlight;
     this.pending = [];
     this.head = 0;
     this.received = Buffer.alloc(0);
@@ -235,6 +236,7 @@ class SimDevice implements SimulatedDevice {
     c.acked++;
     this.sim.latency.add(performance.now() - p.sentAt);
     if (p.kind === 'position') c.positionsAcked++;
+    else if (p.kind === 'alarm') c.alarmsAcked++;
     if (p.kind === 'login') this.loggedIn();
     if (this.sim.options.flood && this.up) this.sim.refill(this);
   }
@@ -245,10 +247,9 @@ class SimDevice implements SimulatedDevice {
     this.sim.counters.logins++;
     const hb = this.sim.options.heartbeat;
     if (hb > 0) {
-      this.heartbeatTimer = setInterval(
-        () => this.send(this.protocol.heartbeat(this.nextSerial(), this.id), 'heartbeat'),
-        hb * 1000,
-      );
+      this.heartbeatTimer = setInterval(() => {
+        if (!this.sim.draining) this.send(this.protocol.heartbeat(this.nextSerial(), this.id), 'heartbeat');
+      }, hb * 1000);
       this.heartbeatTimer.unref();
     }
   }
@@ -262,6 +263,8 @@ export class Simulator extends EventEmitter {
   readonly latency = new LatencyRecorder();
   private readonly devices: SimulatedDevice[] = [];
   private ticker: NodeJS.Timeout | undefined;
+  /** Set by drain(): no more positions or heartbeats are sent. */
+  draining = false;
   private startedAt = 0;
   private due = 0;
   private cursor = 0;
@@ -372,6 +375,19 @@ export class Simulator extends EventEmitter {
       ackLatencyMs: { p50: this.latency.percentile(50), p99: this.latency.percentile(99), count: this.latency.count },
       positionsPerSecond: seconds > 0 ? this.counters.positionsAcked / seconds : 0,
     };
+  }
+
+  /**
+   * Stops sending (positions, heartbeats) and waits until every frame sent has its answer, or `ms` passed.
+   * What is still unanswered then counts as `unanswered` when the simulator stops.
+   */
+  async drain(ms = 10000): Promise<void> {
+    this.draining = true;
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && this.devices.some((d) => d.inFlight > 0))
+      await new Promise((r) => setTimeout(r, 20));
   }
 
   async stop(): Promise<SimSummary> {

@@ -41,6 +41,9 @@ export interface SimCounters {
   positionsSent: number;
   positionsAcked: number;
   alarmsSent: number;
+  alarmsAcked: number;
+  /** Frames (or requests) whose answer never came: the connection was lost, or the device stopped, first. */
+  unanswered: number;
   wrongReplies: number;
   unexpectedReplies: number;
   reconnects: number;
@@ -57,6 +60,8 @@ export function newCounters(): SimCounters {
     positionsSent: 0,
     positionsAcked: 0,
     alarmsSent: 0,
+    alarmsAcked: 0,
+    unanswered: 0,
     wrongReplies: 0,
     unexpectedReplies: 0,
     reconnects: 0,

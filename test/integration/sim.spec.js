@@ -1,7 +1,9 @@
 'use strict';
 // tracker-sim's engine against the server, every protocol at once: every reply checked byte for byte.
 const assert = require('node:assert/strict');
+const net = require('node:net');
 const { TrackerServer, Simulator } = require('../../dist/index.js');
+const F = require('../fixtures/gt06-frames');
 
 describe('tracker-sim (mixed protocols against the server)', function () {
   this.timeout(20000);
@@ -62,6 +64,51 @@ describe('tracker-sim (mixed protocols against the server)', function () {
       assert.equal(server.stats.decodeErrors, 0);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('tracker-sim loss accounting (what the soak checks)', function () {
+  this.timeout(20000);
+  it('drain() waits for every answer: nothing unanswered against the server', async () => {
+    const server = new TrackerServer({ port: 0, host: '127.0.0.1' });
+    await server.listen();
+    const sim = new Simulator({ port: server.port, devices: 4, protocols: ['gt06', 'jt808'], rate: 200, heartbeat: 0 });
+    try {
+      await sim.start();
+      await sim.waitUp();
+      await new Promise((r) => setTimeout(r, 300));
+      await sim.drain();
+      const s = await sim.stop();
+      assert.ok(s.counters.positionsSent > 20, `${s.counters.positionsSent} positions`);
+      assert.equal(s.counters.positionsAcked, s.counters.positionsSent);
+      assert.equal(s.counters.unanswered, 0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('frames in flight when the connection drops count as unanswered', async () => {
+    // answers the login, then nothing; drops the connection 300 ms later
+    const sockets = new Set();
+    const raw = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', () => socket.write(Buffer.from(F.LOGIN_ACK, 'hex')));
+      setTimeout(() => socket.destroy(), 300);
+    });
+    await new Promise((r) => raw.listen(0, '127.0.0.1', r));
+    const sim = new Simulator({ port: raw.address().port, devices: 1, protocols: ['gt06'], rate: 20, heartbeat: 0 });
+    try {
+      await sim.start();
+      await sim.waitUp();
+      await new Promise((r) => setTimeout(r, 400)); // stopped before its reconnection (backoff 500 ms or more)
+      const s = await sim.stop();
+      assert.ok(s.counters.positionsSent > 0);
+      assert.equal(s.counters.positionsAcked, 0);
+      assert.equal(s.counters.unanswered, s.counters.positionsSent);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((r) => raw.close(r));
     }
   });
 });
