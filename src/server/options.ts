@@ -157,26 +157,31 @@ function positiveInt(name: string, v: unknown, min: number, max: number): number
   return v;
 }
 
+/** The integer settings and their possible values (inclusive). */
+const INTEGER_RANGES: readonly [keyof ResolvedServerOptions, number, number][] = [
+  ['port', 0, 65535],
+  ['idleTimeout', 1, 86400 * 7],
+  ['identifyTimeout', 1, 86400],
+  ['maxConnections', 1, 1_000_000],
+  ['maxUdpPeers', 1, 1_000_000],
+  ['maxUdpAddresses', 1, 1_000_000],
+  ['maxBufferBytes', 256, 16 * 1024 * 1024],
+  ['maxJunkBytes', 0, 1024 * 1024 * 1024],
+  ['pollInterval', 10, 60000],
+  ['commandTtl', 1, 86400 * 365],
+  ['maxQueuedCommands', 1, 10000],
+  ['answerTimeout', 1, 86400],
+  ['maxKnownDevices', 1, 10_000_000],
+  ['reassemblyTimeout', 1, 3600],
+  ['maxConnectionsPerAddress', 0, 1_000_000],
+  ['udpRateLimit', 1, 1_000_000],
+  ['maxHttpBodyBytes', 256, 16 * 1024 * 1024],
+];
+
 /** Fills in defaults and rejects impossible settings with a clear RangeError. */
 export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
   const o = { ...SERVER_DEFAULTS, protocols: [...CODECS.keys()], ...stripUndefined(options) } as ResolvedServerOptions;
-  positiveInt('port', o.port, 0, 65535);
-  positiveInt('idleTimeout', o.idleTimeout, 1, 86400 * 7);
-  positiveInt('identifyTimeout', o.identifyTimeout, 1, 86400);
-  positiveInt('maxConnections', o.maxConnections, 1, 1_000_000);
-  positiveInt('maxUdpPeers', o.maxUdpPeers, 1, 1_000_000);
-  positiveInt('maxUdpAddresses', o.maxUdpAddresses, 1, 1_000_000);
-  positiveInt('maxBufferBytes', o.maxBufferBytes, 256, 16 * 1024 * 1024);
-  positiveInt('maxJunkBytes', o.maxJunkBytes, 0, 1024 * 1024 * 1024);
-  positiveInt('pollInterval', o.pollInterval, 10, 60000);
-  positiveInt('commandTtl', o.commandTtl, 1, 86400 * 365);
-  positiveInt('maxQueuedCommands', o.maxQueuedCommands, 1, 10000);
-  positiveInt('answerTimeout', o.answerTimeout, 1, 86400);
-  positiveInt('maxKnownDevices', o.maxKnownDevices, 1, 10_000_000);
-  positiveInt('reassemblyTimeout', o.reassemblyTimeout, 1, 3600);
-  positiveInt('maxConnectionsPerAddress', o.maxConnectionsPerAddress, 0, 1_000_000);
-  positiveInt('udpRateLimit', o.udpRateLimit, 1, 1_000_000);
-  positiveInt('maxHttpBodyBytes', o.maxHttpBodyBytes, 256, 16 * 1024 * 1024);
+  for (const [name, min, max] of INTEGER_RANGES) positiveInt(name, o[name], min, max);
   if (o.httpToken !== undefined && (typeof o.httpToken !== 'string' || o.httpToken === ''))
     throw new RangeError('httpToken must be a non-empty string');
   for (const [id, token] of Object.entries(o.httpTokens ?? {}))
