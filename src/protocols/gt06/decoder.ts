@@ -7,7 +7,7 @@
 import { setDeviceTime } from '../common/record';
 import { addCell, addWifi, readMac } from '../common/network';
 import { hexByte } from '../common/hex';
-import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput, readWithin } from '../codec';
+import { addAlarm, newMessage, reportError, type Connection, type DecodeOutput } from '../codec';
 import { bcdByte } from '../common/bcd';
 import { crc16x25 } from '../common/checksum';
 import { utf16be } from '../common/text';
@@ -15,7 +15,7 @@ import { deviceTime, isoTime } from '../common/time';
 import type { CellTower, TrackerMessage, WifiAccessPoint } from '../../types';
 import type { RecordType } from '../../vocabulary';
 import { alarmName, cameraEventAlarm, modularEventAlarm, terminalInfoAlarm, type AlarmModel } from './alarms';
-import { Reader } from '../common/reader';
+import { FrameTooShort, Reader } from '../common/reader';
 import { gt06Answer } from './commands';
 import { ackFrame, addressReplyFrame, gt06Frame, timeReplyFrame, wifiReplyFrame } from './replies';
 import { trustworthyFrame } from './frame';
@@ -179,23 +179,24 @@ export function decodeGt06Frame(frame: Buffer, conn: Connection<Gt06State>, out:
     tz: conn.options.timezoneOffset ?? conn.state.loginTimezone ?? 0,
   };
   const r = new Reader(frame, head + 1, Math.max(head + 1, frame.length - (noTrailer ? 2 : 6)));
-  readWithin(
-    out,
-    conn,
-    frame,
-    () => `GT06 type 0x${hexByte(type)}`,
-    () => {
-      if (type === LOGIN) {
-        decodeLogin(ctx, r);
-        return;
-      }
-      if (conn.deviceId === undefined) {
-        reportError(out, conn, 'not-identified', `GT06 type 0x${hexByte(type)} before login: dropped`, frame);
-        return;
-      }
-      dispatch(ctx, r);
-    },
-  );
+  if (type !== LOGIN && conn.deviceId === undefined) {
+    reportError(out, conn, 'not-identified', `GT06 type 0x${hexByte(type)} before login: dropped`, frame);
+    return;
+  }
+  // the hot path: no closures per frame (readWithin's form), the same handling of a frame shorter than its content
+  try {
+    if (type === LOGIN) decodeLogin(ctx, r);
+    else dispatch(ctx, r);
+  } catch (err) {
+    if (!(err instanceof FrameTooShort)) throw err;
+    reportError(
+      out,
+      conn,
+      'malformed',
+      `GT06 type 0x${hexByte(type)} is shorter than its content (${err.message})`,
+      frame,
+    );
+  }
 }
 
 function checkCrc(frame: Buffer, conn: Connection<Gt06State>, out: DecodeOutput): boolean {
