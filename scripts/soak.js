@@ -307,7 +307,8 @@ async function main() {
         `(acknowledged ${t.positionsAcked + t.alarmsAcked}), lost ${t.unanswered}, wrong ${t.wrongReplies}, ` +
         `reconnects ${t.reconnects}, new UDP devices in ${newcomers.loggedIn}/${newcomers.started - NEWCOMERS * newcomers.running.size} | ` +
         `ACK p50 ${lat.p50.toFixed(1)} ms p99 ${lat.p99.toFixed(1)} ms (${lat.count}) | ` +
-        `rss ${rss.toFixed(1)} MiB heap ${((mem.heapUsed ?? NaN) / 2 ** 20).toFixed(1)} MiB` +
+        `rss ${rss.toFixed(1)} MiB heap ${((mem.heapUsed ?? NaN) / 2 ** 20).toFixed(1)} MiB, ` +
+        `event loop stalled ${(mem.loopMaxMs ?? NaN).toFixed(0)} ms at most, GC ${(mem.gcMaxMs ?? NaN).toFixed(0)} ms` +
         (attacks.length ? ` | attackers: ${attackText}` : '') +
         (d ? '' : ' | the flow does not answer'),
     );

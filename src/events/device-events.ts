@@ -7,6 +7,7 @@
 import { distance } from '../geo/geo';
 import type { TrackerMessage } from '../types';
 import type { AlarmName, DeviceEventName } from '../vocabulary';
+import { dropOldest } from '../lru';
 
 export interface DeviceEvent {
   event: DeviceEventName;
@@ -331,8 +332,7 @@ export class DeviceEventTracker {
     let s = this.devices.get(deviceId);
     if (s) this.devices.delete(deviceId);
     else {
-      if (this.devices.size >= (this.options.maxDevices ?? 100000))
-        this.devices.delete(this.devices.keys().next().value!);
+      if (this.devices.size >= (this.options.maxDevices ?? 100000)) dropOldest(this.devices);
       s = { online: false, lastSeen: now, alarms: [], platformMileage: 0, curDayMileage: 0, driveTimeLen: 0 };
     }
     this.devices.set(deviceId, s);

@@ -4,6 +4,7 @@
  * `snapshot()` so a redeploy or restart does not repeat an enter.
  */
 import { insideZone, type Zone } from './zones';
+import { dropOldest } from '../lru';
 
 export interface GeofenceEvent {
   event: 'geofenceEnter' | 'geofenceExit';
@@ -76,11 +77,11 @@ export class GeofenceTracker {
     const seen = this.seenAt.get(deviceId);
     this.seenAt.delete(deviceId);
     this.seenAt.set(deviceId, seen === undefined ? at : Math.max(seen, at));
-    if (this.seenAt.size > this.maxDevices) this.seenAt.delete(this.seenAt.keys().next().value!);
+    if (this.seenAt.size > this.maxDevices) dropOldest(this.seenAt);
     let presence = this.devices.get(deviceId);
     if (!presence) {
       presence = new Map();
-      if (this.devices.size >= this.maxDevices) this.devices.delete(this.devices.keys().next().value!);
+      if (this.devices.size >= this.maxDevices) dropOldest(this.devices);
       this.devices.set(deviceId, presence);
     }
     const inside: string[] = [];
@@ -151,7 +152,7 @@ export class GeofenceTracker {
     if (seen !== undefined && seen > s.at) return false;
     this.seenAt.delete(deviceId);
     this.seenAt.set(deviceId, s.at);
-    if (this.seenAt.size > this.maxDevices) this.seenAt.delete(this.seenAt.keys().next().value!);
+    if (this.seenAt.size > this.maxDevices) dropOldest(this.seenAt);
     this.setPresence(deviceId, s.zones);
     return true;
   }
@@ -163,7 +164,7 @@ export class GeofenceTracker {
         if (p && typeof p.since === 'number') presence.set(name, { since: p.since, entered: p.entered === true });
     this.devices.delete(deviceId);
     if (!presence.size) return;
-    if (this.devices.size >= this.maxDevices) this.devices.delete(this.devices.keys().next().value!);
+    if (this.devices.size >= this.maxDevices) dropOldest(this.devices);
     this.devices.set(deviceId, presence);
   }
 }

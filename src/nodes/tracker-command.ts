@@ -11,6 +11,7 @@ import type { CommandEvent } from '../server/tracker-server';
 import type { ProtocolName } from '../types';
 import { COMMAND_TYPES } from '../vocabulary';
 import type { TrackerServerConfigNode } from './tracker-server';
+import { dropOldest } from '../lru';
 
 /** A parameter as the editor stores it: a typed input (value and its type: str, num, bool, json, msg...). */
 interface ParamInput {
@@ -132,7 +133,7 @@ export default function register(RED: NodeAPI): void {
         done(new Error(`${deviceId}: ${first.command.type}: ${first.error}`));
         return;
       }
-      if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+      if (remembered.size >= MAX_REMEMBERED) dropOldest(remembered);
       remembered.set(first.id, msg);
       send(output(first, msg));
       done();

@@ -7,6 +7,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from 'node-red';
 import { expandFlags, flagChanges, type FlagState } from '../flags';
 import type { TrackerMessage } from '../types';
 import { STATE_WRITE_MS } from './state-file';
+import { dropOldest } from '../lru';
 
 interface TrackerFlagsDef extends NodeDef {
   mode?: 'all' | 'set' | 'edges';
@@ -64,7 +65,7 @@ export default function register(RED: NodeAPI): void {
         // delete + set: the map's first key is always the least recently seen device
         devices.delete(id);
         devices.set(id, next);
-        if (devices.size > MAX_DEVICES) devices.delete(devices.keys().next().value!);
+        if (devices.size > MAX_DEVICES) dropOldest(devices);
         if (!saveTimer) {
           saveTimer = setTimeout(save, STATE_WRITE_MS);
           saveTimer.unref();

@@ -18,6 +18,7 @@
  */
 import type { CommandRecord } from './command-queue';
 import { type InboxMessage, type InstanceRef, type Offer, sameRef } from './cluster-protocol';
+import { dropOldest } from '../lru';
 
 export type DeskAction =
   /** Ask the issuer for the offer (this instance holds the device). */
@@ -38,7 +39,7 @@ class RecentSet {
   }
   add(k: string): void {
     this.items.add(k);
-    if (this.items.size > this.max) this.items.delete(this.items.values().next().value!);
+    if (this.items.size > this.max) dropOldest(this.items);
   }
 }
 

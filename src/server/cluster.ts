@@ -32,6 +32,7 @@ import { type CommandEvent, type CommandLifecycle, type CommandRelay, NOT_DELIVE
 import type { ClusterOptions } from './options';
 import type { DeviceInfo, DeviceRegistry } from './registry';
 import type { ProtocolName } from '../types';
+import { dropOldest } from '../lru';
 
 /** What the cluster needs of its TrackerServer. */
 export interface ClusterHost {
@@ -79,7 +80,7 @@ const REMEMBERED = 10000;
 function remember<K, V>(map: Map<K, V>, key: K, value: V, max = REMEMBERED): void {
   map.delete(key);
   map.set(key, value);
-  if (map.size > max) map.delete(map.keys().next().value!);
+  if (map.size > max) dropOldest(map);
 }
 
 /** The broker URL without credentials, for messages. */

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandRequest } from '../protocols/codec';
 import type { ProtocolName } from '../types';
+import { dropOldest } from '../lru';
 
 export type CommandStatus = 'queued' | 'sent' | 'delivered' | 'result' | 'failed' | 'expired';
 
@@ -103,7 +104,7 @@ export class CommandQueue {
       this.known.set(deviceId, k);
     } else {
       this.known.set(deviceId, { protocol, lastSeen: now });
-      if (this.known.size > this.options.maxKnownDevices) this.known.delete(this.known.keys().next().value!);
+      if (this.known.size > this.options.maxKnownDevices) dropOldest(this.known);
     }
     this.devicesChanged = true;
   }

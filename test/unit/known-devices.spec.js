@@ -91,6 +91,31 @@ describe('known devices under an ID flood', () => {
     assert.equal(again.knownProtocol('A'), 'gt06');
   });
 
+  it('at its cap, forgets exactly what a plain least-recently-seen list would, over 200,000 random sightings', () => {
+    // the model: a Map whose first key is read afresh each time (correct, but slow at scale: see src/lru.ts)
+    const model = new Map();
+    const file = path.join(dir, 'commands.json');
+    const q = queue(new JsonFileStore(file, 10), 1000);
+    let seed = 7;
+    const random = (n) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 200000; i++) {
+      const id = `d${random(5000)}`;
+      const traffic = random(4) === 0; // traffic from a known device, else a login
+      if (traffic) q.seen(id, i);
+      else q.remember(id, 'gt06', i);
+      if (traffic && !model.has(id)) continue; // traffic from a device not known: nothing to touch
+      model.delete(id);
+      model.set(id, i);
+      if (model.size > 1000) model.delete(model.keys().next().value);
+    }
+    q.flush();
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')).devices.map((d) => d[0]);
+    assert.deepEqual(saved, [...model.keys()]);
+  });
+
   it('device events: the least recently seen device is forgotten first', () => {
     const t = new DeviceEventTracker({ maxDevices: 3 });
     const record = (deviceId, at) => ({
