@@ -20,6 +20,7 @@ import { Peer, TcpPeer, UdpPeer, udpPeerKey } from './peer';
 import { PROXY_HEADER_TIMEOUT_MS, readProxyHeader, screenProxyHeader } from './proxy-accept';
 import type { ProxyEndpoint } from './proxy-protocol';
 import { TrustedProxies } from './trusted-proxies';
+import { dropOldest } from '../lru';
 import { Cluster } from './cluster';
 import { DeviceRegistry, type DeviceInfo, type DeviceLink, type PeerInfo } from './registry';
 
@@ -491,8 +492,7 @@ export class TrackerServer extends EventEmitter<TrackerServerEvents> {
     let b = this.udpBuckets.get(address);
     if (b) this.udpBuckets.delete(address);
     else {
-      if (this.udpBuckets.size >= this.options.maxUdpAddresses)
-        this.udpBuckets.delete(this.udpBuckets.keys().next().value!);
+      if (this.udpBuckets.size >= this.options.maxUdpAddresses) dropOldest(this.udpBuckets);
       b = { tokens: 2 * rate, at: now };
     }
     this.udpBuckets.set(address, b); // most recently used last
