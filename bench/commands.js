@@ -10,11 +10,7 @@ const { startMosquitto } = require('../test/lib/engines');
 const { tcpClient } = require('../test/lib/clients');
 const { gt06Answer } = require('../test/lib/gt06');
 const F = require('../test/fixtures/gt06-frames');
-
-const percentile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
+const { percentile } = require('./harness');
 
 async function main() {
   const [where = 'remote', countArg = '1000'] = process.argv.slice(2);

@@ -8,39 +8,9 @@
 // device on its own connection sends a GT06 position every 20 ms: its ACK latency during each phase.
 // Usage: node bench/flood.js [ids] [concurrency] [seconds]
 const net = require('node:net');
-const { startServer } = require('./harness');
-const { gt06Position } = require('../test/lib/gt06');
-const { crc16 } = require('../test/lib/crc');
+const { startServer, percentile } = require('./harness');
+const { gt06Position, gt06Heartbeat } = require('../test/lib/gt06');
 const F = require('../test/fixtures/gt06-frames');
-
-/** A GT06 0x13 heartbeat with the terminal-info byte `info` (valid CRC). */
-function heartbeat(info, serial) {
-  const f = Buffer.from([
-    0x78,
-    0x78,
-    0x0a,
-    0x13,
-    info,
-    0x04,
-    0x04,
-    0x00,
-    0x02,
-    serial >> 8,
-    serial & 0xff,
-    0,
-    0,
-    0x0d,
-    0x0a,
-  ]);
-  f.writeUInt16BE(crc16(f.subarray(2, 11)), 11);
-  return f;
-}
-
-const percentile = (xs, p) => {
-  if (!xs.length) return null;
-  const s = Float64Array.from(xs).sort();
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-};
 
 /** One device's visit: connect (from one of 127.0.0.2-51, so that ports last), login + heartbeat, both ACKs, reset. */
 function visit(port, id, slot) {
@@ -52,7 +22,7 @@ function visit(port, id, slot) {
       reject(new Error(`device ${id}: no acknowledgement within 10 s`));
     }, 10000);
     s.setNoDelay(true);
-    s.on('connect', () => s.write(Buffer.concat([Buffer.from(F.login(id), 'hex'), heartbeat(0x22, 2)])));
+    s.on('connect', () => s.write(Buffer.concat([Buffer.from(F.login(id), 'hex'), gt06Heartbeat(0x22, 2)])));
     s.on('data', (d) => {
       got += d.length;
       if (got < 20) return;

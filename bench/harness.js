@@ -35,4 +35,11 @@ function startServer(kind, nodeArgs = []) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-module.exports = { startServer, median };
+/** The p-th percentile of `xs` by nearest rank (p 100: the largest), null when there is none. */
+function percentile(xs, p) {
+  if (!xs.length) return null;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+module.exports = { startServer, median, percentile };

@@ -5,7 +5,7 @@
 const dgram = require('node:dgram');
 const net = require('node:net');
 const { frame: jt808Frame } = require('../test/lib/jt808');
-const { crc16 } = require('../test/lib/crc');
+const { gt06Heartbeat } = require('../test/lib/gt06');
 const F = require('../test/fixtures/gt06-frames');
 
 /** Bytes sent and received back, and how many connections / datagrams / IDs, since the last `take()`. */
@@ -36,29 +36,6 @@ function repeated(pattern, size) {
   const b = Buffer.alloc(size);
   for (let i = 0; i < size; i++) b[i] = pattern[i % pattern.length];
   return b;
-}
-
-/** A GT06 0x13 heartbeat with the terminal-info byte `info` (ACC on + SOS with 0x22): state in every flags node. */
-function gt06Heartbeat(info, serial) {
-  const f = Buffer.from([
-    0x78,
-    0x78,
-    0x0a,
-    0x13,
-    info,
-    0x04,
-    0x04,
-    0x00,
-    0x02,
-    serial >> 8,
-    serial & 0xff,
-    0,
-    0,
-    0x0d,
-    0x0a,
-  ]);
-  f.writeUInt16BE(crc16(f.subarray(2, 11)), 11);
-  return f;
 }
 
 /** Runs `fn` every `ms` until stopped; `stop()` also runs the cleanups registered with `track`. */

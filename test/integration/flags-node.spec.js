@@ -7,33 +7,10 @@ const inNode = require('../../nodes/tracker-in.js');
 const flagsNode = require('../../nodes/tracker-flags.js');
 const { tcpClient, delay } = require('../lib/clients');
 const { listeningPort, collect } = require('../lib/red');
-const { crc16 } = require('../lib/crc');
+const { gt06Heartbeat } = require('../lib/gt06');
 const F = require('../fixtures/gt06-frames');
 
 helper.init(require.resolve('node-red'));
-
-/** A GT06 0x13 heartbeat with the given terminal-info byte (valid CRC). */
-function heartbeat(info, serial) {
-  const f = Buffer.from([
-    0x78,
-    0x78,
-    0x0a,
-    0x13,
-    info,
-    0x04,
-    0x04,
-    0x00,
-    0x02,
-    serial >> 8,
-    serial & 0xff,
-    0,
-    0,
-    0x0d,
-    0x0a,
-  ]);
-  f.writeUInt16BE(crc16(f.subarray(2, 11)), 11);
-  return f;
-}
 
 function flow(mode) {
   return [
@@ -55,7 +32,7 @@ describe('tracker-flags in Node-RED (GT06)', () => {
     const got = collect('out');
     const c = await tcpClient(await listeningPort());
     c.write(F.LOGIN); // login: no bitfields, dropped by the node (other: drop)
-    c.write(heartbeat(0x22, 2)); // ACC on + SOS in bits 3-5
+    c.write(gt06Heartbeat(0x22, 2)); // ACC on + SOS in bits 3-5
     await c.waitFor(20);
     await delay(50);
     assert.equal(got.length, 1);
@@ -73,7 +50,7 @@ describe('tracker-flags in Node-RED (GT06)', () => {
     c.write(F.LOGIN);
     await c.waitFor(10);
     for (const [i, info] of [0x22, 0x02, 0x22, 0x02, 0x00].entries()) {
-      c.write(heartbeat(info, i + 2));
+      c.write(gt06Heartbeat(info, i + 2));
       await c.waitFor(20 + 10 * i);
     }
     await delay(50);
@@ -163,7 +140,7 @@ describe('tracker-flags under a flood of device IDs', function () {
     // a real decoded record (ACC on + SOS), sent as if from 30,000 different devices
     const session = createSession({ protocol: 'gt06' });
     session.push(Buffer.from(F.LOGIN, 'hex'));
-    const [record] = session.push(heartbeat(0x22, 2)).messages;
+    const [record] = session.push(gt06Heartbeat(0x22, 2)).messages;
     assert.ok(expandFlags(record), 'a record with status bits');
     const flags = helper.getNode('flags');
     let out = 0;

@@ -79,4 +79,27 @@ function gt06Commands(received) {
   return out;
 }
 
-module.exports = { gt06Position, gt06Answer, gt06Commands };
+/** A GT06 0x13 heartbeat with the terminal-info byte `info` (0x22: ACC on + SOS in bits 3-5), voltage 4, GSM 4. */
+function gt06Heartbeat(info, serial) {
+  const f = Buffer.from([
+    0x78,
+    0x78,
+    0x0a,
+    0x13,
+    info,
+    0x04,
+    0x04,
+    0x00,
+    0x02,
+    serial >> 8,
+    serial & 0xff,
+    0,
+    0,
+    0x0d,
+    0x0a,
+  ]);
+  f.writeUInt16BE(crc16(f.subarray(2, 11)), 11);
+  return f;
+}
+
+module.exports = { gt06Position, gt06Heartbeat, gt06Answer, gt06Commands };
