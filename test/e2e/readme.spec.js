@@ -44,6 +44,16 @@ describe('README claims', () => {
     assert.deepEqual(undocumented, []);
   });
 
+  it('names every TrackerServer option (the library section lists them)', () => {
+    const source = fs.readFileSync(path.join(ROOT, 'src', 'server', 'options.ts'), 'utf8');
+    const body = /export interface ServerOptions \{([\s\S]*?)\n\}/.exec(source)[1];
+    const names = [...body.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
+    assert.ok(names.length > 20, `read ${names.length} options from src/server/options.ts`);
+    const library = section('Library and command line');
+    const missing = names.filter((n) => !library.includes(`\`${n}\``));
+    assert.deepEqual(missing, [], 'TrackerServer options the README does not name');
+  });
+
   it('lists the msg.flags groups tracker-flags makes', () => {
     const made = new Set(['values']);
     // the groups of each protocol's bit tables, and of the names its own expansion sets
